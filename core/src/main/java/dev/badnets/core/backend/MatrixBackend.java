@@ -1,0 +1,33 @@
+package dev.badnets.core.backend;
+
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * The three matrix products of a dense layer, and the bias addition fused with the first. Every
+ * method writes into an output matrix the caller owns and has already shaped; nothing is
+ * allocated. {@link EjmlBackend} is the readable reference; a fast backend must agree with it
+ * within float rounding.
+ *
+ * <p>Shapes, for a batch of {@code n} samples through a layer of {@code in} inputs and {@code out}
+ * units: {@code X} is n x in, {@code W} is in x out, {@code b} is 1 x out.
+ */
+public interface MatrixBackend {
+
+    /** A short name for reports: "ejml" or "simd". */
+    String name();
+
+    /** Threads this backend splits one product across. */
+    int threads();
+
+    /** Forward: {@code Z = X W + 1 b} (b added to every row). Z must be n x out. */
+    void affine(FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj b, FMatrixRMaj z);
+
+    /** {@code C = A B}. */
+    void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
+
+    /** Weight gradient: {@code C = A^T B} (as in {@code dW = X^T dZ}). */
+    void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
+
+    /** Input gradient: {@code C = A B^T} (as in {@code dX = dZ W^T}). */
+    void multTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
+}
