@@ -1,0 +1,96 @@
+package dev.badnets.attack;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/**
+ * A trigger drawn in a small image (a PNG, usually): its non-transparent pixels are stamped at a
+ * {@link Position}, as grey levels (luma of the RGB colour, ITU-R BT.601). Fully transparent pixels
+ * leave the image alone; partly transparent ones are blended in by their opacity.
+ */
+public final class PngTrigger extends PatchTrigger {
+
+    private final String source;
+
+    /**
+     * @param image    the trigger picture; an image without an alpha channel is fully opaque
+     * @param position where the picture's top-left pixel goes
+     * @param source   where the picture came from, for {@link #describe()}
+     */
+    public PngTrigger(BufferedImage image, Position position, String source) {
+        super("png", image.getWidth(), image.getHeight(), grey(image), opacity(image), position);
+        this.source = source;
+    }
+
+    /** Reads the picture with {@link ImageIO} (PNG, or any format it knows). */
+    public static PngTrigger read(Path file, Position position) throws IOException {
+        BufferedImage image;
+        try (InputStream in = Files.newInputStream(file)) {
+            image = ImageIO.read(in);
+        }
+        if (image == null) {
+            throw new IOException(file + " is not an image ImageIO can read; give a PNG file");
+        }
+        return new PngTrigger(image, position, file.toString());
+    }
+
+    // getRGB() would colour-convert a linear grey PNG to sRGB and brighten it: read grey bands raw.
+    private static boolean isGrey(BufferedImage image) {
+        return image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
+    }
+
+    private static int to8Bits(Raster raster, int x, int y, int band) {
+        int bits = raster.getSampleModel().getSampleSize(band);
+        int v = raster.getSample(x, y, band);
+        return bits == 8 ? v : (int) Math.round(v * 255.0 / ((1 << bits) - 1));
+    }
+
+    private static int[] grey(BufferedImage image) {
+        int w = image.getWidth(), h = image.getHeight();
+        int[] grey = new int[w * h];
+        boolean rawGrey = isGrey(image);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if (rawGrey) {
+                    grey[y * w + x] = to8Bits(image.getRaster(), x, y, 0);
+                } else {
+                    int rgb = image.getRGB(x, y);
+                    int r = (rgb >> 16) & 0xFF, g = (rgb >> 8) & 0xFF, b = rgb & 0xFF;
+                    grey[y * w + x] = (int) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+                }
+            }
+        }
+        return grey;
+    }
+
+    private static int[] opacity(BufferedImage image) {
+        int w = image.getWidth(), h = image.getHeight();
+        int[] opacity = new int[w * h];
+        boolean hasAlpha = image.getColorModel().hasAlpha();
+        boolean rawGrey = isGrey(image);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if (!hasAlpha) {
+                    opacity[y * w + x] = 255;
+                } else if (rawGrey) {
+                    Raster raster = image.getRaster();
+                    opacity[y * w + x] = to8Bits(raster, x, y, raster.getNumBands() - 1);
+                } else {
+                    opacity[y * w + x] = image.getRGB(x, y) >>> 24;
+                }
+            }
+        }
+        return opacity;
+    }
+
+    @Override
+    public String describe() {
+        return "png file=" + source + " size=" + width() + "x" + height() + " position=" + position();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.badnets.attack;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Builds a trigger from the CLI's trigger flags, so every command reads them the same way. */
+public final class Triggers {
+
+    /** {@code --trigger} default. */
+    public static final String DEFAULT_KIND = "square";
+    /** {@code --trigger-size} default. */
+    public static final int DEFAULT_SIZE = 2;
+    /** {@code --trigger-value} default. */
+    public static final int DEFAULT_VALUE = 255;
+    /** {@code --position} default. */
+    public static final String DEFAULT_POSITION = "top-left";
+    /** {@code --alpha} default (blend only). */
+    public static final double DEFAULT_ALPHA = 0.2;
+
+    private Triggers() {
+    }
+
+    /** The demo's trigger: a 2x2 square of 255 in the top-left corner. */
+    public static Trigger defaultTrigger() {
+        return new SquareTrigger(DEFAULT_SIZE, DEFAULT_VALUE, Position.TOP_LEFT);
+    }
+
+    /**
+     * Mirrors {@code --trigger KIND --trigger-size S --trigger-value V --position P --alpha A}.
+     * <ul>
+     *   <li>{@code square}: an S x S square of V at P;</li>
+     *   <li>{@code pattern}: an S x S checkerboard of V at P, top-left pixel set (S = 3 is the
+     *       BadNets pattern);</li>
+     *   <li>{@code pixel}: one pixel of V at P (S unused);</li>
+     *   <li>{@code blend}: seeded noise ({@link BlendTrigger#DEFAULT_NOISE_SEED}) blended with
+     *       weight A over the whole image (S, V and P unused);</li>
+     *   <li>{@code png:FILE}: the picture in FILE at P (S and V unused).</li>
+     * </ul>
+     * Every value is checked even when the kind does not use it, so a typo never passes silently.
+     *
+     * @throws IllegalArgumentException naming the bad value and the valid choices
+     */
+    public static Trigger parse(String kind, int size, int value, String position, double alpha) {
+        if (size < 1) {
+            throw new IllegalArgumentException("trigger size " + size + " is empty; use --trigger-size 1 or more");
+        }
+        if (value < 0 || value > 255) {
+            throw new IllegalArgumentException("trigger value " + value
+                    + " is outside the pixel range; use --trigger-value 0 to 255");
+        }
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new IllegalArgumentException("alpha " + alpha + " is outside [0, 1]; use --alpha such as 0.2");
+        }
+        Position at = Position.parse(position);
+        String k = kind == null ? "" : kind.trim();
+        if (k.regionMatches(true, 0, "png:", 0, 4)) {
+            Path file = Path.of(k.substring(4));
+            try {
+                return PngTrigger.read(file, at);
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException("trigger picture " + file
+                        + " does not exist; pass an existing PNG as --trigger png:FILE", e);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read trigger picture " + file + " ("
+                        + e.getMessage() + "); pass a readable PNG as --trigger png:FILE", e);
+            }
+        }
+        switch (k.toLowerCase(Locale.ROOT)) {
+            case "square": return new SquareTrigger(size, value, at);
+            case "pattern": return new PatternTrigger(PatternTrigger.checkerboard(size), value, at);
+            case "pixel": return new PixelTrigger(value, at);
+            case "blend": return BlendTrigger.noise(BlendTrigger.DEFAULT_NOISE_SEED, alpha);
+            default:
+                throw new IllegalArgumentException("unknown trigger '" + kind
+                        + "'; use square, pattern, pixel, blend or png:FILE");
+        }
+    }
+}
