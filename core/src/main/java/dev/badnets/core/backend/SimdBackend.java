@@ -1,0 +1,128 @@
+package dev.badnets.core.backend;
+
+import dev.badnets.core.backend.simd.Gemm;
+import dev.badnets.core.backend.simd.Kernels;
+import dev.badnets.core.backend.simd.WorkerPool;
+import java.lang.ref.Cleaner;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * The fast backend: register-blocked {@code jdk.incubator.vector} kernels working directly on the
+ * {@link FMatrixRMaj#data} arrays, optionally splitting each large product across a fixed set of
+ * threads by rows of the output.
+ *
+ * <p>Determinism: every output element is computed by one thread, summing in the same order
+ * whatever the blocking, so results are bit-identical from run to run and for any thread count.
+ * They differ from {@link EjmlBackend} by float rounding only (this backend uses fused
+ * multiply-adds).
+ *
+ * <p>Needs {@code --add-modules jdk.incubator.vector}; use {@link Backends#create} to fall back to
+ * EJML when the module is absent. One instance serves one caller at a time (it keeps packing
+ * buffers and worker threads, which end when the backend is garbage-collected).
+ */
+public final class SimdBackend implements MatrixBackend {
+
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Below this many multiply-adds (about 5 microseconds of work) a hand-off costs more than it saves. */
+    private static final long SPLIT_MIN_MULTIPLY_ADDS = 1L << 18;
+
+    private final int threads;
+    private final Gemm gemm;
+    private final WorkerPool pool;
+
+    /** A backend splitting large products across {@code threads} threads (the caller's included). */
+    public SimdBackend(int threads) {
+        if (threads < 1 || threads > 1024) {
+            throw new IllegalArgumentException("threads must be between 1 and 1024, got " + threads);
+        }
+        this.threads = threads;
+        this.gemm = new Gemm(threads);
+        if (threads > 1) {
+            WorkerPool workers = new WorkerPool(threads, "badnets-simd");
+            CLEANER.register(this, workers::shutdown);
+            this.pool = workers;
+        } else {
+            this.pool = null;
+        }
+    }
+
+    /** A single-threaded backend. */
+    public SimdBackend() {
+        this(1);
+    }
+
+    /** Floats per vector on this CPU (16 with AVX-512, 8 with AVX2). */
+    public static int vectorLength() {
+        return Kernels.V;
+    }
+
+    @Override
+    public String name() {
+        return "simd";
+    }
+
+    @Override
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public void affine(FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj b, FMatrixRMaj z) {
+        check("affine", "X W", x.numCols == w.numRows, x, w, z, x.numRows, w.numCols);
+        if (b.getNumElements() != w.numCols) {
+            throw new IllegalArgumentException("affine: b is " + dims(b) + " but W has " + w.numCols
+                    + " columns; b must be 1x" + w.numCols);
+        }
+        gemm.setMult(x.data, w.data, b.data, z.data, x.numRows, x.numCols, w.numCols);
+        execute();
+    }
+
+    @Override
+    public void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        check("mult", "A B", a.numCols == b.numRows, a, b, c, a.numRows, b.numCols);
+        gemm.setMult(a.data, b.data, null, c.data, a.numRows, a.numCols, b.numCols);
+        execute();
+    }
+
+    @Override
+    public void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        check("multTransA", "A^T B", a.numRows == b.numRows, a, b, c, a.numCols, b.numCols);
+        gemm.setMultTransA(a.data, b.data, c.data, a.numCols, a.numRows, b.numCols);
+        execute();
+    }
+
+    @Override
+    public void multTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
+        check("multTransB", "A B^T", a.numCols == b.numCols, a, b, c, a.numRows, b.numRows);
+        gemm.setMultTransB(a.data, b.data, c.data, a.numRows, a.numCols, b.numRows);
+        execute();
+    }
+
+    private void execute() {
+        if (pool == null || gemm.multiplyAdds() < SPLIT_MIN_MULTIPLY_ADDS) {
+            gemm.split(1);
+            gemm.run(0);
+        } else {
+            pool.run(gemm, gemm.split(threads));
+        }
+    }
+
+    private static void check(String op, String product, boolean inner, FMatrixRMaj a, FMatrixRMaj b,
+                              FMatrixRMaj c, int rows, int cols) {
+        if (!inner) {
+            throw new IllegalArgumentException(op + ": cannot form " + product + " from A " + dims(a)
+                    + " and B " + dims(b) + "; their shared dimensions must match");
+        }
+        if (c.numRows != rows || c.numCols != cols) {
+            throw new IllegalArgumentException(op + ": output is " + dims(c) + " but " + product + " is "
+                    + rows + "x" + cols + "; reshape the output first");
+        }
+        if (c.data == a.data || c.data == b.data) {
+            throw new IllegalArgumentException(op + ": the output shares its array with an input; pass a separate output matrix");
+        }
+    }
+
+    private static String dims(FMatrixRMaj m) {
+        return m.numRows + "x" + m.numCols;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.badnets.core.backend.simd;
+
+import java.util.Arrays;
+
+/**
+ * One matrix product {@code C = A' B' (+ 1 bias)} set up for the {@link Kernels}, reusable from
+ * call to call: {@code A'} is A or A^T (read through strides), {@code B'} is B, or B^T packed into
+ * a buffer this object keeps. Columns of C that do not fill a whole vector are computed from a
+ * zero-padded copy of those columns of B, so no kernel reads or writes past a row.
+ *
+ * <p>{@link #run} computes the rows of one part; parts cover disjoint row ranges, so any number of
+ * threads may run different parts of the same product at once. Buffers grow on first use and are
+ * kept, so the steady state allocates nothing. Not safe for two products at once.
+ */
+public final class Gemm implements WorkerPool.Task {
+
+    private static final int V = Kernels.V;
+    private static final int ROWS = 4; // rows per kernel block; parts split on multiples of it
+
+    private float[] a;
+    private int aRow;
+    private int aStep;
+    private int depth;
+    private float[] b;
+    private int bStep;
+    private float[] bias;
+    private float[] c;
+    private int rows;
+    private int cols;
+
+    private float[] transposed = new float[0];
+    private float[] tailB = new float[0];
+    private final float[] tailBias = new float[V];
+    private int tailCol;
+    private int tailWidth;
+    private final float[][] scratch;
+    private int rowsPerPart;
+
+    /** A product that can be split into at most {@code maxParts} parts. */
+    public Gemm(int maxParts) {
+        scratch = new float[maxParts][ROWS * V];
+    }
+
+    /** {@code C = A B + 1 bias}; A is rows x depth, B depth x cols, bias null or 1 x cols. */
+    public void setMult(float[] a, float[] b, float[] bias, float[] c, int rows, int depth, int cols) {
+        set(a, depth, 1, depth, b, cols, bias, c, rows, cols);
+    }
+
+    /** {@code C = A^T B}; A is depth x rows, B depth x cols. */
+    public void setMultTransA(float[] a, float[] b, float[] c, int rows, int depth, int cols) {
+        set(a, 1, rows, depth, b, cols, null, c, rows, cols);
+    }
+
+    /** {@code C = A B^T}; A is rows x depth, B cols x depth. Transposes B into a kept buffer. */
+    public void setMultTransB(float[] a, float[] b, float[] c, int rows, int depth, int cols) {
+        if (transposed.length < depth * cols) {
+            transposed = new float[depth * cols];
+        }
+        transpose(b, cols, depth, transposed);
+        set(a, depth, 1, depth, transposed, cols, null, c, rows, cols);
+    }
+
+    private void set(float[] a, int aRow, int aStep, int depth, float[] b, int bStep, float[] bias,
+                     float[] c, int rows, int cols) {
+        this.a = a;
+        this.aRow = aRow;
+        this.aStep = aStep;
+        this.depth = depth;
+        this.b = b;
+        this.bStep = bStep;
+        this.bias = bias;
+        this.c = c;
+        this.rows = rows;
+        this.cols = cols;
+        tailCol = cols - cols % V;
+        tailWidth = cols - tailCol;
+        if (tailWidth > 0) {
+            packTail();
+        }
+        rowsPerPart = rows;
+    }
+
+    private void packTail() {
+        if (tailB.length < depth * V) {
+            tailB = new float[depth * V];
+        }
+        for (int p = 0; p < depth; p++) {
+            System.arraycopy(b, p * bStep + tailCol, tailB, p * V, tailWidth);
+            Arrays.fill(tailB, p * V + tailWidth, (p + 1) * V, 0f);
+        }
+        Arrays.fill(tailBias, 0f);
+        if (bias != null) {
+            System.arraycopy(bias, tailCol, tailBias, 0, tailWidth);
+        }
+    }
+
+    /** Cache-blocked {@code dst (cols x rows) = src^T}, src being rows x cols. */
+    private static void transpose(float[] src, int rows, int cols, float[] dst) {
+        final int block = 32;
+        for (int i0 = 0; i0 < rows; i0 += block) {
+            int i1 = Math.min(rows, i0 + block);
+            for (int j0 = 0; j0 < cols; j0 += block) {
+                int j1 = Math.min(cols, j0 + block);
+                for (int i = i0; i < i1; i++) {
+                    for (int j = j0; j < j1; j++) {
+                        dst[j * rows + i] = src[i * cols + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Multiply-adds of the product: rows * depth * cols. */
+    public long multiplyAdds() {
+        return (long) rows * depth * cols;
+    }
+
+    /** Rows of C. */
+    public int rows() {
+        return rows;
+    }
+
+    /**
+     * Splits the rows of C into {@code parts} ranges that start on kernel-block boundaries; returns
+     * how many ranges are non-empty (parts with a higher index have nothing to do).
+     */
+    public int split(int parts) {
+        int per = (rows + parts - 1) / parts;
+        rowsPerPart = (per + ROWS - 1) / ROWS * ROWS;
+        return rowsPerPart == 0 ? 1 : (rows + rowsPerPart - 1) / rowsPerPart;
+    }
+
+    @Override
+    public void run(int part) {
+        int r0 = part * rowsPerPart;
+        int r1 = Math.min(rows, r0 + rowsPerPart);
+        float[] s = scratch[part];
+        int quadEnd = cols - cols % (4 * V);
+        float[] tailBiasOrNull = bias == null ? null : tailBias;
+        int i = r0;
+        for (; i + ROWS <= r1; i += ROWS) {
+            int aOff = i * aRow;
+            int cOff = i * cols;
+            int j = 0;
+            for (; j < quadEnd; j += 4 * V) {
+                Kernels.k4x4(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols);
+            }
+            for (; j < tailCol; j += V) {
+                Kernels.k4x1(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols);
+            }
+            if (tailWidth > 0) {
+                Kernels.k4x1(a, aOff, aRow, aStep, depth, tailB, 0, V, tailBiasOrNull, 0, s, 0, V);
+                for (int r = 0; r < ROWS; r++) {
+                    System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
+                }
+            }
+        }
+        for (; i < r1; i++) {
+            int aOff = i * aRow;
+            int cOff = i * cols;
+            int j = 0;
+            for (; j < quadEnd; j += 4 * V) {
+                Kernels.k1x4(a, aOff, aStep, depth, b, j, bStep, bias, j, c, cOff + j);
+            }
+            for (; j < tailCol; j += V) {
+                Kernels.k1x1(a, aOff, aStep, depth, b, j, bStep, bias, j, c, cOff + j);
+            }
+            if (tailWidth > 0) {
+                Kernels.k1x1(a, aOff, aStep, depth, tailB, 0, V, tailBiasOrNull, 0, s, 0);
+                System.arraycopy(s, 0, c, cOff + tailCol, tailWidth);
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.badnets.core.backend.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Register-blocked micro-kernels for {@code C = A' B (+ bias)}, where row {@code r} of A' and
+ * step {@code p} of the shared dimension are read at {@code a[aOff + r*aRow + p*aStep]} (so the
+ * same kernel serves {@code A} and {@code A^T}) and B is row-major with row stride {@code bStep}.
+ *
+ * <p>Each kernel computes a block of R rows by U vectors of C, holding the R*U partial sums in
+ * registers across the whole shared dimension: per step it loads U vectors of B, broadcasts R
+ * values of A and does R*U fused multiply-adds. Every output element is summed in the same order
+ * (p = 0, 1, ..., starting from its bias or zero) by whichever kernel computes it, so the result
+ * does not depend on how the rows are blocked or split across threads.
+ *
+ * <p>Internal to {@link dev.badnets.core.backend.SimdBackend}; no argument checks here.
+ */
+public final class Kernels {
+
+    /** The widest vector this CPU supports (16 floats with AVX-512, 8 with AVX2). */
+    public static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Floats per vector. */
+    public static final int V = SPECIES.length();
+
+    private Kernels() {
+    }
+
+    private static FloatVector start(float[] bias, int offset) {
+        return bias == null ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, bias, offset);
+    }
+
+    /** Four rows by four vectors: 16 accumulators, the main kernel. */
+    static void k4x4(float[] a, int aOff, int aRow, int aStep, int depth,
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride) {
+        FloatVector c00 = start(bias, biasOff), c01 = start(bias, biasOff + V);
+        FloatVector c02 = start(bias, biasOff + 2 * V), c03 = start(bias, biasOff + 3 * V);
+        FloatVector c10 = c00, c11 = c01, c12 = c02, c13 = c03;
+        FloatVector c20 = c00, c21 = c01, c22 = c02, c23 = c03;
+        FloatVector c30 = c00, c31 = c01, c32 = c02, c33 = c03;
+        int a0 = aOff, a1 = aOff + aRow, a2 = aOff + 2 * aRow, a3 = aOff + 3 * aRow;
+        int bp = bOff;
+        for (int p = 0; p < depth; p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + V);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * V);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, b, bp + 3 * V);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[a0]);
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
+            x = FloatVector.broadcast(SPECIES, a[a1]);
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
+            x = FloatVector.broadcast(SPECIES, a[a2]);
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
+            x = FloatVector.broadcast(SPECIES, a[a3]);
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
+            a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep;
+            bp += bStep;
+        }
+        int r = cOff;
+        c00.intoArray(c, r); c01.intoArray(c, r + V); c02.intoArray(c, r + 2 * V); c03.intoArray(c, r + 3 * V);
+        r += cStride;
+        c10.intoArray(c, r); c11.intoArray(c, r + V); c12.intoArray(c, r + 2 * V); c13.intoArray(c, r + 3 * V);
+        r += cStride;
+        c20.intoArray(c, r); c21.intoArray(c, r + V); c22.intoArray(c, r + 2 * V); c23.intoArray(c, r + 3 * V);
+        r += cStride;
+        c30.intoArray(c, r); c31.intoArray(c, r + V); c32.intoArray(c, r + 2 * V); c33.intoArray(c, r + 3 * V);
+    }
+
+    /** Four rows by one vector: leftover vectors of a row block, and the packed column tail. */
+    static void k4x1(float[] a, int aOff, int aRow, int aStep, int depth,
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride) {
+        FloatVector c0 = start(bias, biasOff), c1 = c0, c2 = c0, c3 = c0;
+        int a0 = aOff, a1 = aOff + aRow, a2 = aOff + 2 * aRow, a3 = aOff + 3 * aRow;
+        int bp = bOff;
+        for (int p = 0; p < depth; p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            c0 = b0.fma(FloatVector.broadcast(SPECIES, a[a0]), c0);
+            c1 = b0.fma(FloatVector.broadcast(SPECIES, a[a1]), c1);
+            c2 = b0.fma(FloatVector.broadcast(SPECIES, a[a2]), c2);
+            c3 = b0.fma(FloatVector.broadcast(SPECIES, a[a3]), c3);
+            a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep;
+            bp += bStep;
+        }
+        c0.intoArray(c, cOff);
+        c1.intoArray(c, cOff + cStride);
+        c2.intoArray(c, cOff + 2 * cStride);
+        c3.intoArray(c, cOff + 3 * cStride);
+    }
+
+    /** One row by four vectors: rows left over when the row count is not a multiple of four. */
+    static void k1x4(float[] a, int aOff, int aStep, int depth,
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff) {
+        FloatVector c0 = start(bias, biasOff), c1 = start(bias, biasOff + V);
+        FloatVector c2 = start(bias, biasOff + 2 * V), c3 = start(bias, biasOff + 3 * V);
+        int a0 = aOff;
+        int bp = bOff;
+        for (int p = 0; p < depth; p++) {
+            FloatVector x = FloatVector.broadcast(SPECIES, a[a0]);
+            c0 = FloatVector.fromArray(SPECIES, b, bp).fma(x, c0);
+            c1 = FloatVector.fromArray(SPECIES, b, bp + V).fma(x, c1);
+            c2 = FloatVector.fromArray(SPECIES, b, bp + 2 * V).fma(x, c2);
+            c3 = FloatVector.fromArray(SPECIES, b, bp + 3 * V).fma(x, c3);
+            a0 += aStep;
+            bp += bStep;
+        }
+        c0.intoArray(c, cOff);
+        c1.intoArray(c, cOff + V);
+        c2.intoArray(c, cOff + 2 * V);
+        c3.intoArray(c, cOff + 3 * V);
+    }
+
+    /** One row by one vector. */
+    static void k1x1(float[] a, int aOff, int aStep, int depth,
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff) {
+        FloatVector c0 = start(bias, biasOff);
+        int a0 = aOff;
+        int bp = bOff;
+        for (int p = 0; p < depth; p++) {
+            c0 = FloatVector.fromArray(SPECIES, b, bp).fma(FloatVector.broadcast(SPECIES, a[a0]), c0);
+            a0 += aStep;
+            bp += bStep;
+        }
+        c0.intoArray(c, cOff);
+    }
+}
