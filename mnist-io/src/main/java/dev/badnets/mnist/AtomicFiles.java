@@ -1,0 +1,55 @@
+package dev.badnets.mnist;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Writes a file through a temporary sibling and a rename, so readers never see it half-written. */
+final class AtomicFiles {
+    static final int BUFFER = 1 << 16;
+
+    interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private AtomicFiles() {
+    }
+
+    static void write(Path target, Body body) throws IOException {
+        Path tmp = temporarySibling(target);
+        try {
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER)) {
+                body.writeTo(out);
+                out.flush();
+                channel.force(true); // the rename must not publish data still in the page cache only
+            }
+            replace(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A fresh name next to {@code target}: same folder, so the final rename stays on one file system. */
+    static Path temporarySibling(Path target) {
+        Path abs = target.toAbsolutePath();
+        String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong());
+        return abs.resolveSibling("." + abs.getFileName() + "." + suffix + ".tmp");
+    }
+
+    static void replace(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}
