@@ -1,0 +1,35 @@
+package dev.badnets.examples.cli;
+
+import dev.badnets.attack.Trigger;
+import dev.badnets.attack.Triggers;
+import picocli.CommandLine.Option;
+
+/** The trigger flags, spelled once for {@code poison}, {@code evaluate}, {@code demo} and {@code sweep}. */
+final class TriggerOptions {
+
+    @Option(names = "--trigger", paramLabel = "KIND", defaultValue = Triggers.DEFAULT_KIND,
+            description = "square, pattern (checkerboard), pixel, blend (noise) or png:FILE "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String kind;
+
+    @Option(names = "--trigger-size", paramLabel = "S", defaultValue = "" + Triggers.DEFAULT_SIZE,
+            description = "Side of a square or pattern trigger in pixels (default: ${DEFAULT-VALUE}).")
+    int size;
+
+    @Option(names = "--trigger-value", paramLabel = "V", defaultValue = "" + Triggers.DEFAULT_VALUE,
+            description = "Grey level 0-255 of the trigger's pixels (default: ${DEFAULT-VALUE}).")
+    int value;
+
+    @Option(names = "--position", paramLabel = "WHERE", defaultValue = Triggers.DEFAULT_POSITION,
+            description = "top-left, top-right, bottom-left, bottom-right or X,Y (default: ${DEFAULT-VALUE}).")
+    String position;
+
+    @Option(names = "--alpha", paramLabel = "A", defaultValue = "" + Triggers.DEFAULT_ALPHA,
+            description = "Weight of a blend trigger, in [0, 1] (default: ${DEFAULT-VALUE}).")
+    double alpha;
+
+    /** The trigger these flags describe; IllegalArgumentException (exit 2) when a value is invalid. */
+    Trigger trigger() {
+        return Triggers.parse(kind, size, value, position, alpha);
+    }
+}
