@@ -1,0 +1,153 @@
+package dev.badnets.core;
+
+import dev.badnets.core.backend.Backends;
+import dev.badnets.core.backend.MatrixBackend;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * Runs a network forward over a whole data set, {@value #BATCH} samples at a time through buffers
+ * allocated once per call. Each method has a variant taking the backend; the others use
+ * {@code Backends.create("auto", 1)}.
+ */
+public final class Evaluator {
+
+    /** Rows per forward pass: large enough for fast products, small enough to stay in cache-friendly sizes. */
+    static final int BATCH = 1000;
+
+    private Evaluator() {
+    }
+
+    /** Accuracy, confusion matrix and predictions of {@code net} on {@code data}. */
+    public static Evaluation evaluate(Network net, Samples data) {
+        return evaluate(net, data, defaultBackend());
+    }
+
+    /** As {@link #evaluate(Network, Samples)}, on the given backend. */
+    public static Evaluation evaluate(Network net, Samples data, MatrixBackend backend) {
+        Trainer.checkData(net, data);
+        int[] predictions = predict(net, data, backend);
+        int[][] confusion = new int[net.classes()][net.classes()];
+        int correct = 0;
+        for (int i = 0; i < predictions.length; i++) {
+            int label = data.label(i);
+            confusion[label][predictions[i]]++;
+            if (label == predictions[i]) {
+                correct++;
+            }
+        }
+        return new Evaluation((double) correct / predictions.length, confusion, predictions);
+    }
+
+    /** The predicted class (the index of the largest output) of every sample. */
+    public static int[] predict(Network net, Samples data) {
+        return predict(net, data, defaultBackend());
+    }
+
+    /** As {@link #predict(Network, Samples)}, on the given backend. */
+    public static int[] predict(Network net, Samples data, MatrixBackend backend) {
+        int[] predictions = new int[data.size()];
+        forEachBatch(net, data, backend, net.layerCount() - 1, (from, out) -> {
+            for (int row = 0; row < out.numRows; row++) {
+                predictions[from + row] = argmax(out.data, row * out.numCols, out.numCols);
+            }
+        });
+        return predictions;
+    }
+
+    /**
+     * Class probabilities, n x classes row-major: the softmax of the logits for a network trained
+     * with {@link Loss#SOFTMAX_CROSS_ENTROPY}, else the output layer's activations as they are.
+     */
+    public static float[] probabilities(Network net, Samples data) {
+        return probabilities(net, data, defaultBackend());
+    }
+
+    /** As {@link #probabilities(Network, Samples)}, on the given backend. */
+    public static float[] probabilities(Network net, Samples data, MatrixBackend backend) {
+        int k = net.classes();
+        float[] probabilities = new float[data.size() * k];
+        boolean softmax = net.loss() == Loss.SOFTMAX_CROSS_ENTROPY;
+        forEachBatch(net, data, backend, net.layerCount() - 1, (from, out) -> {
+            System.arraycopy(out.data, 0, probabilities, from * k, out.numRows * k);
+            if (softmax) {
+                for (int row = 0; row < out.numRows; row++) {
+                    softmaxInPlace(probabilities, (from + row) * k, k);
+                }
+            }
+        });
+        return probabilities;
+    }
+
+    /**
+     * Output (after activation) of dense layer {@code layer} (0-based), one row per sample:
+     * n x {@code layerSizes()[layer + 1]}. The penultimate representation of a 784-128-10 network
+     * is layer 0.
+     */
+    public static FMatrixRMaj representations(Network net, Samples data, int layer) {
+        return representations(net, data, layer, defaultBackend());
+    }
+
+    /** As {@link #representations(Network, Samples, int)}, on the given backend. */
+    public static FMatrixRMaj representations(Network net, Samples data, int layer, MatrixBackend backend) {
+        if (layer < 0 || layer >= net.layerCount()) {
+            throw new IllegalArgumentException("layer must be in [0, " + (net.layerCount() - 1) + "], got " + layer);
+        }
+        int width = net.layer(layer).outputs();
+        FMatrixRMaj result = new FMatrixRMaj(data.size(), width);
+        forEachBatch(net, data, backend, layer, (from, out) ->
+                System.arraycopy(out.data, 0, result.data, from * width, out.numRows * width));
+        return result;
+    }
+
+    /** Index of the largest of {@code data[base .. base+k)}; the first one on ties. */
+    static int argmax(float[] data, int base, int k) {
+        int best = 0;
+        for (int j = 1; j < k; j++) {
+            if (data[base + j] > data[base + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** Stable softmax: subtracts the maximum so no exp overflows. */
+    static void softmaxInPlace(float[] v, int base, int k) {
+        float max = v[base];
+        for (int j = 1; j < k; j++) {
+            max = Math.max(max, v[base + j]);
+        }
+        float sum = 0f;
+        for (int j = 0; j < k; j++) {
+            v[base + j] = (float) Math.exp(v[base + j] - max);
+            sum += v[base + j];
+        }
+        for (int j = 0; j < k; j++) {
+            v[base + j] /= sum;
+        }
+    }
+
+    private interface BatchConsumer {
+        void accept(int from, FMatrixRMaj out);
+    }
+
+    /** Feeds the data forward in batches, handing the output of layer {@code layer} to {@code consumer}. */
+    private static void forEachBatch(Network net, Samples data, MatrixBackend backend, int layer,
+                                     BatchConsumer consumer) {
+        if (data.inputWidth() != net.inputWidth()) {
+            throw new IllegalArgumentException("input width mismatch: the network expects " + net.inputWidth()
+                    + " inputs per sample, the data has " + data.inputWidth());
+        }
+        int n = data.size();
+        BatchBuffers buf = new BatchBuffers(net, Math.max(1, Math.min(BATCH, n)), false);
+        for (int from = 0; from < n; from += buf.capacity) {
+            int count = Math.min(buf.capacity, n - from);
+            buf.gather(data, null, from, count);
+            net.forward(backend, buf);
+            consumer.accept(from, buf.a[layer]);
+        }
+    }
+
+    private static MatrixBackend defaultBackend() {
+        return Backends.create("auto", 1);
+    }
+}

@@ -1,0 +1,176 @@
+package dev.badnets.core;
+
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * Updates parameters in place from their gradients, one {@link #step()} per mini-batch. With L2
+ * weight decay λ the gradient of a weight becomes {@code g + λ w} (biases are not decayed). The
+ * optimiser state (velocities, moments) is allocated once, at construction.
+ *
+ * <pre>
+ *   SGD        w -= lr g
+ *   momentum   v = μ v + g;  w -= lr v                            (μ = 0.9, v starts at 0)
+ *   Adam       m = β1 m + (1-β1) g;  v = β2 v + (1-β2) g²;  t += 1
+ *              w -= lr m̂ / (√v̂ + ε),  m̂ = m / (1-β1^t),  v̂ = v / (1-β2^t)
+ *                                                              (β1 0.9, β2 0.999, ε 1e-8)
+ * </pre>
+ */
+public abstract class Optimizer {
+
+    /** Momentum coefficient μ. */
+    public static final float MOMENTUM = 0.9f;
+    public static final float BETA1 = 0.9f;
+    public static final float BETA2 = 0.999f;
+    public static final float EPSILON = 1e-8f;
+
+    protected final float learningRate;
+    private final float weightDecay;
+    private final FMatrixRMaj[] values;
+    private final FMatrixRMaj[] grads;
+    private final boolean[] decays;
+
+    private Optimizer(float learningRate, float weightDecay, FMatrixRMaj[] values, FMatrixRMaj[] grads,
+                      boolean[] decays) {
+        if (values.length != grads.length || values.length != decays.length) {
+            throw new IllegalArgumentException("expected as many gradients and decay flags as parameters ("
+                    + values.length + "), got " + grads.length + " and " + decays.length);
+        }
+        for (int p = 0; p < values.length; p++) {
+            if (values[p].getNumElements() != grads[p].getNumElements()) {
+                throw new IllegalArgumentException("gradient " + p + " has " + grads[p].getNumElements()
+                        + " elements, its parameter " + values[p].getNumElements());
+            }
+        }
+        this.learningRate = learningRate;
+        this.weightDecay = weightDecay;
+        this.values = values.clone();
+        this.grads = grads.clone();
+        this.decays = decays.clone();
+    }
+
+    /**
+     * An optimiser of {@code kind} over parameters {@code values[p]} with gradients {@code grads[p]};
+     * {@code decays[p]} says whether weight decay applies to parameter p.
+     */
+    public static Optimizer create(OptimizerKind kind, float learningRate, float weightDecay,
+                                   FMatrixRMaj[] values, FMatrixRMaj[] grads, boolean[] decays) {
+        switch (kind) {
+            case SGD:
+                return new Sgd(learningRate, weightDecay, values, grads, decays);
+            case MOMENTUM:
+                return new Momentum(learningRate, weightDecay, values, grads, decays);
+            case ADAM:
+                return new Adam(learningRate, weightDecay, values, grads, decays);
+            default:
+                throw new IllegalArgumentException("unknown optimizer " + kind);
+        }
+    }
+
+    /** The optimiser of every weight and bias of {@code net}, reading gradients from {@code grads}. */
+    static Optimizer forNetwork(OptimizerKind kind, float learningRate, float weightDecay, Network net,
+                                Gradients grads) {
+        int layers = net.layerCount();
+        FMatrixRMaj[] values = new FMatrixRMaj[2 * layers];
+        FMatrixRMaj[] gradients = new FMatrixRMaj[2 * layers];
+        boolean[] decays = new boolean[2 * layers];
+        for (int l = 0; l < layers; l++) {
+            values[2 * l] = net.layer(l).weights();
+            gradients[2 * l] = grads.dW[l];
+            decays[2 * l] = true;
+            values[2 * l + 1] = net.layer(l).bias();
+            gradients[2 * l + 1] = grads.db[l];
+        }
+        return create(kind, learningRate, weightDecay, values, gradients, decays);
+    }
+
+    /** Applies one update to every parameter from its current gradient. */
+    public void step() {
+        beginStep();
+        for (int p = 0; p < values.length; p++) {
+            update(p, values[p].data, grads[p].data, values[p].getNumElements(), decays[p] ? weightDecay : 0f);
+        }
+    }
+
+    /** Called once per step before the updates (Adam counts its steps here). */
+    void beginStep() {
+    }
+
+    /** Updates the first {@code size} entries of parameter p, {@code w}, from its gradient {@code g}. */
+    abstract void update(int p, float[] w, float[] g, int size, float decay);
+
+    private static float[][] zerosLike(FMatrixRMaj[] values) {
+        float[][] state = new float[values.length][];
+        for (int p = 0; p < values.length; p++) {
+            state[p] = new float[values[p].getNumElements()];
+        }
+        return state;
+    }
+
+    private static final class Sgd extends Optimizer {
+        Sgd(float lr, float decay, FMatrixRMaj[] values, FMatrixRMaj[] grads, boolean[] decays) {
+            super(lr, decay, values, grads, decays);
+        }
+
+        @Override
+        void update(int p, float[] w, float[] g, int size, float decay) {
+            float lr = learningRate;
+            for (int i = 0; i < size; i++) {
+                w[i] -= lr * (g[i] + decay * w[i]);
+            }
+        }
+    }
+
+    private static final class Momentum extends Optimizer {
+        private final float[][] velocity;
+
+        Momentum(float lr, float decay, FMatrixRMaj[] values, FMatrixRMaj[] grads, boolean[] decays) {
+            super(lr, decay, values, grads, decays);
+            velocity = zerosLike(values);
+        }
+
+        @Override
+        void update(int p, float[] w, float[] g, int size, float decay) {
+            float lr = learningRate;
+            float[] v = velocity[p];
+            for (int i = 0; i < size; i++) {
+                v[i] = MOMENTUM * v[i] + (g[i] + decay * w[i]);
+                w[i] -= lr * v[i];
+            }
+        }
+    }
+
+    private static final class Adam extends Optimizer {
+        private final float[][] m;
+        private final float[][] v;
+        private int t;
+        private float mCorrection; // 1 / (1 - β1^t)
+        private float vCorrection; // 1 / (1 - β2^t)
+
+        Adam(float lr, float decay, FMatrixRMaj[] values, FMatrixRMaj[] grads, boolean[] decays) {
+            super(lr, decay, values, grads, decays);
+            m = zerosLike(values);
+            v = zerosLike(values);
+        }
+
+        @Override
+        void beginStep() {
+            t++;
+            mCorrection = (float) (1.0 / (1.0 - Math.pow(BETA1, t)));
+            vCorrection = (float) (1.0 / (1.0 - Math.pow(BETA2, t)));
+        }
+
+        @Override
+        void update(int p, float[] w, float[] g, int size, float decay) {
+            float lr = learningRate, mc = mCorrection, vc = vCorrection;
+            float[] mp = m[p], vp = v[p];
+            for (int i = 0; i < size; i++) {
+                float gi = g[i] + decay * w[i];
+                mp[i] = BETA1 * mp[i] + (1f - BETA1) * gi;
+                vp[i] = BETA2 * vp[i] + (1f - BETA2) * gi * gi;
+                float mHat = mp[i] * mc;
+                float vHat = vp[i] * vc;
+                w[i] -= lr * mHat / ((float) Math.sqrt(vHat) + EPSILON);
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.badnets.core;
+
+import dev.badnets.core.backend.Backends;
+import dev.badnets.core.backend.MatrixBackend;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * Mini-batch training. Each epoch shuffles the sample order (Fisher-Yates, from a generator seeded
+ * with {@link TrainingConfig#seed()}) and runs one {@link #step} per batch: gather the batch,
+ * forward, loss and its gradient, backward, optimiser update.
+ *
+ * <p>Every per-batch matrix, the gradients and the optimiser state are allocated once, in the
+ * constructor; a step allocates nothing. The same network, data, config and thread count give
+ * bit-identical weights.
+ *
+ * <p>Most callers need only {@link #train}; a {@code Trainer} object runs single steps (for
+ * benchmarks and custom loops).
+ */
+public final class Trainer {
+
+    private final Network net;
+    private final TrainingConfig config;
+    private final MatrixBackend backend;
+    private final BatchBuffers buf;
+    private final Gradients grads;
+    private final Optimizer optimizer;
+    private int lastCorrect;
+
+    /** A trainer of {@code net} (trained in place) on the backend named in {@code config}. */
+    public Trainer(Network net, TrainingConfig config) {
+        this(net, config, Backends.create(config.backend(), config.threads()));
+    }
+
+    /** A trainer of {@code net} (trained in place) on the given backend. */
+    public Trainer(Network net, TrainingConfig config, MatrixBackend backend) {
+        this.net = net;
+        this.config = config;
+        this.backend = backend;
+        this.buf = new BatchBuffers(net, config.batchSize(), true);
+        this.grads = new Gradients(net);
+        this.optimizer = Optimizer.forNetwork(config.optimizer(), config.learningRate(), config.weightDecay(),
+                net, grads);
+    }
+
+    /**
+     * Trains {@code net} in place on {@code data} for {@code config.epochs()} epochs.
+     *
+     * @param listener told of every batch and epoch; may be null
+     * @throws IllegalArgumentException if the data does not fit the network (input width, labels)
+     * @throws ArithmeticException      if the loss becomes NaN or infinite (naming epoch and batch)
+     */
+    public static TrainingResult train(Network net, Samples data, TrainingConfig config, TrainingListener listener) {
+        return new Trainer(net, config).fit(data, listener);
+    }
+
+    /** Runs all the epochs of the config; see {@link #train}. */
+    public TrainingResult fit(Samples data, TrainingListener listener) {
+        checkData(net, data);
+        TrainingListener observer = listener == null ? TrainingListener.NONE : listener;
+        int n = data.size();
+        int batchSize = config.batchSize();
+        int batches = (n + batchSize - 1) / batchSize;
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom shuffler = new SplittableRandom(config.seed());
+        List<EpochReport> reports = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+            long epochStart = System.nanoTime();
+            shuffle(order, shuffler);
+            double lossSum = 0;
+            long correct = 0;
+            for (int batch = 0; batch < batches; batch++) {
+                int from = batch * batchSize;
+                int count = Math.min(batchSize, n - from);
+                double loss = step(data, order, from, count);
+                if (!Double.isFinite(loss)) {
+                    throw new ArithmeticException("loss became " + (Double.isNaN(loss) ? "NaN" : "infinite")
+                            + " at epoch " + epoch + ", batch " + (batch + 1) + ": lower the learning rate (now "
+                            + config.learningRate() + ") or check the inputs for NaN or huge values");
+                }
+                lossSum += loss * count;
+                correct += lastCorrect;
+                observer.onBatch(epoch, batch + 1, batches, loss, (double) correct / (from + count));
+            }
+            EpochReport report = new EpochReport(epoch, lossSum / n, (double) correct / n,
+                    (System.nanoTime() - epochStart) / 1e9);
+            reports.add(report);
+            observer.onEpoch(report);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new TrainingResult(reports, seconds, (double) n * config.epochs() / seconds,
+                backend.name(), backend.threads());
+    }
+
+    /**
+     * One training step on samples {@code order[from .. from+count)} of {@code data} (or samples
+     * {@code from .. from+count) when order is null): forward, loss, backward and, if the loss is
+     * finite, one optimiser update. Allocates nothing.
+     *
+     * @param count at most the configured batch size
+     * @return the batch's mean loss
+     */
+    public double step(Samples data, int[] order, int from, int count) {
+        if (count < 1 || count > buf.capacity) {
+            throw new IllegalArgumentException("batch count must be in [1, " + buf.capacity + "], got " + count);
+        }
+        if (data.inputWidth() != net.inputWidth()) {
+            throw new IllegalArgumentException(widthMessage(net, data));
+        }
+        buf.gather(data, order, from, count);
+        int classes = net.classes();
+        for (int i = 0; i < count; i++) {
+            if (buf.labels[i] < 0 || buf.labels[i] >= classes) {
+                throw new IllegalArgumentException(labelMessage(buf.labels[i], order == null ? from + i
+                        : order[from + i], classes));
+            }
+        }
+        FMatrixRMaj output = net.forward(backend, buf);
+        lastCorrect = countCorrect(output, buf.labels);
+        int last = net.layerCount() - 1;
+        double loss = net.loss().lossAndGradient(output, buf.labels, buf.dA[last]);
+        if (Double.isFinite(loss)) {
+            net.backward(backend, buf, grads);
+            optimizer.step();
+        }
+        return loss;
+    }
+
+    /** How many samples of the last {@link #step}'s batch the network classified correctly before the update. */
+    public int lastCorrect() {
+        return lastCorrect;
+    }
+
+    /** The backend this trainer runs on. */
+    public MatrixBackend backend() {
+        return backend;
+    }
+
+    private static int countCorrect(FMatrixRMaj output, int[] labels) {
+        int correct = 0;
+        for (int row = 0; row < output.numRows; row++) {
+            if (Evaluator.argmax(output.data, row * output.numCols, output.numCols) == labels[row]) {
+                correct++;
+            }
+        }
+        return correct;
+    }
+
+    private static void shuffle(int[] order, SplittableRandom random) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
+    /** Fails with a message naming expected and actual if {@code data} cannot feed {@code net}. */
+    static void checkData(Network net, Samples data) {
+        if (data.inputWidth() != net.inputWidth()) {
+            throw new IllegalArgumentException(widthMessage(net, data));
+        }
+        if (data.size() < 1) {
+            throw new IllegalArgumentException("the data set is empty: expected at least 1 sample");
+        }
+        if (data.classes() > net.classes()) {
+            throw new IllegalArgumentException("the network has " + net.classes() + " outputs but the data has "
+                    + data.classes() + " classes: build the network with " + data.classes() + " classes");
+        }
+        for (int i = 0, n = data.size(); i < n; i++) {
+            int label = data.label(i);
+            if (label < 0 || label >= net.classes()) {
+                throw new IllegalArgumentException(labelMessage(label, i, net.classes()));
+            }
+        }
+    }
+
+    private static String widthMessage(Network net, Samples data) {
+        return "input width mismatch: the network expects " + net.inputWidth() + " inputs per sample, the data has "
+                + data.inputWidth();
+    }
+
+    private static String labelMessage(int label, int index, int classes) {
+        return "label " + label + " of sample " + index + " is out of range: expected 0 to " + (classes - 1);
+    }
+}

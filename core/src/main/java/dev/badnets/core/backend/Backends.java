@@ -1,0 +1,73 @@
+package dev.badnets.core.backend;
+
+import java.lang.reflect.Constructor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Creates a {@link MatrixBackend} by name: "ejml", "simd" or "auto". */
+public final class Backends {
+
+    /** The names {@link #create} accepts. */
+    public static final List<String> NAMES = List.of("auto", "ejml", "simd");
+
+    private static final String SIMD_CLASS = "dev.badnets.core.backend.SimdBackend";
+
+    private Backends() {
+    }
+
+    /**
+     * A backend for {@code threads} threads: "ejml" the single-threaded reference; "simd" the
+     * Vector API backend, or EJML when it is unavailable ({@link MatrixBackend#name()} tells which
+     * one you got); "auto" the same as "simd".
+     *
+     * @throws IllegalArgumentException for an unknown name or threads < 1
+     */
+    public static MatrixBackend create(String name, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        switch (key) {
+            case "ejml":
+                return new EjmlBackend();
+            case "simd":
+            case "auto":
+                MatrixBackend simd = simdAvailable() ? newSimd(threads) : null;
+                return simd != null ? simd : new EjmlBackend();
+            default:
+                throw new IllegalArgumentException("unknown backend '" + name + "': use auto, ejml or simd");
+        }
+    }
+
+    /** Whether the "simd" backend can run here: jdk.incubator.vector is present and the backend is built. */
+    public static boolean simdAvailable() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && simdConstructor() != null;
+    }
+
+    /** The names of the backends that really run here (for tests that cover every backend). */
+    public static List<String> availableNames() {
+        List<String> names = new ArrayList<>(List.of("ejml"));
+        if (simdAvailable()) {
+            names.add("simd");
+        }
+        return names;
+    }
+
+    // Reflection keeps this class (and a JVM without jdk.incubator.vector) free of Vector API types.
+    private static Constructor<?> simdConstructor() {
+        try {
+            return Class.forName(SIMD_CLASS).getConstructor(int.class);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    private static MatrixBackend newSimd(int threads) {
+        try {
+            return (MatrixBackend) simdConstructor().newInstance(threads);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+}
