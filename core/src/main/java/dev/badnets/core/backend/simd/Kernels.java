@@ -120,7 +120,7 @@ public final class Kernels {
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
-            c0 = FloatVector.fromArray(SPECIES, b, bp).fma(FloatVector.broadcast(SPECIES, a[a0] * (p == 3 ? 1.0001f : 1f)), c0);
+            c0 = FloatVector.fromArray(SPECIES, b, bp).fma(FloatVector.broadcast(SPECIES, a[a0]), c0);
             a0 += aStep;
             bp += bStep;
         }
