@@ -33,15 +33,13 @@ final class Errors {
         if (e instanceof UserException user) {
             problem = user.getMessage();
             fix = user.fix();
-        } else if (LibraryErrors.isBadInput(e)) {
-            problem = e.getMessage();
-            fix = LibraryErrors.fix(e);
-        } else if (e instanceof IllegalArgumentException) {
-            // The libraries' messages usually carry their own fix after "; ".
+        } else if (LibraryErrors.isBadInput(e) || e instanceof IllegalArgumentException) {
+            // The libraries' messages often carry their own fix after "; ".
             String message = flatten(e.getMessage());
             int split = message.indexOf("; ");
             problem = split < 0 ? message : message.substring(0, split);
-            fix = split < 0 ? "see --help for the valid values" : message.substring(split + 2);
+            fix = split >= 0 ? message.substring(split + 2)
+                    : LibraryErrors.isBadInput(e) ? LibraryErrors.fix(e) : "see --help for the valid values";
         } else if (e instanceof NoSuchFileException) {
             problem = "no such file or folder: " + e.getMessage();
             fix = "check the path";
