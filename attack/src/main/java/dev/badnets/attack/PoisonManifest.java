@@ -1,0 +1,66 @@
+package dev.badnets.attack;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
+/**
+ * The {@code manifest.json} of a poisoned data folder: the plan, the trigger and which training
+ * samples were poisoned. A defense measures its precision and recall against {@link #poisonedIndices()}.
+ *
+ * @param format          always {@link #FORMAT}
+ * @param mode            {@code all-to-one} or {@code all-to-all}
+ * @param target          the target class (all-to-one), else null
+ * @param rate            the requested rate, or null when the plan was by count
+ * @param count           the requested count, or null when the plan was by rate
+ * @param sourceClasses   the classes poisoning was restricted to; empty = every class
+ * @param seed            the plan's seed
+ * @param trigger         {@link Trigger#describe()} of the stamped trigger
+ * @param classes         number of classes K
+ * @param trainCount      number of training images
+ * @param poisonedCount   number of poisoned training images
+ * @param poisonedIndices their indices in the training files, ascending
+ * @param originalLabels  their labels before poisoning, in the same order
+ * @param poisonedLabels  their labels in the training files, in the same order
+ */
+@JsonPropertyOrder({"format", "mode", "target", "rate", "count", "source_classes", "seed", "trigger", "classes",
+    "train_count", "poisoned_count", "poisoned_indices", "original_labels", "poisoned_labels"})
+public record PoisonManifest(
+        @JsonProperty("format") String format,
+        @JsonProperty("mode") String mode,
+        @JsonProperty("target") Integer target,
+        @JsonProperty("rate") Double rate,
+        @JsonProperty("count") Integer count,
+        @JsonProperty("source_classes") int[] sourceClasses,
+        @JsonProperty("seed") long seed,
+        @JsonProperty("trigger") String trigger,
+        @JsonProperty("classes") int classes,
+        @JsonProperty("train_count") int trainCount,
+        @JsonProperty("poisoned_count") int poisonedCount,
+        @JsonProperty("poisoned_indices") int[] poisonedIndices,
+        @JsonProperty("original_labels") int[] originalLabels,
+        @JsonProperty("poisoned_labels") int[] poisonedLabels) {
+
+    /** The value of {@code format} this version writes and reads. */
+    public static final String FORMAT = "badnets-poison-manifest/1";
+
+    /** The manifest describing {@code set}. */
+    public static PoisonManifest of(PoisonedSet set) {
+        PoisonPlan plan = set.plan();
+        int[] poisonedLabels = new int[set.indices().length];
+        for (int k = 0; k < poisonedLabels.length; k++) {
+            poisonedLabels[k] = set.images().label(set.indices()[k]);
+        }
+        return new PoisonManifest(FORMAT, plan.mode().cliName(),
+                plan.mode() == PoisonPlan.Mode.ALL_TO_ONE ? plan.target() : null,
+                plan.rate().isPresent() ? plan.rate().getAsDouble() : null,
+                plan.count().isPresent() ? plan.count().getAsInt() : null,
+                plan.sourceClasses(), plan.seed(), set.trigger().describe(), set.classes(),
+                set.images().count(), set.poisonedCount(), set.indices().clone(), set.originalLabels().clone(),
+                poisonedLabels);
+    }
+
+    /** The poisoning mode. */
+    public PoisonPlan.Mode planMode() {
+        return PoisonPlan.Mode.parse(mode);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.badnets.attack;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.badnets.mnist.Mnist;
+import dev.badnets.mnist.MnistData;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+/**
+ * The poisoned data set as the supply-chain artifact an attacker would publish: an MNIST-layout
+ * folder (the poisoned training set, the clean test set) that any MNIST reader loads, plus
+ * {@value #MANIFEST} recording what was poisoned.
+ */
+public final class PoisonedDataset {
+
+    /** File name of the manifest inside a poisoned data folder. */
+    public static final String MANIFEST = "manifest.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private PoisonedDataset() {
+    }
+
+    /**
+     * Writes {@code poisoned}'s training images and {@code clean}'s test images as the four
+     * uncompressed MNIST files in {@code outDir} (created if needed), then the manifest. Each file
+     * goes through a temporary file and a rename; the manifest comes last, so a folder with a
+     * manifest is complete.
+     */
+    public static void write(Path outDir, MnistData clean, PoisonedSet poisoned) throws IOException {
+        Mnist.write(outDir, poisoned.images(), clean.test());
+        writeManifest(outDir, PoisonManifest.of(poisoned));
+    }
+
+    /** Writes {@code manifest} as {@code dir/manifest.json} through a temporary file and a rename. */
+    public static void writeManifest(Path dir, PoisonManifest manifest) throws IOException {
+        Files.createDirectories(dir);
+        Path target = dir.resolve(MANIFEST);
+        Path tmp = Files.createTempFile(dir, "." + MANIFEST + ".", ".tmp");
+        try {
+            Files.write(tmp, JSON.writeValueAsBytes(manifest));
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * The manifest of a poisoned data folder, or empty when {@code dir} has none (a clean folder).
+     *
+     * @throws ManifestFormatException if the manifest exists but is not a valid one
+     */
+    public static Optional<PoisonManifest> readManifest(Path dir) throws IOException {
+        Path file = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        PoisonManifest m;
+        try {
+            m = JSON.readValue(file.toFile(), PoisonManifest.class);
+        } catch (JsonProcessingException e) {
+            throw malformed(file, e.getOriginalMessage().split("\n", 2)[0], e);
+        }
+        if (m == null || !PoisonManifest.FORMAT.equals(m.format())) {
+            throw malformed(file, "format is " + (m == null ? "missing" : "'" + m.format() + "'")
+                    + ", expected '" + PoisonManifest.FORMAT + "'", null);
+        }
+        if (m.poisonedIndices() == null || m.originalLabels() == null || m.poisonedLabels() == null
+                || m.poisonedIndices().length != m.poisonedCount() || m.originalLabels().length != m.poisonedCount()
+                || m.poisonedLabels().length != m.poisonedCount()) {
+            throw malformed(file, "poisoned_count, poisoned_indices, original_labels and poisoned_labels disagree", null);
+        }
+        for (int i : m.poisonedIndices()) {
+            if (i < 0 || i >= m.trainCount()) {
+                throw malformed(file, "poisoned index " + i + " is outside the " + m.trainCount() + " training images", null);
+            }
+        }
+        try {
+            m.planMode();
+        } catch (IllegalArgumentException e) {
+            throw malformed(file, e.getMessage(), e);
+        }
+        return Optional.of(m);
+    }
+
+    private static ManifestFormatException malformed(Path file, String problem, Throwable cause) {
+        return new ManifestFormatException(file + " is not a valid poisoning manifest (" + problem
+                + "); re-create the folder with ./badnets poison, or delete the manifest", cause);
+    }
+}
