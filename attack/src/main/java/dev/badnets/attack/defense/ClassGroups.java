@@ -1,0 +1,104 @@
+package dev.badnets.attack.defense;
+
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * The input every detector shares, checked once: representations split by label, in double
+ * precision (the statistics below sum thousands of squares, which float would blur).
+ */
+final class ClassGroups {
+
+    final int samples;
+    final int width;
+    final int classes;
+    /** {@code members[c]}: indices of the samples labelled c, ascending. */
+    final int[][] members;
+
+    private final FMatrixRMaj representations;
+
+    private ClassGroups(FMatrixRMaj representations, int[][] members, int classes) {
+        this.representations = representations;
+        this.samples = representations.numRows;
+        this.width = representations.numCols;
+        this.classes = classes;
+        this.members = members;
+    }
+
+    /**
+     * Validates the arguments of {@link Detector#detect(FMatrixRMaj, int[], int, double)} and
+     * groups the samples by label.
+     *
+     * @param method       the detector's name, for messages
+     * @param minimumCount the fewest samples a non-empty class may have for this method
+     */
+    static ClassGroups of(String method, FMatrixRMaj representations, int[] labels, int classes,
+                          double expectedRate, int minimumCount) {
+        checkRate(expectedRate);
+        if (classes < 1) {
+            throw new IllegalArgumentException("classes must be >= 1, got " + classes);
+        }
+        if (labels.length != representations.numRows) {
+            throw new IllegalArgumentException("got " + labels.length + " labels for "
+                    + representations.numRows + " representation rows; pass one label per row");
+        }
+        if (representations.numCols < 1) {
+            throw new IllegalArgumentException("the representations have no columns; pass the"
+                    + " activations of a hidden layer (one row per sample)");
+        }
+        for (float v : representations.data) {
+            if (!Float.isFinite(v)) {
+                throw new IllegalArgumentException("the representations contain " + v
+                        + "; the model is broken (retrain it) or was given the wrong data");
+            }
+        }
+        int[] counts = new int[classes];
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new IllegalArgumentException("label " + labels[i] + " of sample " + i
+                        + " is outside [0, " + classes + ")");
+            }
+            counts[labels[i]]++;
+        }
+        int[][] members = new int[classes][];
+        for (int c = 0; c < classes; c++) {
+            // An empty class has nothing to flag; a tiny one has too little data for the statistics.
+            if (counts[c] > 0 && counts[c] < minimumCount) {
+                throw new IllegalArgumentException("class " + c + " has only " + counts[c]
+                        + " samples; " + method + " needs at least " + minimumCount
+                        + " per class (use more data or another method)");
+            }
+            members[c] = new int[counts[c]];
+            counts[c] = 0;
+        }
+        for (int i = 0; i < labels.length; i++) {
+            members[labels[i]][counts[labels[i]]++] = i;
+        }
+        return new ClassGroups(representations, members, classes);
+    }
+
+    static void checkRate(double expectedRate) {
+        if (!(expectedRate > 0 && expectedRate < 0.5)) {
+            throw new IllegalArgumentException("expected poison rate must be in (0, 0.5), got "
+                    + expectedRate + "; pass the share of the training set you suspect, e.g. 0.01");
+        }
+    }
+
+    /** The rows of class {@code c}, one per member, as a new n_c x width matrix. */
+    DMatrixRMaj rows(int c) {
+        int[] idx = members[c];
+        DMatrixRMaj x = new DMatrixRMaj(idx.length, width);
+        for (int r = 0; r < idx.length; r++) {
+            int from = idx[r] * width;
+            for (int j = 0; j < width; j++) {
+                x.data[r * width + j] = representations.data[from + j];
+            }
+        }
+        return x;
+    }
+
+    /** The removal budget shared by all classes: 1.5 x rate x samples, as in the papers. */
+    int budget(double expectedRate) {
+        return (int) Math.min(samples, Math.round(1.5 * expectedRate * samples));
+    }
+}
