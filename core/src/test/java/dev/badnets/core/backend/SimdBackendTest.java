@@ -1,0 +1,206 @@
+package dev.badnets.core.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Random;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * The SIMD products agree with EJML's within float rounding for any shape, and are bit-identical
+ * from run to run and across thread counts.
+ */
+class SimdBackendTest {
+
+    private static final EjmlBackend EJML = new EjmlBackend();
+    // Shared across tries on purpose: buffers kept from larger or smaller earlier products must not leak into later ones.
+    private static final SimdBackend ONE = new SimdBackend(1);
+    private static final SimdBackend TWO = new SimdBackend(2);
+
+    private enum Op { AFFINE, MULT, MULT_TRANS_A, MULT_TRANS_B }
+
+    @Property(tries = 300)
+    void everyProductMatchesEjml(@ForAll Op op,
+                                 @ForAll @IntRange(min = 1, max = 70) int rows,
+                                 @ForAll @IntRange(min = 1, max = 70) int depth,
+                                 @ForAll @IntRange(min = 1, max = 70) int cols,
+                                 @ForAll @IntRange(min = 1, max = 2) int threads,
+                                 @ForAll long seed) {
+        assertMatchesEjml(op, rows, depth, cols, threads == 1 ? ONE : TWO, seed);
+    }
+
+    @Property(tries = 60)
+    void largeProductsSplitAcrossThreadsMatchEjml(@ForAll Op op,
+                                                  @ForAll @IntRange(min = 60, max = 200) int rows,
+                                                  @ForAll @IntRange(min = 60, max = 300) int depth,
+                                                  @ForAll @IntRange(min = 20, max = 150) int cols,
+                                                  @ForAll long seed) {
+        assertMatchesEjml(op, rows, depth, cols, TWO, seed);
+    }
+
+    @Example
+    void edgeShapesMatchEjml() {
+        int[][] shapes = {
+            {1, 1, 1}, {1, 1, 17}, {17, 1, 1}, {1, 1000, 1},       // 1x1 and degenerate
+            {1000, 3, 1}, {3, 1000, 2}, {2, 5, 1000}, {1000, 2, 33}, // tall and skinny, wide
+            {64, 784, 128}, {64, 128, 10}, {16, 784, 256}, {257, 129, 65},
+        };
+        for (Op op : Op.values()) {
+            for (int[] s : shapes) {
+                for (SimdBackend backend : new SimdBackend[] {ONE, TWO}) {
+                    assertMatchesEjml(op, s[0], s[1], s[2], backend, 42);
+                }
+            }
+        }
+    }
+
+    @Property(tries = 40)
+    void resultsAreBitIdenticalForAnyThreadCount(@ForAll Op op,
+                                                 @ForAll @IntRange(min = 1, max = 130) int rows,
+                                                 @ForAll @IntRange(min = 1, max = 400) int depth,
+                                                 @ForAll @IntRange(min = 1, max = 140) int cols,
+                                                 @ForAll long seed) {
+        float[] reference = run(op, rows, depth, cols, new SimdBackend(1), seed).data;
+        for (int threads : new int[] {1, 2, 3}) {
+            SimdBackend fresh = new SimdBackend(threads);
+            assertArrayEquals(reference, run(op, rows, depth, cols, fresh, seed).data,
+                    op + " " + rows + "x" + depth + "x" + cols + " with " + threads + " threads");
+            assertArrayEquals(reference, run(op, rows, depth, cols, fresh, seed).data, "second call");
+        }
+    }
+
+    @Example
+    void usesOnlyTheLeadingElementsOfArraysLargerThanTheirMatrices() {
+        Random random = new Random(3);
+        FMatrixRMaj x = larger(random(5, 7, random), random);
+        FMatrixRMaj w = larger(random(7, 19, random), random);
+        FMatrixRMaj b = larger(random(1, 19, random), random);
+        FMatrixRMaj z = new FMatrixRMaj(40, 40);
+        Arrays.fill(z.data, 7f);
+        z.reshape(5, 19); // EJML keeps the larger array
+        TWO.affine(x, w, b, z);
+        FMatrixRMaj expected = new FMatrixRMaj(5, 19);
+        EJML.affine(x, w, b, expected);
+        for (int i = 0; i < 5 * 19; i++) {
+            assertEquals(expected.data[i], z.data[i], 1e-5 * Math.abs(expected.data[i]) + 1e-6);
+        }
+        for (int i = 5 * 19; i < z.data.length; i++) {
+            assertEquals(7f, z.data[i], "element " + i + " beyond the output was overwritten");
+        }
+    }
+
+    /** The same matrix in an array with extra, non-zero elements after it. */
+    private static FMatrixRMaj larger(FMatrixRMaj m, Random random) {
+        FMatrixRMaj big = random(m.numRows + 3, m.numCols + 5, random);
+        big.reshape(m.numRows, m.numCols);
+        System.arraycopy(m.data, 0, big.data, 0, m.getNumElements());
+        return big;
+    }
+
+    @Example
+    void mismatchedShapesAreRejectedWithAMessageNamingThem() {
+        FMatrixRMaj a = new FMatrixRMaj(4, 3);
+        FMatrixRMaj b = new FMatrixRMaj(5, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ONE.mult(a, b, new FMatrixRMaj(4, 2)));
+        assertTrue(e.getMessage().contains("4x3") && e.getMessage().contains("5x2"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ONE.multTransA(new FMatrixRMaj(5, 3), b, new FMatrixRMaj(2, 3)));
+        assertTrue(e.getMessage().contains("output is 2x3") && e.getMessage().contains("3x2"), e.getMessage());
+
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ONE.affine(new FMatrixRMaj(4, 5), b, new FMatrixRMaj(1, 3), new FMatrixRMaj(4, 2)));
+        assertTrue(e.getMessage().contains("b is 1x3"), e.getMessage());
+
+        FMatrixRMaj square = new FMatrixRMaj(3, 3);
+        assertThrows(IllegalArgumentException.class, () -> ONE.mult(square, new FMatrixRMaj(3, 3), square));
+        assertThrows(IllegalArgumentException.class, () -> new SimdBackend(0));
+    }
+
+    @Example
+    void reportsItsNameAndThreads() {
+        assertEquals("simd", TWO.name());
+        assertEquals(2, TWO.threads());
+        assertTrue(SimdBackend.vectorLength() >= 4 && Integer.bitCount(SimdBackend.vectorLength()) == 1);
+    }
+
+    private static void assertMatchesEjml(Op op, int rows, int depth, int cols, SimdBackend simd, long seed) {
+        FMatrixRMaj[] in = inputs(op, rows, depth, cols, seed);
+        FMatrixRMaj expected = new FMatrixRMaj(rows, cols);
+        apply(EJML, op, in, expected);
+        FMatrixRMaj actual = new FMatrixRMaj(rows, cols);
+        Arrays.fill(actual.data, Float.NaN); // every element must be written
+        apply(simd, op, in, actual);
+        double[] scale = magnitudes(op, in, rows, depth, cols);
+        for (int i = 0; i < rows * cols; i++) {
+            // Both sums are within depth * 2^-24 of the exact one, relative to the sum of |terms|.
+            double tolerance = 2.0 * (depth + 2) * 0x1p-24 * scale[i] + Float.MIN_NORMAL;
+            double error = Math.abs((double) actual.data[i] - expected.data[i]);
+            if (!(error <= tolerance)) {
+                throw new AssertionError(op + " " + rows + "x" + depth + "x" + cols + " threads " + simd.threads()
+                        + ": element (" + i / cols + "," + i % cols + ") is " + actual.data[i]
+                        + ", EJML gives " + expected.data[i] + " (tolerance " + tolerance + ")");
+            }
+        }
+    }
+
+    private static FMatrixRMaj run(Op op, int rows, int depth, int cols, MatrixBackend backend, long seed) {
+        FMatrixRMaj out = new FMatrixRMaj(rows, cols);
+        apply(backend, op, inputs(op, rows, depth, cols, seed), out);
+        return out;
+    }
+
+    /** Operands of {@code op} whose result is rows x cols with a shared dimension of depth. */
+    private static FMatrixRMaj[] inputs(Op op, int rows, int depth, int cols, long seed) {
+        Random random = new Random(seed);
+        return switch (op) {
+            case AFFINE -> new FMatrixRMaj[] {random(rows, depth, random), random(depth, cols, random), random(1, cols, random)};
+            case MULT -> new FMatrixRMaj[] {random(rows, depth, random), random(depth, cols, random)};
+            case MULT_TRANS_A -> new FMatrixRMaj[] {random(depth, rows, random), random(depth, cols, random)};
+            case MULT_TRANS_B -> new FMatrixRMaj[] {random(rows, depth, random), random(cols, depth, random)};
+        };
+    }
+
+    private static void apply(MatrixBackend backend, Op op, FMatrixRMaj[] in, FMatrixRMaj out) {
+        switch (op) {
+            case AFFINE -> backend.affine(in[0], in[1], in[2], out);
+            case MULT -> backend.mult(in[0], in[1], out);
+            case MULT_TRANS_A -> backend.multTransA(in[0], in[1], out);
+            case MULT_TRANS_B -> backend.multTransB(in[0], in[1], out);
+        }
+    }
+
+    /** Sum over the shared dimension of |a_ip b_pj| (+ |bias_j|) for each output element. */
+    private static double[] magnitudes(Op op, FMatrixRMaj[] in, int rows, int depth, int cols) {
+        double[] s = new double[rows * cols];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                double sum = op == Op.AFFINE ? Math.abs(in[2].data[j]) : 0;
+                for (int p = 0; p < depth; p++) {
+                    double a = op == Op.MULT_TRANS_A ? in[0].get(p, i) : in[0].get(i, p);
+                    double b = op == Op.MULT_TRANS_B ? in[1].get(j, p) : in[1].get(p, j);
+                    sum += Math.abs(a * b);
+                }
+                s[i * cols + j] = sum;
+            }
+        }
+        return s;
+    }
+
+    /** Values of mixed sign and magnitude, so cancellation happens as it does in training. */
+    private static FMatrixRMaj random(int rows, int cols, Random random) {
+        FMatrixRMaj m = new FMatrixRMaj(rows, cols);
+        for (int i = 0; i < m.data.length; i++) {
+            m.data[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(5) - 2));
+        }
+        return m;
+    }
+}
