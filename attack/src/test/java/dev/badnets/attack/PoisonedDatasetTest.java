@@ -1,0 +1,129 @@
+package dev.badnets.attack;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.badnets.attack.PoisonPlan.Mode;
+import dev.badnets.mnist.LabeledImages;
+import dev.badnets.mnist.Mnist;
+import dev.badnets.mnist.MnistData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PoisonedDatasetTest {
+
+    private static MnistData smallData() {
+        LabeledImages train = PoisoningTest.randomImages(300, 28, 28, 10, 1);
+        LabeledImages test = PoisoningTest.randomImages(50, 28, 28, 10, 2);
+        return new MnistData(train, test, 10);
+    }
+
+    @Test
+    void writtenFolderReadsBackAsThePoisonedTrainingSetAndTheCleanTestSet(@TempDir Path dir) throws Exception {
+        MnistData clean = smallData();
+        LabeledImages cleanTest = clean.test().copy();
+        PoisonedSet poisoned = Poisoning.apply(clean.train(), clean.classes(),
+                PoisonPlan.ofCount(30).withSeed(4), Triggers.defaultTrigger());
+        Path out = dir.resolve("poisoned");
+
+        PoisonedDataset.write(out, clean, poisoned);
+
+        MnistData back = Mnist.load(out);
+        assertArrayEquals(poisoned.images().pixels(), back.train().pixels());
+        assertArrayEquals(poisoned.images().labels(), back.train().labels());
+        assertArrayEquals(cleanTest.pixels(), back.test().pixels(), "test split must be copied clean");
+        assertArrayEquals(cleanTest.labels(), back.test().labels());
+        assertArrayEquals(cleanTest.pixels(), clean.test().pixels(), "the caller's test set is untouched");
+        try (Stream<Path> files = Files.list(out)) {
+            assertEquals(List.of("manifest.json", Mnist.TEST_IMAGES, Mnist.TEST_LABELS, Mnist.TRAIN_IMAGES,
+                    Mnist.TRAIN_LABELS), files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "exactly the four MNIST files and the manifest; no temporary file left behind");
+        }
+    }
+
+    @Test
+    void manifestRoundTripsAndRecordsThePlanAndTheSamples(@TempDir Path dir) throws Exception {
+        MnistData clean = smallData();
+        PoisonPlan plan = PoisonPlan.ofCount(20).withTarget(7).withSourceClasses(1, 2, 3).withSeed(99);
+        PoisonedSet poisoned = Poisoning.apply(clean.train(), clean.classes(), plan,
+                new SquareTrigger(3, 255, Position.BOTTOM_RIGHT));
+        PoisonedDataset.write(dir, clean, poisoned);
+
+        PoisonManifest m = PoisonedDataset.readManifest(dir).orElseThrow();
+
+        assertEquals(PoisonManifest.FORMAT, m.format());
+        assertEquals(Mode.ALL_TO_ONE, m.planMode());
+        assertEquals(7, m.target());
+        assertEquals(20, m.count());
+        assertNull(m.rate());
+        assertArrayEquals(new int[] {1, 2, 3}, m.sourceClasses());
+        assertEquals(99L, m.seed());
+        assertEquals("square size=3 value=255 position=bottom-right", m.trigger());
+        assertEquals(10, m.classes());
+        assertEquals(300, m.trainCount());
+        assertEquals(20, m.poisonedCount());
+        assertArrayEquals(poisoned.indices(), m.poisonedIndices());
+        assertArrayEquals(poisoned.originalLabels(), m.originalLabels());
+        for (int k = 0; k < 20; k++) {
+            assertTrue(m.originalLabels()[k] >= 1 && m.originalLabels()[k] <= 3);
+            assertEquals(7, m.poisonedLabels()[k]);
+        }
+    }
+
+    @Test
+    void manifestUsesTheSnakeCaseKeysOfTheCliJson(@TempDir Path dir) throws Exception {
+        MnistData clean = smallData();
+        PoisonedSet poisoned = Poisoning.apply(clean.train(), clean.classes(),
+                PoisonPlan.ofRate(0.1).withMode(Mode.ALL_TO_ALL), Triggers.defaultTrigger());
+        PoisonedDataset.write(dir, clean, poisoned);
+        JsonNode json = new ObjectMapper().readTree(dir.resolve(PoisonedDataset.MANIFEST).toFile());
+        assertEquals("all-to-all", json.get("mode").asText());
+        assertTrue(json.get("target").isNull(), "no target in all-to-all");
+        assertEquals(0.1, json.get("rate").asDouble());
+        assertTrue(json.get("count").isNull());
+        assertEquals(30, json.get("poisoned_count").asInt());
+        assertEquals(30, json.get("poisoned_indices").size());
+        assertEquals(30, json.get("original_labels").size());
+    }
+
+    @Test
+    void cleanFolderHasNoManifest(@TempDir Path dir) throws Exception {
+        assertTrue(PoisonedDataset.readManifest(dir).isEmpty());
+    }
+
+    @Test
+    void malformedManifestIsRefusedWithOneClearLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve(PoisonedDataset.MANIFEST);
+        Files.writeString(file, "{ not json");
+        assertMalformed(dir, "not a valid poisoning manifest");
+        Files.writeString(file, "{\"format\": \"something-else\"}");
+        assertMalformed(dir, "not a valid poisoning manifest");
+
+        MnistData clean = smallData();
+        PoisonedSet poisoned = Poisoning.apply(clean.train(), clean.classes(), PoisonPlan.ofCount(3),
+                Triggers.defaultTrigger());
+        PoisonedDataset.write(dir, clean, poisoned);
+        String good = Files.readString(file);
+        Files.writeString(file, good.replace("\"poisoned_count\" : 3", "\"poisoned_count\" : 4"));
+        assertMalformed(dir, "disagree");
+        Files.writeString(file, good.replace("\"train_count\" : 300", "\"train_count\" : 1"));
+        assertMalformed(dir, "outside the 1 training images");
+        Files.writeString(file, good.replace("all-to-one", "some-to-some"));
+        assertMalformed(dir, "unknown poisoning mode");
+    }
+
+    private static void assertMalformed(Path dir, String fragment) {
+        ManifestFormatException e = assertThrows(ManifestFormatException.class, () -> PoisonedDataset.readManifest(dir));
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+        assertTrue(e.getMessage().contains("manifest.json") && !e.getMessage().contains("\n"), e.getMessage());
+    }
+}
