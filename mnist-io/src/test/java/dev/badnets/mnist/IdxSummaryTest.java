@@ -9,14 +9,14 @@ import org.junit.jupiter.api.Test;
 class IdxSummaryTest {
     @Test
     void imagesGetPixelMeanAndStdOnTheZeroToOneScale() {
-        // pixels 0, 255, 255, 0, 51, 204: mean 127.5/255 = 0.5; population std of {0,1,1,0,.2,.8} = sqrt(0.18)
+        // pixels 0, 255, 255, 0, 51, 204: mean 127.5/255 = 0.5; population std of {0,1,1,0,.2,.8} = sqrt(1.18 / 6)
         byte[] pixels = {0, (byte) 255, (byte) 255, 0, 51, (byte) 204};
         IdxSummary s = IdxSummary.of(IdxArray.ofUnsignedBytes(pixels, 3, 1, 2));
         assertTrue(s.hasPixelStatistics());
         assertEquals(0.5, s.pixelMean(), 1e-12);
-        assertEquals(Math.sqrt(0.18), s.pixelStd(), 1e-12);
+        assertEquals(Math.sqrt(1.18 / 6), s.pixelStd(), 1e-12);
         assertEquals(3, s.count());
-        assertEquals("unsigned byte, rank 3, 3x1x2, 3 items, pixel mean 0.5000, std 0.4243", s.describe());
+        assertEquals("unsigned byte, rank 3, 3x1x2, 3 items, pixel mean 0.5000, std 0.4435", s.describe());
     }
 
     @Test
