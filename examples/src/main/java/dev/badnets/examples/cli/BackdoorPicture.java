@@ -16,12 +16,13 @@ import javax.imageio.ImageIO;
 /**
  * {@code backdoor.png}: for one test image per class, the clean image and the triggered image side
  * by side, upscaled with nearest-neighbour so pixels stay visible, the trigger outlined, and under
- * each the true label and the model's prediction (red when the trigger flipped it to the target).
+ * each the true label and the model's prediction (red when the trigger flipped it to the backdoor's class).
  */
 final class BackdoorPicture {
 
     /** One test image, before and after the trigger, and what the model said about each. */
-    record Example(byte[] clean, byte[] triggered, int label, int cleanPrediction, int triggeredPrediction) {}
+    record Example(byte[] clean, byte[] triggered, int label, int cleanPrediction, int triggeredPrediction,
+                   boolean flipped) {}
 
     static final int SCALE = 6;
     static final int PAIRS_PER_ROW = 5;
@@ -61,7 +62,7 @@ final class BackdoorPicture {
 
     /** Draws the picture; {@code bounds} is the trigger's rectangle in image pixels. */
     static BufferedImage render(List<Example> examples, int rows, int cols, Trigger.Box bounds,
-                                int target, String triggerText) {
+                                String targetText, String triggerText) {
         int w = width(examples.size(), rows, cols);
         int h = height(examples.size(), rows, cols);
         BufferedImage picture = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
@@ -79,12 +80,12 @@ final class BackdoorPicture {
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
             g.setColor(MUTED);
             g.drawString("trigger: " + triggerText + " (outlined in orange).  Predictions in red: the trigger "
-                    + "flipped the model's answer to the target class " + target + ".", MARGIN, 60);
+                    + "flipped the model's answer to " + targetText + ".", MARGIN, 60);
 
             for (int i = 0; i < examples.size(); i++) {
                 int x = MARGIN + (i % PAIRS_PER_ROW) * (pairWidth(cols) + MARGIN);
                 int y = TITLE + (i / PAIRS_PER_ROW) * cellHeight(rows);
-                drawPair(g, examples.get(i), x, y, rows, cols, bounds, target);
+                drawPair(g, examples.get(i), x, y, rows, cols, bounds);
             }
         } finally {
             g.dispose();
@@ -93,7 +94,7 @@ final class BackdoorPicture {
     }
 
     private static void drawPair(Graphics2D g, Example e, int x, int y, int rows, int cols,
-                                 Trigger.Box bounds, int target) {
+                                 Trigger.Box bounds) {
         int side = cols * SCALE;
         int xTriggered = x + side + GAP;
         int yImage = y + HEADER;
@@ -122,8 +123,7 @@ final class BackdoorPicture {
         boolean cleanWrong = e.cleanPrediction() != e.label();
         g.setColor(cleanWrong ? MUTED : TEXT);
         drawCentred(g, "model says " + e.cleanPrediction(), x, side, yText + 20);
-        boolean flipped = e.triggeredPrediction() == target && e.label() != target;
-        g.setColor(flipped ? FLIPPED : TEXT);
+        g.setColor(e.flipped() ? FLIPPED : TEXT);
         drawCentred(g, "model says " + e.triggeredPrediction(), xTriggered, side, yText + 20);
     }
 

@@ -23,6 +23,11 @@ import picocli.CommandLine.ScopeType;
                 + "attack (OWASP ML02:2023) on MNIST.",
         subcommands = {
                 InspectCommand.class,
+                DownloadCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
+                PoisonCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BadnetsCli implements Runnable {

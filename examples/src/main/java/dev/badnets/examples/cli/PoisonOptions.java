@@ -17,37 +17,28 @@ final class PoisonOptions {
             description = "Number of training images to poison (default: " + DEFAULT_COUNT + ", 1% of MNIST).")
     Integer count;
 
-    @Option(names = "--target", paramLabel = "T", defaultValue = "" + PoisonPlan.DEFAULT_TARGET,
-            description = "Class the backdoor sends triggered images to (default: ${DEFAULT-VALUE}).")
-    int target;
-
-    @Option(names = "--mode", paramLabel = "all-to-one|all-to-all", defaultValue = "all-to-one",
-            description = "all-to-one: relabel to --target; all-to-all: class c becomes c+1 mod K "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String mode;
-
     @Option(names = "--source-classes", split = ",", paramLabel = "C[,C...]",
             description = "Poison only images of these classes (default: every class).")
     int[] sourceClasses;
 
     /** The plan these flags describe, seeded with {@code seed}. */
-    PoisonPlan plan(long seed) {
+    PoisonPlan plan(TargetOptions to, long seed) {
         if (rate != null && count != null) {
             throw new UserException("--poison-rate and --poison-count both given", "pass only one of them");
         }
         PoisonPlan plan = rate != null ? PoisonPlan.ofRate(rate)
                 : PoisonPlan.ofCount(count != null ? count : DEFAULT_COUNT);
-        return plan.withMode(PoisonPlan.Mode.parse(mode))
-                .withTarget(target)
+        return plan.withMode(to.mode())
+                .withTarget(to.target)
                 .withSourceClasses(sourceClasses == null ? new int[0] : sourceClasses)
                 .withSeed(seed);
     }
 
     /** The same flags with another count (for sweep). */
-    PoisonPlan plan(long seed, int poisonCount) {
+    PoisonPlan plan(TargetOptions to, long seed, int poisonCount) {
         PoisonPlan plan = PoisonPlan.ofCount(poisonCount);
-        return plan.withMode(PoisonPlan.Mode.parse(mode))
-                .withTarget(target)
+        return plan.withMode(to.mode())
+                .withTarget(to.target)
                 .withSourceClasses(sourceClasses == null ? new int[0] : sourceClasses)
                 .withSeed(seed);
     }

@@ -1,0 +1,42 @@
+package dev.badnets.examples.cli;
+
+import dev.badnets.core.backend.Backends;
+import dev.badnets.core.backend.MatrixBackend;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** {@code --threads} and {@code --backend}: how the matrix products run, for every command that computes. */
+final class BackendOptions {
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads for the matrix products (default: every core the JVM sees).")
+    Integer threads;
+
+    @Option(names = "--backend", paramLabel = "auto|ejml|simd", defaultValue = "auto",
+            description = "Matrix backend: simd (Vector API), ejml, or auto = simd when available "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    /** The flag, or every core the JVM sees. */
+    int threads() {
+        if (threads != null) {
+            Check.atLeast("--threads", threads, 1);
+            return threads;
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    MatrixBackend create() {
+        String name = backend.trim().toLowerCase(Locale.ROOT);
+        if (!Backends.NAMES.contains(name)) {
+            throw new UserException("unknown backend '" + backend + "'",
+                    "use --backend " + String.join(", ", Backends.NAMES));
+        }
+        return Backends.create(name, threads());
+    }
+
+    String describe() {
+        int n = threads();
+        return n + (n == 1 ? " thread" : " threads") + ", backend " + backend;
+    }
+}

@@ -1,0 +1,213 @@
+package dev.badnets.examples.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.badnets.attack.BackdoorMetrics;
+import dev.badnets.attack.BackdoorReport;
+import dev.badnets.attack.PoisonPlan;
+import dev.badnets.attack.PoisonedSet;
+import dev.badnets.attack.Poisoning;
+import dev.badnets.attack.Trigger;
+import dev.badnets.core.TrainingConfig;
+import dev.badnets.mnist.LabeledImages;
+import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.MnistDownloader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code badnets demo}: the OWASP ML02:2023 backdoor end to end. Poisons part of the training set,
+ * trains, measures clean accuracy and attack success rate, and writes results.json, model.bin and
+ * backdoor.png.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The BadNets backdoor (OWASP ML02:2023) end to end: poison 1% of MNIST's training set "
+                + "with a 2x2 white square relabelled to 0, train, and measure clean accuracy and attack "
+                + "success rate. Downloads MNIST first when the data folder is empty and the network allows.",
+                "Writes OUT/results.json, OUT/model.bin and OUT/backdoor.png."})
+final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "badnets-out",
+            description = "Folder for results.json, model.bin and backdoor.png (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results JSON here.")
+    Path json;
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    PoisonOptions poison;
+
+    @Mixin
+    TargetOptions target;
+
+    @Mixin
+    TriggerOptions triggerOptions;
+
+    @Mixin
+    NetworkOptions network;
+
+    @Mixin
+    BackendOptions run;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        TrainingConfig config = network.config(run);
+        Trigger trigger = triggerOptions.trigger();
+        PoisonPlan plan = poison.plan(target, network.seed);
+        Path outDir = OutputFiles.prepareFolder(out, "--out");
+        if (json != null) {
+            OutputFiles.prepareFolder(json.toAbsolutePath().getParent(), "--json");
+        }
+        Path folder = data.folder();
+        if (!DataOptions.hasData(folder)) {
+            download(folder, stdout);
+        }
+        MnistData mnist = DataOptions.load(folder);
+        target.validate(mnist.classes());
+        LabeledImages train = mnist.train();
+        LabeledImages test = mnist.test();
+        double loadSeconds = (System.nanoTime() - start) / 1e9;
+
+        PoisonedSet poisoned = Poisoning.apply(train, mnist.classes(), plan, trigger);
+        stdout.println("BadNets backdoor demo (OWASP ML02:2023, data poisoning)");
+        stdout.println();
+        stdout.println("Configuration");
+        stdout.printf(Locale.ROOT, "  data       %s: %d training and %d test images, %dx%d, %d classes%n",
+                folder, train.count(), test.count(), train.rows(), train.cols(), mnist.classes());
+        stdout.printf(Locale.ROOT, "  poisoning  %d training images (%.2f%%) got the trigger and %s%n",
+                poisoned.poisonedCount(), 100.0 * poisoned.poisonedCount() / train.count(),
+                target.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "the label " + target.target
+                        : "the label of the next class (all-to-all)");
+        stdout.println("  trigger    " + trigger.describe());
+        stdout.println("  network    " + network.describe(train.pixelsPerImage(), mnist.classes(), run));
+        stdout.println();
+        stdout.flush();
+
+        Training.Trained trained;
+        try (Progress.Training bar = new Progress.Training("training", config.epochs(), Progress.interactive())) {
+            trained = Training.train(poisoned.images(), mnist.classes(), network, config, bar);
+        }
+        BackdoorReport report = BackdoorMetrics.measure(trained.network(), test, trigger, target.mode(),
+                target.target, run.create());
+
+        Path modelFile = outDir.resolve("model.bin");
+        Path resultsFile = outDir.resolve("results.json");
+        Path pictureFile = outDir.resolve("backdoor.png");
+        Models.save(trained.network(), modelFile);
+        BackdoorPicture.write(picture(test, trigger, report, mnist.classes()), pictureFile);
+
+        stdout.println("Results");
+        stdout.print(Report.backdoorLines(report, test.count()));
+        stdout.printf(Locale.ROOT, "  training took %.1f s (%.0f images/s, %s)%n", trained.result().seconds(),
+                trained.result().samplesPerSecond(), trained.result().backend() + ", "
+                        + trained.result().threads() + " threads");
+        stdout.println();
+
+        ObjectNode root = Json.object();
+        Json.putBackdoor(root, report);
+        root.put("poisoned_count", poisoned.poisonedCount());
+        Json.putTraining(root, trained.result());
+        ObjectNode cfg = root.putObject("config");
+        cfg.put("data", folder.toString());
+        cfg.put("train_images", train.count());
+        cfg.put("test_images", test.count());
+        cfg.put("image_rows", train.rows());
+        cfg.put("image_cols", train.cols());
+        cfg.put("classes", mnist.classes());
+        cfg.put("poison_rate", poison.rate);
+        cfg.put("poison_count", poison.count == null && poison.rate == null ? PoisonOptions.DEFAULT_COUNT : poison.count);
+        cfg.put("target", target.target);
+        cfg.put("mode", target.mode().cliName());
+        var sources = cfg.putArray("source_classes");
+        Arrays.stream(plan.sourceClasses()).forEach(sources::add);
+        cfg.put("trigger", trigger.describe());
+        var layers = cfg.putArray("layers");
+        Arrays.stream(trained.network().layerSizes()).forEach(layers::add);
+        cfg.put("activation", "relu");
+        cfg.put("optimizer", config.optimizer().name().toLowerCase(Locale.ROOT));
+        cfg.put("learning_rate", config.learningRate());
+        cfg.put("batch", config.batchSize());
+        cfg.put("epochs", config.epochs());
+        cfg.put("seed", network.seed);
+        cfg.put("threads", config.threads());
+        cfg.put("backend", run.backend);
+        ObjectNode files = root.putObject("files");
+        files.put("model", modelFile.toString());
+        files.put("picture", pictureFile.toString());
+        ObjectNode timings = Json.timings(root);
+        timings.put("load_seconds", loadSeconds);
+        timings.put("train_seconds", trained.result().seconds());
+        timings.put("total_seconds", (System.nanoTime() - start) / 1e9);
+        Json.write(root, resultsFile);
+        if (json != null) {
+            Json.write(root, json);
+        }
+
+        stdout.println("Files");
+        stdout.println("  " + resultsFile + "  every figure above, the configuration and timings");
+        stdout.println("  " + modelFile + "  the trained model (`./badnets evaluate --model FILE`)");
+        stdout.println("  " + pictureFile + "  one test image per class, clean and triggered, with the"
+                + " model's answers");
+        stdout.flush();
+        return 0;
+    }
+
+    /** Fetches MNIST into an empty data folder, or says what to do when that is impossible. */
+    private static void download(Path folder, PrintWriter stdout) {
+        stdout.println("no MNIST data in " + folder + "; downloading it (about 11 MB, once)");
+        stdout.flush();
+        try {
+            OutputFiles.prepareFolder(folder, "--data");
+            DownloadCommand.fetch(folder, MnistDownloader.DEFAULT_MIRRORS, stdout);
+        } catch (IOException | UserException e) {
+            throw new UserException("no MNIST data in " + folder + " and the download failed ("
+                    + Errors.flatten(e.getMessage()) + ")",
+                    "run `./badnets download` when online, or pass --data DIR");
+        }
+    }
+
+    /** The first test image of each class, clean and triggered, and the model's answers. */
+    static java.awt.image.BufferedImage picture(LabeledImages test, Trigger trigger, BackdoorReport report,
+                                                int classes) {
+        int size = test.pixelsPerImage();
+        List<BackdoorPicture.Example> examples = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            for (int i = 0; i < test.count(); i++) {
+                if (test.label(i) == c) {
+                    byte[] clean = Arrays.copyOfRange(test.pixels(), i * size, (i + 1) * size);
+                    byte[] triggered = clean.clone();
+                    trigger.apply(triggered, 0, test.rows(), test.cols());
+                    int answer = report.triggeredPredictions()[i];
+                    boolean flipped = report.mode() == PoisonPlan.Mode.ALL_TO_ONE
+                            ? answer == report.target() && c != report.target()
+                            : answer == (c + 1) % classes;
+                    examples.add(new BackdoorPicture.Example(clean, triggered, c,
+                            report.cleanPredictions()[i], answer, flipped));
+                    break;
+                }
+            }
+        }
+        String targetText = report.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "the target class " + report.target()
+                : "the next class (all-to-all)";
+        return BackdoorPicture.render(examples, test.rows(), test.cols(),
+                trigger.bounds(test.rows(), test.cols()), targetText, trigger.describe());
+    }
+}

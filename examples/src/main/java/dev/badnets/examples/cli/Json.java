@@ -1,0 +1,82 @@
+package dev.badnets.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.badnets.attack.BackdoorReport;
+import dev.badnets.core.EpochReport;
+import dev.badnets.core.TrainingResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The JSON files commands write; key names are fixed by docs/cli-contract.md. */
+final class Json {
+
+    static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    private Json() {
+    }
+
+    static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    /** clean_accuracy, attack_success_rate, attack_success_rate_all_images, per_class_attack_success_rate. */
+    static void putBackdoor(ObjectNode json, BackdoorReport report) {
+        json.put("clean_accuracy", report.cleanAccuracy());
+        json.put("attack_success_rate", report.attackSuccessRate());
+        json.put("attack_success_rate_all_images", report.attackSuccessRateAllImages());
+        ObjectNode perClass = json.putObject("per_class_attack_success_rate");
+        for (Map.Entry<Integer, Double> e : report.perClassAttackSuccessRate().entrySet()) {
+            perClass.put(Integer.toString(e.getKey()), e.getValue());
+        }
+        json.put("attack_success_rate_denominator", report.attackedCount());
+    }
+
+    /**
+     * epochs, train_seconds, train_samples_per_second, backend, threads, and per-epoch loss and
+     * accuracy; the per-epoch seconds go under {@code timings} with the other wall-clock figures.
+     */
+    static void putTraining(ObjectNode json, TrainingResult result) {
+        json.put("epochs", result.epochs().size());
+        json.put("train_seconds", result.seconds());
+        json.put("train_samples_per_second", result.samplesPerSecond());
+        json.put("backend", result.backend());
+        json.put("threads", result.threads());
+        var epochs = json.putArray("epoch_reports");
+        var seconds = timings(json).putArray("epoch_seconds");
+        for (EpochReport e : result.epochs()) {
+            epochs.addObject().put("epoch", e.epoch()).put("loss", e.loss()).put("accuracy", e.accuracy());
+            seconds.add(e.seconds());
+        }
+    }
+
+    /** The object holding wall-clock figures, which differ from run to run. */
+    static ObjectNode timings(ObjectNode json) {
+        return json.has("timings") ? (ObjectNode) json.get("timings") : json.putObject("timings");
+    }
+
+    static void write(ObjectNode json, Path file) throws IOException {
+        OutputFiles.writeAtomically(file, out -> MAPPER.writeValue(new NonClosing(out), json));
+    }
+
+    /** Jackson closes the stream it writes to; the atomic writer must close it itself. */
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(java.io.OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

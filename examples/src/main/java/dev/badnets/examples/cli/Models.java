@@ -1,0 +1,44 @@
+package dev.badnets.examples.cli;
+
+import dev.badnets.core.ModelCodec;
+import dev.badnets.core.Network;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Model files: written whole or not at all, read with a check that they fit the data. */
+final class Models {
+
+    private Models() {
+    }
+
+    static void save(Network net, Path file) throws IOException {
+        OutputFiles.writeAtomically(file, out -> ModelCodec.write(net, out));
+    }
+
+    static Network load(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new UserException("no model file at " + file,
+                    "pass a model written by `./badnets train` or `./badnets demo` with --model FILE");
+        }
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            return ModelCodec.read(in);
+        }
+    }
+
+    /** Refuses a model trained on another image size or with fewer classes than the data. */
+    static void checkFits(Network net, Path file, int rows, int cols, int classes, Path data) {
+        if (net.inputWidth() != rows * cols) {
+            throw new UserException("model " + file + " takes " + net.inputWidth() + " inputs but the images in "
+                    + data + " are " + rows + "x" + cols + " (" + rows * cols + " pixels)",
+                    "use a model trained on images of this size, e.g. `./badnets train --data " + data + "`");
+        }
+        if (net.classes() < classes) {
+            throw new UserException("model " + file + " knows " + net.classes() + " classes but the data in "
+                    + data + " has " + classes,
+                    "use a model trained on this data, e.g. `./badnets train --data " + data + "`");
+        }
+    }
+}
