@@ -1,0 +1,255 @@
+package dev.badnets.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.badnets.core.backend.Backends;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class TrainerTest {
+
+    static final Samples XOR = new ArraySamples(new float[] {0, 0, 0, 1, 1, 0, 1, 1}, new int[] {0, 1, 1, 0}, 2, 2);
+
+    static List<String> backends() {
+        return Backends.availableNames();
+    }
+
+    @ParameterizedTest
+    @EnumSource(OptimizerKind.class)
+    void learnsXor(OptimizerKind optimizer) {
+        Network net = Network.mlp(2, new int[] {8}, 2, 3);
+        float lr = optimizer == OptimizerKind.ADAM ? 0.05f : 0.2f;
+        TrainingConfig config = new TrainingConfig(500, 4, lr, optimizer, 0f, 1, 1, "ejml");
+
+        Trainer.train(net, XOR, config, null);
+
+        assertEquals(1.0, Evaluator.evaluate(net, XOR).accuracy());
+    }
+
+    @Test
+    void learnsXorWithTanhSigmoidAndMeanSquaredError() {
+        Network net = Network.create(new int[] {2, 8, 2}, Activation.TANH, Activation.SIGMOID,
+                Loss.MEAN_SQUARED_ERROR, 5);
+        TrainingConfig config = new TrainingConfig(1000, 4, 0.05f, OptimizerKind.ADAM, 0f, 1, 1, "ejml");
+
+        TrainingResult result = Trainer.train(net, XOR, config, null);
+
+        assertEquals(1.0, Evaluator.evaluate(net, XOR).accuracy());
+        assertTrue(result.last().loss() < 0.01, "final loss " + result.last().loss());
+    }
+
+    @Test
+    void learnsTwoSpirals() {
+        Samples spirals = twoSpirals(200);
+        Network net = Network.mlp(2, new int[] {32, 32}, 2, 1);
+        TrainingConfig config = new TrainingConfig(600, 32, 0.01f, OptimizerKind.ADAM, 0f, 1, 1, "ejml");
+
+        Trainer.train(net, spirals, config, null);
+
+        assertEquals(1.0, Evaluator.evaluate(net, spirals).accuracy());
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void sameSeedGivesBitIdenticalWeights(String backend) {
+        Samples data = randomSamples(300, 20, 4, 11);
+        TrainingConfig config = new TrainingConfig(3, 32, 0.01f, OptimizerKind.ADAM, 1e-4f, 42, 1, backend);
+
+        Network a = Network.mlp(20, new int[] {16}, 4, 9);
+        Network b = Network.mlp(20, new int[] {16}, 4, 9);
+        Trainer.train(a, data, config, null);
+        Trainer.train(b, data, config, null);
+        Network c = Network.mlp(20, new int[] {16}, 4, 9);
+        Trainer.train(c, data, config.withSeed(43), null);
+
+        for (int l = 0; l < a.layerCount(); l++) {
+            assertArrayEquals(a.layer(l).weights().data, b.layer(l).weights().data);
+            assertArrayEquals(a.layer(l).bias().data, b.layer(l).bias().data);
+        }
+        // another shuffle seed visits the batches in another order
+        assertFalse(Arrays.equals(a.layer(0).weights().data, c.layer(0).weights().data));
+    }
+
+    @Test
+    void initialisationFollowsHeAndGlorot() {
+        Network net = Network.mlp(784, new int[] {256}, 10, 1);
+        float[] he = net.layer(0).weights().data;
+        double sumSquares = 0;
+        for (float w : he) {
+            sumSquares += w * w;
+        }
+        assertEquals(Math.sqrt(2.0 / 784), Math.sqrt(sumSquares / he.length), 0.001);
+        double limit = Math.sqrt(6.0 / (256 + 10));
+        for (float w : net.layer(1).weights().data) {
+            assertTrue(Math.abs(w) <= limit);
+        }
+        assertTrue(Arrays.equals(new float[256], net.layer(0).bias().data));
+        assertArrayEquals(he, Network.mlp(784, new int[] {256}, 10, 1).layer(0).weights().data);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void steadyStateTrainingStepAllocatesNothing(String backend) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Samples data = randomSamples(640, 784, 10, 3);
+        Network net = Network.mlp(784, new int[] {32}, 10, 1);
+        Trainer trainer = new Trainer(net, TrainingConfig.defaults().withBackend(backend));
+        int[] order = new int[data.size()];
+        Arrays.setAll(order, i -> i);
+        for (int i = 0; i < 300; i++) {
+            trainer.step(data, order, (i % 10) * 64, 64); // warm up: let the JIT compile the loop
+        }
+        trainer.step(data, order, 600, 40); // a partial batch must not reallocate either
+
+        int steps = 500;
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < steps; i++) {
+            trainer.step(data, order, (i % 10) * 64, i % 7 == 0 ? 40 : 64);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+
+        // a single float[] of one batch would be 200 KB; allow only a constant few hundred bytes in all
+        assertTrue(allocated < 1024, allocated + " bytes allocated in " + steps + " steps");
+    }
+
+    @Test
+    void reportsEveryBatchAndEpochToTheListener() {
+        Samples data = randomSamples(100, 5, 3, 1);
+        List<String> events = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onBatch(int epoch, int batch, int batchesPerEpoch, double loss, double runningAccuracy) {
+                events.add(epoch + ":" + batch + "/" + batchesPerEpoch);
+            }
+
+            @Override
+            public void onEpoch(EpochReport report) {
+                events.add("epoch " + report.epoch());
+            }
+        };
+        TrainingResult result = Trainer.train(Network.mlp(5, new int[] {4}, 3, 1), data,
+                TrainingConfig.defaults().withEpochs(2).withBatchSize(40), listener);
+
+        assertEquals(List.of("1:1/3", "1:2/3", "1:3/3", "epoch 1", "2:1/3", "2:2/3", "2:3/3", "epoch 2"), events);
+        assertEquals(2, result.epochs().size());
+        assertTrue(result.samplesPerSecond() > 0);
+        assertTrue(Backends.NAMES.contains(result.backend()));
+    }
+
+    @Test
+    void stopsWhenTheLossBecomesNaN() {
+        float[] inputs = new float[40];
+        inputs[33] = Float.NaN; // sample 16: the first batch of 20 holds it
+        Samples data = new ArraySamples(inputs, new int[20], 2, 2);
+        Network net = Network.mlp(2, new int[] {3}, 2, 1);
+        TrainingConfig config = TrainingConfig.defaults().withBatchSize(20);
+
+        ArithmeticException e = assertThrows(ArithmeticException.class, () -> Trainer.train(net, data, config, null));
+        assertTrue(e.getMessage().startsWith("loss became NaN at epoch 1, batch 1"), e.getMessage());
+    }
+
+    @Test
+    void refusesDataThatDoesNotFitTheNetwork() {
+        Network net = Network.mlp(3, new int[] {4}, 2, 1);
+        TrainingConfig config = TrainingConfig.defaults();
+
+        IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
+                () -> Trainer.train(net, new ArraySamples(new float[4], new int[2], 2, 2), config, null));
+        assertEquals("input width mismatch: the network expects 3 inputs per sample, the data has 2", width.getMessage());
+
+        IllegalArgumentException classes = assertThrows(IllegalArgumentException.class,
+                () -> Trainer.train(net, new ArraySamples(new float[3], new int[] {4}, 3, 5), config, null));
+        assertTrue(classes.getMessage().contains("2 outputs but the data has 5 classes"), classes.getMessage());
+
+        IllegalArgumentException labels = assertThrows(IllegalArgumentException.class,
+                () -> new ArraySamples(new float[6], new int[] {0, 1, 2}, 2, 2));
+        assertEquals("label 2 of sample 2 is out of range: expected 0 to 1", labels.getMessage());
+
+        IllegalArgumentException count = assertThrows(IllegalArgumentException.class,
+                () -> new ArraySamples(new float[5], new int[] {0, 1, 1}, 2, 2));
+        assertEquals("expected 6 inputs for 3 labels of width 2, got 5", count.getMessage());
+    }
+
+    @Test
+    void refusesHyperParametersOutOfRange() {
+        TrainingConfig d = TrainingConfig.defaults();
+        assertEquals("learning rate must be a finite number > 0, got 0.0",
+                assertThrows(IllegalArgumentException.class, () -> d.withLearningRate(0f)).getMessage());
+        assertEquals("learning rate must be a finite number > 0, got NaN",
+                assertThrows(IllegalArgumentException.class, () -> d.withLearningRate(Float.NaN)).getMessage());
+        assertEquals("batch size must be >= 1, got 0",
+                assertThrows(IllegalArgumentException.class, () -> d.withBatchSize(0)).getMessage());
+        assertEquals("epochs must be >= 1, got 0",
+                assertThrows(IllegalArgumentException.class, () -> d.withEpochs(0)).getMessage());
+        assertEquals("weight decay must be a finite number >= 0, got -1.0",
+                assertThrows(IllegalArgumentException.class, () -> d.withWeightDecay(-1f)).getMessage());
+        assertEquals("threads must be >= 1, got 0",
+                assertThrows(IllegalArgumentException.class, () -> d.withThreads(0)).getMessage());
+        assertEquals("backend must be one of auto, ejml, simd, got gpu",
+                assertThrows(IllegalArgumentException.class, () -> d.withBackend("gpu")).getMessage());
+        assertEquals("unknown optimizer 'rmsprop': use sgd, momentum or adam",
+                assertThrows(IllegalArgumentException.class, () -> OptimizerKind.parse("rmsprop")).getMessage());
+        assertEquals(OptimizerKind.MOMENTUM, OptimizerKind.parse("Momentum"));
+        assertEquals("unknown backend 'gpu': use auto, ejml or simd",
+                assertThrows(IllegalArgumentException.class, () -> Backends.create("gpu", 1)).getMessage());
+    }
+
+    @Test
+    void copyIsIndependentOfTheOriginal() {
+        Network net = Network.mlp(2, new int[] {8}, 2, 3);
+        Network copy = net.copy();
+        Trainer.train(net, XOR, TrainingConfig.defaults().withEpochs(5).withBatchSize(4), null);
+        assertFalse(Arrays.equals(net.layer(0).weights().data, copy.layer(0).weights().data));
+        assertArrayEquals(Network.mlp(2, new int[] {8}, 2, 3).layer(0).weights().data, copy.layer(0).weights().data);
+        assertArrayEquals(new int[] {2, 8, 2}, copy.layerSizes());
+        assertEquals(2, copy.layerCount());
+    }
+
+    /** Inputs uniform in [0, 1); the label is the index of the largest of the first {@code classes} inputs. */
+    static Samples randomSamples(int n, int width, int classes, long seed) {
+        Random random = new Random(seed);
+        byte[] inputs = new byte[n * width];
+        random.nextBytes(inputs);
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int j = 1; j < classes; j++) {
+                if ((inputs[i * width + j] & 0xFF) > (inputs[i * width + best] & 0xFF)) {
+                    best = j;
+                }
+            }
+            labels[i] = (byte) best;
+        }
+        return new ByteSamples(inputs, labels, width, classes);
+    }
+
+    /** Two interleaved spirals of {@code perClass} points each, 1.5 turns, in [-1, 1]². */
+    static Samples twoSpirals(int perClass) {
+        float[] inputs = new float[4 * perClass];
+        int[] labels = new int[2 * perClass];
+        for (int i = 0; i < perClass; i++) {
+            double t = (double) i / perClass;
+            double angle = 3 * Math.PI * t;
+            double r = 0.1 + 0.9 * t;
+            for (int c = 0; c < 2; c++) {
+                int s = 2 * i + c;
+                double sign = c == 0 ? 1 : -1;
+                inputs[2 * s] = (float) (sign * r * Math.cos(angle));
+                inputs[2 * s + 1] = (float) (sign * r * Math.sin(angle));
+                labels[s] = c;
+            }
+        }
+        return new ArraySamples(inputs, labels, 2, 2);
+    }
+}
