@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +57,7 @@ public final class MnistDownloader {
         default void skipped(Archive archive, Path file) {
         }
 
-        /** Fetching {@code archive} from {@code url} begins. */
+        /** Fetching {@code archive} from {@code url} begins; progress restarts from 0 for each mirror. */
         default void started(Archive archive, URI url) {
         }
 
@@ -106,6 +107,7 @@ public final class MnistDownloader {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
+                .proxy(ProxySelector.getDefault()) // honours -Dhttps.proxyHost and friends; direct otherwise
                 .connectTimeout(timeout)
                 .build();
     }
