@@ -1,5 +1,7 @@
 package dev.badnets.examples.cli;
 
+import dev.badnets.attack.ManifestFormatException;
+import dev.badnets.core.ModelFormatException;
 import dev.badnets.mnist.IdxFormatException;
 
 /** The bad-input exceptions of badnets' libraries, and what to do about each. */
@@ -9,13 +11,18 @@ final class LibraryErrors {
     }
 
     static boolean isBadInput(Throwable e) {
-        return e instanceof IdxFormatException;
+        return e instanceof IdxFormatException || e instanceof ModelFormatException
+                || e instanceof ManifestFormatException;
     }
 
+    /** The fix, for messages that do not already carry one after "; ". */
     static String fix(Throwable e) {
-        if (e instanceof IdxFormatException) {
-            return "pass a valid IDX file (raw or gzip), or run `./badnets download` for a fresh copy of MNIST";
+        if (e instanceof ModelFormatException) {
+            return "pass a model file written by `./badnets train` or `./badnets demo`";
         }
-        return "see --help";
+        if (e instanceof ManifestFormatException) {
+            return "write the poisoned folder again with `./badnets poison`";
+        }
+        return "pass a valid IDX file (raw or gzip), or run `./badnets download` for a fresh copy of MNIST";
     }
 }

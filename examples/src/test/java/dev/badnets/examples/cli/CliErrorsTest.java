@@ -1,0 +1,141 @@
+package dev.badnets.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.badnets.core.ModelCodec;
+import dev.badnets.core.Network;
+import dev.badnets.mnist.LabeledImages;
+import dev.badnets.mnist.Mnist;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every kind of bad input: one line naming the problem and the fix, exit 2, no stack trace. */
+class CliErrorsTest {
+
+    @TempDir
+    Path dir;
+
+    private static void assertOneLineUsageError(Cli.Run run, String mustMention) {
+        assertEquals(2, run.status(), run::toString);
+        assertEquals(1, run.errLines().size(), run::toString);
+        String line = run.errLines().get(0);
+        assertTrue(line.startsWith("badnets: "), line);
+        assertTrue(line.contains("; "), "names a fix: " + line);
+        assertTrue(line.contains(mustMention), "mentions " + mustMention + ": " + line);
+        assertFalse(run.err().contains("Exception") || run.err().contains("\tat "), run::toString);
+        assertEquals("", run.out(), run::toString);
+    }
+
+    /** A tiny MNIST-layout folder of 4x4 images. */
+    private Path smallFolder() throws IOException {
+        Path folder = dir.resolve("small");
+        byte[] pixels = new byte[3 * 16];
+        LabeledImages set = new LabeledImages(3, 4, 4, pixels, new byte[] {0, 1, 2});
+        Mnist.write(folder, set, set);
+        return folder;
+    }
+
+    @Test
+    void unknownFlag() {
+        assertOneLineUsageError(Cli.run("demo", "--bogus"), "--bogus");
+    }
+
+    @Test
+    void unknownCommand() {
+        assertOneLineUsageError(Cli.run("frobnicate"), "frobnicate");
+    }
+
+    @Test
+    void flagWithoutNumber() {
+        assertOneLineUsageError(Cli.run("train", "--out", "m.bin", "--epochs", "many"), "many");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--epochs=0", "--batch=0", "--lr=-1", "--threads=0", "--hidden=0",
+        "--trigger-size=0", "--trigger-value=300", "--alpha=2", "--poison-rate=1.5", "--poison-count=-3",
+        "--optimizer=rmsprop", "--position=middle", "--trigger=star", "--mode=some-to-some", "--backend=gpu"})
+    void outOfRangeValuesAreRefusedBeforeAnyWork(String flag) throws IOException {
+        String name = flag.substring(0, flag.indexOf('='));
+        Cli.Run run = Cli.run("demo", "--data", smallFolder().toString(), "--out", dir.resolve("o").toString(), flag);
+        assertEquals(2, run.status(), run::toString);
+        assertEquals(1, run.errLines().size(), run::toString);
+        assertTrue(run.err().startsWith("badnets: ") && run.err().contains("; "), run::toString);
+        assertTrue(run.err().contains(name) || run.err().contains(flag.substring(flag.indexOf('=') + 1)),
+                run::toString);
+        assertFalse(Files.exists(dir.resolve("o").resolve("results.json")));
+    }
+
+    @Test
+    void targetOutsideTheClasses() throws IOException {
+        Cli.Run run = Cli.run("poison", "--data", smallFolder().toString(), "--out", dir.resolve("p").toString(),
+                "--target", "7", "--poison-count", "1");
+        assertOneLineUsageError(run, "--target");
+    }
+
+    @Test
+    void missingDataFolder() {
+        Path nowhere = dir.resolve("no-such-folder");
+        Cli.Run run = Cli.run("train", "--data", nowhere.toString(), "--out", dir.resolve("m.bin").toString());
+        assertOneLineUsageError(run, "no MNIST data in " + nowhere);
+        assertTrue(run.err().contains("run `./badnets download` or pass --data DIR"), run::toString);
+    }
+
+    @Test
+    void unwritableOutputFolder() throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a folder");
+        Cli.Run run = Cli.run("demo", "--data", smallFolder().toString(), "--out", file.resolve("out").toString());
+        assertOneLineUsageError(run, "cannot write to the output folder");
+        assertTrue(run.err().contains("--out"), run::toString);
+    }
+
+    @Test
+    void modelForAnotherImageSize() throws IOException {
+        Path model = dir.resolve("model-784.bin");
+        try (OutputStream out = Files.newOutputStream(model)) {
+            ModelCodec.write(Network.mlp(784, new int[] {8}, 10, 1), out);
+        }
+        Cli.Run run = Cli.run("evaluate", "--model", model.toString(), "--data", smallFolder().toString());
+        assertOneLineUsageError(run, "takes 784 inputs");
+        assertTrue(run.err().contains("4x4"), run::toString);
+    }
+
+    @Test
+    void corruptModelFile() throws IOException {
+        Path model = Files.write(dir.resolve("junk.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        Cli.Run run = Cli.run("evaluate", "--model", model.toString(), "--data", smallFolder().toString());
+        assertEquals(2, run.status(), run::toString);
+        assertEquals(1, run.errLines().size(), run::toString);
+        assertFalse(run.err().contains("\tat "), run::toString);
+    }
+
+    @Test
+    void verboseAddsTheStackTrace() {
+        Path nowhere = dir.resolve("no-such-folder");
+        Cli.Run run = Cli.run("train", "--verbose", "--data", nowhere.toString(), "--out", "m.bin");
+        assertEquals(2, run.status(), run::toString);
+        assertTrue(run.errLines().size() > 1 && run.err().contains("\tat "), run::toString);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"inspect", "download", "train", "evaluate", "poison", "demo"})
+    void everyCommandHasHelp(String command) {
+        Cli.Run run = Cli.run(command, "--help");
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().startsWith("Usage: badnets " + command), run::toString);
+    }
+
+    @Test
+    void versionNamesTheProject() {
+        Cli.Run run = Cli.run("--version");
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().startsWith("badnets "), run::toString);
+    }
+}
