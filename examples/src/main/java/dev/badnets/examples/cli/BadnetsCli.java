@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
                 EvaluateCommand.class,
                 PoisonCommand.class,
                 DemoCommand.class,
+                SweepCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BadnetsCli implements Runnable {
