@@ -187,7 +187,7 @@ public final class Idx {
         return header.shapeString() + " " + header.type();
     }
 
-    /** Turns a missing path or a directory into the one-line error; returns the file size. */
+    /** Turns a missing path or a directory into the one-line error; returns the file size, or -1 for a pipe or device. */
     static long checkReadable(Path path) throws IdxFormatException {
         String name = path.toString();
         if (Files.isDirectory(path)) {
@@ -198,7 +198,7 @@ public final class Idx {
             if (!Files.isReadable(path)) {
                 throw new IdxFormatException(name, "cannot be read (permission denied)");
             }
-            return size;
+            return Files.isRegularFile(path) ? size : -1;
         } catch (NoSuchFileException e) {
             throw new IdxFormatException(name, "no such file");
         } catch (AccessDeniedException e) {

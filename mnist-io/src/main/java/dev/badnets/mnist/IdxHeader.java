@@ -1,5 +1,7 @@
 package dev.badnets.mnist;
 
+import java.util.Arrays;
+
 /**
  * The header of an IDX file: element type and dimensions, read without the payload.
  *
@@ -45,6 +47,16 @@ public record IdxHeader(IdxType type, int[] dims) {
         long hi = Math.multiplyHigh(a, b);
         long lo = a * b;
         return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IdxHeader other && other.type == type && Arrays.equals(other.dims, dims);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * type.hashCode() + Arrays.hashCode(dims);
     }
 
     @Override

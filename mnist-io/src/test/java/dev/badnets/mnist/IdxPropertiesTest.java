@@ -24,7 +24,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /** Round trips for every type and random shapes; arbitrary and mutated bytes give a result or IdxFormatException. */
-class IdxProperties {
+class IdxPropertiesTest {
     private static Path dir;
 
     @BeforeContainer
@@ -115,7 +115,7 @@ class IdxProperties {
     Arbitrary<IdxArray> arrays() {
         Arbitrary<int[]> dims = Arbitraries.integers().between(0, 5).array(int[].class).ofMinSize(1).ofMaxSize(4);
         Arbitrary<IdxType> types = Arbitraries.of(IdxType.class);
-        return Combinators.combine(types, dims, Arbitraries.longs()).as(IdxProperties::randomArray);
+        return Combinators.combine(types, dims, Arbitraries.longs()).as(IdxPropertiesTest::randomArray);
     }
 
     static IdxArray randomArray(IdxType type, int[] dims, long seed) {
