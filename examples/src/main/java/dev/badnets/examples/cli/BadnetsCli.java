@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
                 PoisonCommand.class,
                 DemoCommand.class,
                 SweepCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BadnetsCli implements Runnable {
