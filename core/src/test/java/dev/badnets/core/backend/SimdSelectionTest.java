@@ -1,0 +1,56 @@
+package dev.badnets.core.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Backends} picks the SIMD backend when {@code jdk.incubator.vector} is present (the test
+ * runner adds it, so every test that iterates over {@link Backends#availableNames()} covers SIMD)
+ * and falls back to EJML, without touching Vector API classes, in a JVM without it.
+ */
+class SimdSelectionTest {
+
+    @Test
+    void simdIsChosenWhenTheVectorModuleIsPresent() {
+        assertTrue(Backends.simdAvailable(), "the test JVM runs with --add-modules jdk.incubator.vector");
+        assertEquals(List.of("ejml", "simd"), Backends.availableNames());
+        MatrixBackend simd = Backends.create("simd", 2);
+        assertInstanceOf(SimdBackend.class, simd);
+        assertEquals(2, simd.threads());
+        assertEquals("simd", Backends.create("auto", 1).name());
+        assertEquals("ejml", Backends.create("ejml", 2).name());
+    }
+
+    @Test
+    void aJvmWithoutTheVectorModuleFallsBackToEjml() throws IOException, InterruptedException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                WithoutVectorModule.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
+        assertEquals(0, process.exitValue(), output);
+        assertEquals("available=false auto=ejml simd=ejml product=14.0", output);
+    }
+
+    /** Run in a child JVM started without --add-modules jdk.incubator.vector. */
+    public static final class WithoutVectorModule {
+        public static void main(String[] args) {
+            MatrixBackend auto = Backends.create("auto", 2);
+            org.ejml.data.FMatrixRMaj a = new org.ejml.data.FMatrixRMaj(1, 3, true, 1, 2, 3);
+            org.ejml.data.FMatrixRMaj c = new org.ejml.data.FMatrixRMaj(1, 1);
+            auto.multTransB(a, a, c);
+            System.out.println("available=" + Backends.simdAvailable() + " auto=" + auto.name()
+                    + " simd=" + Backends.create("simd", 1).name() + " product=" + c.get(0, 0));
+        }
+    }
+}
