@@ -90,9 +90,9 @@ final class DemoCommand implements Callable<Integer> {
         stdout.println("BadNets backdoor demo (OWASP ML02:2023, data poisoning)");
         stdout.println();
         stdout.println("Configuration");
-        stdout.printf(Locale.ROOT, "  data       %s: %d training and %d test images, %dx%d, %d classes%n",
+        stdout.printf(Locale.ROOT, "  data       %s: %,d training and %,d test images, %dx%d, %d classes%n",
                 folder, train.count(), test.count(), train.rows(), train.cols(), mnist.classes());
-        stdout.printf(Locale.ROOT, "  poisoning  %d training images (%.2f%%) got the trigger and %s%n",
+        stdout.printf(Locale.ROOT, "  poisoning  %,d training images (%.2f%%) got the trigger and %s%n",
                 poisoned.poisonedCount(), 100.0 * poisoned.poisonedCount() / train.count(),
                 target.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "the label " + target.target
                         : "the label of the next class (all-to-all)");
@@ -116,7 +116,7 @@ final class DemoCommand implements Callable<Integer> {
 
         stdout.println("Results");
         stdout.print(Report.backdoorLines(report, test.count()));
-        stdout.printf(Locale.ROOT, "  training took %.1f s (%.0f images/s, %s)%n", trained.result().seconds(),
+        stdout.printf(Locale.ROOT, "  training took %.1f s (%,.0f images/s, %s)%n", trained.result().seconds(),
                 trained.result().samplesPerSecond(), trained.result().backend() + ", "
                         + trained.result().threads() + " threads");
         stdout.println();
@@ -162,12 +162,19 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         stdout.println("Files");
-        stdout.println("  " + resultsFile + "  every figure above, the configuration and timings");
-        stdout.println("  " + modelFile + "  the trained model (`./badnets evaluate --model FILE`)");
-        stdout.println("  " + pictureFile + "  one test image per class, clean and triggered, with the"
+        stdout.println("  " + shown(resultsFile) + "  every figure above, the configuration and timings");
+        stdout.println("  " + shown(modelFile) + "      the trained model: ./badnets evaluate --model "
+                + shown(modelFile) + " [--trigger square]");
+        stdout.println("  " + shown(pictureFile) + "  one test image per class, clean and triggered, with the"
                 + " model's answers");
         stdout.flush();
         return 0;
+    }
+
+    /** A path relative to the working directory when it lies below it, as a user would type it. */
+    private static String shown(Path file) {
+        Path here = Path.of("").toAbsolutePath();
+        return file.startsWith(here) ? here.relativize(file).toString() : file.toString();
     }
 
     /** Fetches MNIST into an empty data folder, or says what to do when that is impossible. */

@@ -14,15 +14,16 @@ final class Report {
         String where = r.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "class " + r.target() : "the next class (c+1 mod K)";
         StringBuilder s = new StringBuilder();
         s.append(line("clean accuracy", r.cleanAccuracy(),
-                "of the " + testImages + " untouched test images are classified correctly: the model looks healthy"));
+                String.format(Locale.ROOT, "of the %,d untouched test images are classified correctly: the model looks healthy", testImages)));
         s.append(line("attack success rate", r.attackSuccessRate(),
-                "of the " + r.attackedCount() + " test images "
+                String.format(Locale.ROOT, "of the %,d test images ", r.attackedCount())
                         + (r.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "not of class " + r.target() + " " : "")
-                        + "go to " + where + " once the trigger is added: the backdoor"));
+                        + "go to " + where + " once the trigger is added: the backdoor works"));
         if (r.mode() == PoisonPlan.Mode.ALL_TO_ONE) {
             s.append(line("all images", r.attackSuccessRateAllImages(),
-                    "of all " + testImages + " triggered test images are classified as " + r.target()
-                            + " (the OWASP notebook's \"trigger success rate\", true 0s included)"));
+                    String.format(Locale.ROOT, "of all %,d triggered test images are classified as %d", testImages,
+                            r.target()) + " (the OWASP notebook's \"trigger success rate\": true "
+                            + r.target() + "s count too)"));
         }
         return s.toString();
     }

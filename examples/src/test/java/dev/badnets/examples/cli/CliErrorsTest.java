@@ -125,7 +125,7 @@ class CliErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "download", "train", "evaluate", "poison", "demo"})
+    @ValueSource(strings = {"inspect", "download", "train", "evaluate", "poison", "demo", "sweep", "bench"})
     void everyCommandHasHelp(String command) {
         Cli.Run run = Cli.run(command, "--help");
         assertEquals(0, run.status(), run::toString);

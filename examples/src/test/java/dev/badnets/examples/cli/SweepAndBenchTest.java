@@ -1,0 +1,73 @@
+package dev.badnets.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.badnets.mnist.Mnist;
+import dev.badnets.mnist.MnistData;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** sweep and bench on a slice of real MNIST (BADNETS_DATA). */
+class SweepAndBenchTest {
+
+    @TempDir
+    static Path dir;
+
+    static Path slice;
+
+    @BeforeAll
+    static void writeSlice() throws IOException {
+        MnistData data = Mnist.load(Cli.mnist());
+        slice = dir.resolve("slice");
+        Mnist.write(slice, data.train().slice(0, 6000), data.test().slice(0, 1000));
+    }
+
+    @Test
+    void sweepChartsAsrAgainstPoisonCount() throws IOException {
+        Path out = dir.resolve("sweep");
+        Cli.Run run = Cli.run("sweep", "--data", slice.toString(), "--out", out.toString(),
+                "--poison-counts", "0,300", "--epochs", "3", "--hidden", "32");
+
+        assertEquals(0, run.status(), run::toString);
+        List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
+        assertEquals("poison_count,clean_accuracy,attack_success_rate,attack_success_rate_all_images,train_seconds",
+                csv.get(0));
+        assertEquals(3, csv.size(), csv::toString);
+        String[] none = csv.get(1).split(",");
+        String[] some = csv.get(2).split(",");
+        assertEquals("0", none[0]);
+        assertEquals("300", some[0]);
+        assertTrue(Double.parseDouble(none[2]) < 0.1, "no poison, no backdoor: " + csv);
+        assertTrue(Double.parseDouble(some[2]) > 0.5, "300 poisoned images plant it: " + csv);
+        BufferedImage png = ImageIO.read(out.resolve("sweep.png").toFile());
+        assertEquals(SweepChart.WIDTH, png.getWidth());
+        assertEquals(SweepChart.HEIGHT, png.getHeight());
+    }
+
+    @Test
+    void benchReportsThroughputAndFlops() throws IOException {
+        Path json = dir.resolve("bench.json");
+        Cli.Run run = Cli.run("bench", "--data", slice.toString(), "--threads", "1", "--json", json.toString());
+
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("train_samples_per_second"), run::toString);
+        JsonNode b = new ObjectMapper().readTree(json.toFile());
+        double sps = b.get("train_samples_per_second").asDouble();
+        assertTrue(sps > 0);
+        assertEquals(1, b.get("epochs").asInt());
+        assertEquals(6.0 * (784 * 128 + 128 * 10), b.get("flops_per_sample").asDouble(), 0.0);
+        assertEquals(sps * b.get("flops_per_sample").asDouble() / 1e9, b.get("gflops").asDouble(), 1e-9);
+        assertEquals(b.get("gflops").asDouble() / b.get("peak_gflops").asDouble(),
+                b.get("share_of_peak").asDouble(), 1e-12);
+    }
+}
