@@ -38,8 +38,23 @@ public final class PoisonedDataset {
      * manifest is complete.
      */
     public static void write(Path outDir, MnistData clean, PoisonedSet poisoned) throws IOException {
+        int trainClasses = 1 + max(poisoned.images().labels());
+        int testClasses = 1 + max(clean.test().labels());
+        if (trainClasses < testClasses) {
+            // Readers count classes from the training labels and would refuse the test labels.
+            throw new IllegalArgumentException("poisoning relabelled every training image of class " + (testClasses - 1)
+                    + ", so the folder would not load; poison fewer images or choose other source classes");
+        }
         Mnist.write(outDir, poisoned.images(), clean.test());
         writeManifest(outDir, PoisonManifest.of(poisoned));
+    }
+
+    private static int max(byte[] labels) {
+        int max = -1;
+        for (byte b : labels) {
+            max = Math.max(max, b & 0xFF);
+        }
+        return max;
     }
 
     /** Writes {@code manifest} as {@code dir/manifest.json} through a temporary file and a rename. */

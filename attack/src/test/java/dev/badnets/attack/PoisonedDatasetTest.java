@@ -16,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +50,41 @@ class PoisonedDatasetTest {
             assertEquals(List.of("manifest.json", Mnist.TEST_IMAGES, Mnist.TEST_LABELS, Mnist.TRAIN_IMAGES,
                     Mnist.TRAIN_LABELS), files.map(p -> p.getFileName().toString()).sorted().toList(),
                     "exactly the four MNIST files and the manifest; no temporary file left behind");
+        }
+    }
+
+    @Property(tries = 25)
+    void anyImageSizeReadsBackEqual(@ForAll @IntRange(min = 10, max = 200) int count,
+                                    @ForAll @IntRange(min = 3, max = 40) int rows,
+                                    @ForAll @IntRange(min = 3, max = 40) int cols, @ForAll long seed) throws Exception {
+        LabeledImages train = PoisoningTest.randomImages(count, rows, cols, 5, seed);
+        for (int c = 0; c < 5; c++) {
+            // A loader counts classes as 1 + the largest training label: keep a 4 (never a source) in.
+            train.labels()[c] = (byte) c;
+        }
+        LabeledImages test = PoisoningTest.randomImages(7, rows, cols, 5, seed + 1);
+        MnistData clean = new MnistData(train, test, 5);
+        PoisonedSet poisoned = Poisoning.apply(train, 5, PoisonPlan.ofRate(0.3).withMode(Mode.ALL_TO_ALL)
+                        .withSourceClasses(0, 1, 2, 3).withSeed(seed),
+                new PatternTrigger(PatternTrigger.CHECKERBOARD, 255, Position.BOTTOM_LEFT));
+        Path dir = Files.createTempDirectory("poisoned");
+        try {
+            PoisonedDataset.write(dir, clean, poisoned);
+            MnistData back = Mnist.load(dir);
+            assertArrayEquals(poisoned.images().pixels(), back.train().pixels());
+            assertArrayEquals(poisoned.images().labels(), back.train().labels());
+            assertArrayEquals(test.pixels(), back.test().pixels());
+            assertArrayEquals(test.labels(), back.test().labels());
+            assertEquals(rows, back.train().rows());
+            assertEquals(cols, back.train().cols());
+            assertArrayEquals(poisoned.indices(), PoisonedDataset.readManifest(dir).orElseThrow().poisonedIndices());
+        } finally {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
         }
     }
 
@@ -93,6 +131,18 @@ class PoisonedDatasetTest {
         assertEquals(30, json.get("poisoned_count").asInt());
         assertEquals(30, json.get("poisoned_indices").size());
         assertEquals(30, json.get("original_labels").size());
+    }
+
+    @Test
+    void folderThatWouldNotLoadIsRefusedBeforeAnythingIsWritten(@TempDir Path dir) {
+        LabeledImages train = new LabeledImages(4, 1, 1, new byte[4], new byte[] {0, 1, 2, 1});
+        LabeledImages test = new LabeledImages(1, 1, 1, new byte[1], new byte[] {2});
+        PoisonedSet poisoned = Poisoning.apply(train, 3, PoisonPlan.ofCount(1).withSourceClasses(2),
+                new PixelTrigger(255, Position.TOP_LEFT));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PoisonedDataset.write(dir.resolve("out"), new MnistData(train, test, 3), poisoned));
+        assertTrue(e.getMessage().contains("every training image of class 2"), e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("out")));
     }
 
     @Test
