@@ -99,11 +99,19 @@ public final class SimdBackend implements MatrixBackend {
     }
 
     private void execute() {
-        if (pool == null || gemm.multiplyAdds() < SPLIT_MIN_MULTIPLY_ADDS) {
-            gemm.split(1);
-            gemm.run(0);
+        boolean split = pool != null && gemm.multiplyAdds() >= SPLIT_MIN_MULTIPLY_ADDS;
+        if (gemm.transposing()) {
+            run(split ? gemm.splitTranspose(threads) : gemm.splitTranspose(1));
+            gemm.finishTranspose();
+        }
+        run(split ? gemm.split(threads) : gemm.split(1));
+    }
+
+    private void run(int parts) {
+        if (parts > 1) {
+            pool.run(gemm, parts);
         } else {
-            pool.run(gemm, gemm.split(threads));
+            gemm.run(0);
         }
     }
 

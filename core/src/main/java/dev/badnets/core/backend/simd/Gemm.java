@@ -28,6 +28,7 @@ public final class Gemm implements WorkerPool.Task {
     private int rows;
     private int cols;
 
+    private float[] source; // B of A B^T while it still has to be transposed, else null
     private float[] transposed = new float[0];
     private float[] tailB = new float[0];
     private final float[] tailBias = new float[V];
@@ -35,6 +36,7 @@ public final class Gemm implements WorkerPool.Task {
     private int tailWidth;
     private final float[][] scratch;
     private int rowsPerPart;
+    private int transposeParts = 1;
 
     /** A product that can be split into at most {@code maxParts} parts. */
     public Gemm(int maxParts) {
@@ -44,20 +46,42 @@ public final class Gemm implements WorkerPool.Task {
     /** {@code C = A B + 1 bias}; A is rows x depth, B depth x cols, bias null or 1 x cols. */
     public void setMult(float[] a, float[] b, float[] bias, float[] c, int rows, int depth, int cols) {
         set(a, depth, 1, depth, b, cols, bias, c, rows, cols);
+        packTail();
     }
 
     /** {@code C = A^T B}; A is depth x rows, B depth x cols. */
     public void setMultTransA(float[] a, float[] b, float[] c, int rows, int depth, int cols) {
         set(a, 1, rows, depth, b, cols, null, c, rows, cols);
+        packTail();
     }
 
-    /** {@code C = A B^T}; A is rows x depth, B cols x depth. Transposes B into a kept buffer. */
+    /**
+     * {@code C = A B^T}; A is rows x depth, B cols x depth. B is transposed into a kept buffer
+     * first: {@link #run} does that while {@link #transposing()}, then call {@link #finishTranspose}.
+     */
     public void setMultTransB(float[] a, float[] b, float[] c, int rows, int depth, int cols) {
         if (transposed.length < depth * cols) {
             transposed = new float[depth * cols];
         }
-        transpose(b, cols, depth, transposed);
         set(a, depth, 1, depth, transposed, cols, null, c, rows, cols);
+        source = b;
+    }
+
+    /** Whether {@link #run} still has to transpose B before the product can run. */
+    public boolean transposing() {
+        return source != null;
+    }
+
+    /** Splits the transposition of B into {@code parts} ranges of its rows; returns how many are non-empty. */
+    public int splitTranspose(int parts) {
+        transposeParts = Math.max(1, Math.min(parts, cols));
+        return transposeParts;
+    }
+
+    /** Ends the transposition phase: the product can run. */
+    public void finishTranspose() {
+        source = null;
+        packTail();
     }
 
     private void set(float[] a, int aRow, int aStep, int depth, float[] b, int bStep, float[] bias,
@@ -72,15 +96,17 @@ public final class Gemm implements WorkerPool.Task {
         this.c = c;
         this.rows = rows;
         this.cols = cols;
+        this.source = null;
         tailCol = cols - cols % V;
         tailWidth = cols - tailCol;
-        if (tailWidth > 0) {
-            packTail();
-        }
         rowsPerPart = rows;
     }
 
+    /** Copies the columns of B (and bias) that do not fill a vector into zero-padded buffers. */
     private void packTail() {
+        if (tailWidth == 0) {
+            return;
+        }
         if (tailB.length < depth * V) {
             tailB = new float[depth * V];
         }
@@ -94,15 +120,15 @@ public final class Gemm implements WorkerPool.Task {
         }
     }
 
-    /** Cache-blocked {@code dst (cols x rows) = src^T}, src being rows x cols. */
-    private static void transpose(float[] src, int rows, int cols, float[] dst) {
+    /** Rows {@code [i0, i1)} of {@code src} (rows x cols) into columns of {@code dst} (cols x rows), cache-blocked. */
+    private static void transpose(float[] src, int rows, int cols, float[] dst, int i0, int i1) {
         final int block = 32;
-        for (int i0 = 0; i0 < rows; i0 += block) {
-            int i1 = Math.min(rows, i0 + block);
-            for (int j0 = 0; j0 < cols; j0 += block) {
-                int j1 = Math.min(cols, j0 + block);
-                for (int i = i0; i < i1; i++) {
-                    for (int j = j0; j < j1; j++) {
+        for (int ib = i0; ib < i1; ib += block) {
+            int ie = Math.min(i1, ib + block);
+            for (int jb = 0; jb < cols; jb += block) {
+                int je = Math.min(cols, jb + block);
+                for (int i = ib; i < ie; i++) {
+                    for (int j = jb; j < je; j++) {
                         dst[j * rows + i] = src[i * cols + j];
                     }
                 }
@@ -132,6 +158,12 @@ public final class Gemm implements WorkerPool.Task {
 
     @Override
     public void run(int part) {
+        if (source != null) {
+            // B (cols x depth) is split by its rows, as C is split by its rows below.
+            int per = (cols + transposeParts - 1) / transposeParts;
+            transpose(source, cols, depth, transposed, Math.min(cols, part * per), Math.min(cols, (part + 1) * per));
+            return;
+        }
         int r0 = part * rowsPerPart;
         int r1 = Math.min(rows, r0 + rowsPerPart);
         float[] s = scratch[part];
