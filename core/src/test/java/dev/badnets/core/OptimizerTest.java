@@ -1,6 +1,7 @@
 package dev.badnets.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
@@ -80,5 +81,24 @@ class OptimizerTest {
         Optimizer.forNetwork(OptimizerKind.SGD, 0.1f, 0.5f, net, grads).step();
         assertEquals(1f, net.layer(0).bias().data[0]);
         assertEquals(weight * (1 - 0.05f), net.layer(0).weights().data[0], 1e-7);
+    }
+
+    @Test
+    void stateOfParametersWithoutGradientNeverBecomesSubnormal() {
+        // a weight of an always-blank pixel: one gradient, then zeros for ever
+        for (OptimizerKind kind : new OptimizerKind[] {OptimizerKind.MOMENTUM, OptimizerKind.ADAM}) {
+            Optimizer optimizer = optimizer(kind, 0f, true);
+            g.data[0] = 1e-3f;
+            optimizer.step();
+            g.data[0] = 0f;
+            for (int t = 0; t < 3000; t++) {
+                optimizer.step();
+                for (float[][] state : optimizer.state()) {
+                    float value = state[0][0];
+                    assertTrue(value == 0f || Math.abs(value) >= Float.MIN_NORMAL, kind + " state " + value
+                            + " is subnormal after " + t + " steps");
+                }
+            }
+        }
     }
 }
