@@ -132,8 +132,11 @@ final class DemoCommand implements Callable<Integer> {
         cfg.put("image_rows", train.rows());
         cfg.put("image_cols", train.cols());
         cfg.put("classes", mnist.classes());
-        cfg.put("poison_rate", poison.rate);
-        cfg.put("poison_count", poison.count == null && poison.rate == null ? PoisonOptions.DEFAULT_COUNT : poison.count);
+        if (plan.rate().isPresent()) {
+            cfg.put("poison_rate", plan.rate().getAsDouble());
+        } else {
+            cfg.put("poison_count", plan.count().getAsInt());
+        }
         cfg.put("target", target.target);
         cfg.put("mode", target.mode().cliName());
         var sources = cfg.putArray("source_classes");

@@ -67,10 +67,15 @@ final class NetworkOptions {
 
     /** One line for reports, e.g. {@code 784-128-10 ReLU, adam lr 0.001, batch 64, 5 epochs, seed 1}. */
     String describe(int inputs, int classes, BackendOptions run) {
+        return describe(inputs, classes) + ", " + run.describe();
+    }
+
+    /** The network and training only, e.g. {@code 784-128-10 ReLU, adam lr 0.001, batch 64, 5 epochs, seed 1}. */
+    String describe(int inputs, int classes) {
         StringBuilder layers = new StringBuilder().append(inputs);
         Arrays.stream(hidden).forEach(h -> layers.append('-').append(h));
         layers.append('-').append(classes);
         return layers + " ReLU, " + optimizer.toLowerCase(Locale.ROOT) + " lr " + lr + ", batch " + batch
-                + ", " + epochs + " epochs, seed " + seed + ", " + run.describe();
+                + ", " + epochs + (epochs == 1 ? " epoch" : " epochs") + ", seed " + seed;
     }
 }

@@ -41,7 +41,7 @@ final class SweepChart {
         data.addSeries(asr);
 
         JFreeChart chart = ChartFactory.createXYLineChart(
-                "How little poison is enough? (" + trainImages + " training images)",
+                String.format(java.util.Locale.ROOT, "How little poison is enough? (%,d training images)", trainImages),
                 "poisoned training images", "percent of test images", data,
                 PlotOrientation.VERTICAL, true, false, false);
         chart.addSubtitle(new org.jfree.chart.title.TextTitle(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 13)));

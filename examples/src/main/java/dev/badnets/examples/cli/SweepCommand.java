@@ -143,7 +143,7 @@ final class SweepCommand implements Callable<Integer> {
         OutputFiles.writeAtomically(csv, o -> o.write(table.toString().getBytes(StandardCharsets.UTF_8)));
         String subtitle = trigger.describe() + ", " + target.mode().cliName()
                 + (target.mode() == dev.badnets.attack.PoisonPlan.Mode.ALL_TO_ONE ? " to class " + target.target : "")
-                + "; " + network.describe(mnist.train().pixelsPerImage(), mnist.classes(), run);
+                + "; " + network.describe(mnist.train().pixelsPerImage(), mnist.classes());
         SweepChart.write(SweepChart.chart(points, mnist.train().count(), subtitle), png);
         stdout.println("wrote " + csv + " and " + png);
         stdout.flush();

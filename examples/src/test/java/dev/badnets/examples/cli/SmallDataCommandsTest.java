@@ -1,6 +1,7 @@
 package dev.badnets.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,8 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** sweep and bench on a slice of real MNIST (BADNETS_DATA). */
-class SweepAndBenchTest {
+/** Commands on a 6,000-image slice of real MNIST (BADNETS_DATA): fast variants of what the README shows. */
+class SmallDataCommandsTest {
 
     @TempDir
     static Path dir;
@@ -69,5 +70,52 @@ class SweepAndBenchTest {
         assertEquals(sps * b.get("flops_per_sample").asDouble() / 1e9, b.get("gflops").asDouble(), 1e-9);
         assertEquals(b.get("gflops").asDouble() / b.get("peak_gflops").asDouble(),
                 b.get("share_of_peak").asDouble(), 1e-12);
+    }
+
+    @Test
+    void demoAllToAllByRate() throws IOException {
+        Path out = dir.resolve("a2a");
+        Cli.Run run = Cli.run("demo", "--data", slice.toString(), "--out", out.toString(), "--mode", "all-to-all",
+                "--poison-rate", "0.1", "--epochs", "3", "--hidden", "32");
+
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("600 training images (10.00%) got the trigger and the label of the next class"),
+                run::toString);
+        assertFalse(run.out().contains("all images"), "all-to-all has no separate all-images figure");
+        JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        assertEquals(600, json.get("poisoned_count").asInt());
+        assertEquals(0.1, json.get("config").get("poison_rate").asDouble(), 0.0);
+        assertEquals("all-to-all", json.get("config").get("mode").asText());
+        assertEquals(10, json.get("per_class_attack_success_rate").size(), "every class counts in all-to-all");
+    }
+
+    @Test
+    void poisonWritesAFolderThatTrainAndEvaluateRead() throws IOException {
+        Path poisoned = dir.resolve("poisoned");
+        Cli.Run poison = Cli.run("poison", "--data", slice.toString(), "--out", poisoned.toString(),
+                "--poison-count", "300", "--trigger-size", "3");
+        assertEquals(0, poison.status(), poison::toString);
+        assertTrue(Files.exists(poisoned.resolve("manifest.json")));
+        MnistData written = Mnist.load(poisoned);
+        assertEquals(6000, written.train().count());
+
+        Path model = dir.resolve("poisoned-model.bin");
+        Path trainJson = dir.resolve("train.json");
+        Cli.Run train = Cli.run("train", "--data", poisoned.toString(), "--out", model.toString(),
+                "--epochs", "3", "--hidden", "32", "--json", trainJson.toString());
+        assertEquals(0, train.status(), train::toString);
+        assertEquals(3, train.out().lines().filter(l -> l.startsWith("epoch ")).count(), train::toString);
+        JsonNode t = new ObjectMapper().readTree(trainJson.toFile());
+        for (String key : new String[] {"clean_accuracy", "epochs", "train_seconds", "train_samples_per_second"}) {
+            assertTrue(t.has(key), key);
+        }
+
+        Path evalJson = dir.resolve("eval-poisoned.json");
+        Cli.Run evaluate = Cli.run("evaluate", "--model", model.toString(), "--data", slice.toString(),
+                "--trigger-size", "3", "--json", evalJson.toString());
+        assertEquals(0, evaluate.status(), evaluate::toString);
+        JsonNode e = new ObjectMapper().readTree(evalJson.toFile());
+        assertTrue(e.get("attack_success_rate").asDouble() > 0.5, e::toString);
+        assertEquals(t.get("clean_accuracy").asDouble(), e.get("clean_accuracy").asDouble(), 0.0);
     }
 }
