@@ -60,17 +60,28 @@ class TrainerTest {
         assertEquals(1.0, Evaluator.evaluate(net, spirals).accuracy());
     }
 
-    @ParameterizedTest
-    @MethodSource("backends")
-    void sameSeedGivesBitIdenticalWeights(String backend) {
-        Samples data = randomSamples(300, 20, 4, 11);
-        TrainingConfig config = new TrainingConfig(3, 32, 0.01f, OptimizerKind.ADAM, 1e-4f, 42, 1, backend);
+    static List<org.junit.jupiter.params.provider.Arguments> backendsAndThreads() {
+        List<org.junit.jupiter.params.provider.Arguments> cases = new ArrayList<>();
+        for (String backend : Backends.availableNames()) {
+            for (int threads : new int[] {1, 2}) {
+                cases.add(org.junit.jupiter.params.provider.Arguments.of(backend, threads));
+            }
+        }
+        return cases;
+    }
 
-        Network a = Network.mlp(20, new int[] {16}, 4, 9);
-        Network b = Network.mlp(20, new int[] {16}, 4, 9);
+    @ParameterizedTest
+    @MethodSource("backendsAndThreads")
+    void sameSeedGivesBitIdenticalWeights(String backend, int threads) {
+        // wide enough (64 x 200 x 256) that a threaded backend really splits the products
+        Samples data = randomSamples(300, 200, 4, 11);
+        TrainingConfig config = new TrainingConfig(3, 64, 0.01f, OptimizerKind.ADAM, 1e-4f, 42, threads, backend);
+
+        Network a = Network.mlp(200, new int[] {256}, 4, 9);
+        Network b = Network.mlp(200, new int[] {256}, 4, 9);
         Trainer.train(a, data, config, null);
         Trainer.train(b, data, config, null);
-        Network c = Network.mlp(20, new int[] {16}, 4, 9);
+        Network c = Network.mlp(200, new int[] {256}, 4, 9);
         Trainer.train(c, data, config.withSeed(43), null);
 
         for (int l = 0; l < a.layerCount(); l++) {
