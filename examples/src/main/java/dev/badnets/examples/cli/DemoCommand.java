@@ -165,10 +165,13 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         stdout.println("Files");
-        stdout.println("  " + shown(resultsFile) + "  every figure above, the configuration and timings");
-        stdout.println("  " + shown(modelFile) + "      the trained model: ./badnets evaluate --model "
+        int width = Math.max(shown(resultsFile).length(), Math.max(shown(modelFile).length(),
+                shown(pictureFile).length()));
+        String row = "  %-" + width + "s  %s%n";
+        stdout.printf(row, shown(resultsFile), "every figure above, the configuration and timings");
+        stdout.printf(row, shown(modelFile), "the trained model: ./badnets evaluate --model "
                 + shown(modelFile) + " [--trigger square]");
-        stdout.println("  " + shown(pictureFile) + "  one test image per class, clean and triggered, with the"
+        stdout.printf(row, shown(pictureFile), "one test image per class, clean and triggered, with the"
                 + " model's answers");
         stdout.flush();
         return 0;
