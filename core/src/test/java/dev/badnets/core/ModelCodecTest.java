@@ -11,6 +11,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 class ModelCodecTest {
@@ -42,6 +47,23 @@ class ModelCodecTest {
         }
         assertArrayEquals(Evaluator.probabilities(net, data), Evaluator.probabilities(loaded, data));
         assertArrayEquals(Evaluator.predict(net, data), Evaluator.predict(loaded, data));
+    }
+
+    @Property(tries = 100)
+    void everyNetworkSurvivesARoundTrip(@ForAll @Size(min = 2, max = 5) List<@IntRange(min = 1, max = 20) Integer> widths,
+                                        @ForAll Activation hidden, @ForAll Activation output, @ForAll Loss loss,
+                                        @ForAll long seed) throws IOException {
+        int[] sizes = widths.stream().mapToInt(Integer::intValue).toArray();
+        Network net = Network.create(sizes, hidden, output, loss, seed);
+
+        byte[] written = bytes(net);
+        Network loaded = read(written);
+
+        assertArrayEquals(written, bytes(loaded));
+        assertArrayEquals(sizes, loaded.layerSizes());
+        for (int l = 0; l < net.layerCount(); l++) {
+            assertArrayEquals(net.layer(l).weights().data, loaded.layer(l).weights().data);
+        }
     }
 
     @Test
