@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
         stdout.flush();
 
         Training.Trained trained;
-        try (Progress.Training bar = new Progress.Training("training", config.epochs(), Progress.interactive())) {
+        try (Progress.Training bar = new Progress.Training("train", config.epochs(), Progress.interactive())) {
             trained = Training.train(poisoned.images(), mnist.classes(), network, config, bar);
         }
         BackdoorReport report = BackdoorMetrics.measure(trained.network(), test, trigger, target.mode(),

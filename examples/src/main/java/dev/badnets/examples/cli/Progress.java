@@ -23,6 +23,10 @@ final class Progress {
     }
 
     static ProgressBar bar(String task, long max, String unit, long unitSize) {
+        return builder(task, max, unit, unitSize).build();
+    }
+
+    private static ProgressBarBuilder builder(String task, long max, String unit, long unitSize) {
         ProgressBarBuilder builder = new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(max)
@@ -32,19 +36,21 @@ final class Progress {
         if (unit != null) {
             builder.setUnit(unit, unitSize);
         }
-        return builder.build();
+        return builder;
     }
 
     private static PrintStream stderr() {
         return System.err;
     }
 
-    /** A training listener drawing one bar for the whole run: epoch, loss and running accuracy. */
+    /** A training listener drawing one bar for the whole run: epoch, the epoch's mean loss so far, running accuracy. */
     static final class Training implements TrainingListener, AutoCloseable {
         private final String task;
         private final int epochs;
         private final boolean show;
         private ProgressBar bar;
+        private int lossEpoch;
+        private double lossSum;
 
         Training(String task, int epochs, boolean show) {
             this.task = task;
@@ -58,11 +64,17 @@ final class Progress {
                 return;
             }
             if (bar == null) {
-                bar = bar(task, (long) epochs * batchesPerEpoch, null, 1);
+                // no ETA: it leaves the bar itself room on an 80-column terminal
+                bar = builder(task, (long) epochs * batchesPerEpoch, null, 1).hideEta().build();
             }
+            if (epoch != lossEpoch) {
+                lossEpoch = epoch;
+                lossSum = 0;
+            }
+            lossSum += loss;   // one batch's loss is noisy; show the epoch's mean so far
             bar.stepTo((long) (epoch - 1) * batchesPerEpoch + batch);
-            bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d/%d loss %.4f acc %.2f%%",
-                    epoch, epochs, loss, 100 * runningAccuracy));
+            bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d/%d loss %.3f acc %.1f%%",
+                    epoch, epochs, lossSum / batch, 100 * runningAccuracy));
         }
 
         @Override
