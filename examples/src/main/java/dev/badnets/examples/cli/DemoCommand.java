@@ -10,7 +10,6 @@ import dev.badnets.attack.Trigger;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
-import dev.badnets.mnist.MnistDownloader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -50,6 +49,11 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Option(names = "--mirror", paramLabel = "URL",
+            description = "A MNIST mirror to download from when the data folder is empty (repeatable; "
+                    + "default: the well-known public mirrors).")
+    List<String> mirrors;
+
     @Mixin
     PoisonOptions poison;
 
@@ -78,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path folder = data.folder();
         if (!DataOptions.hasData(folder)) {
-            download(folder, stdout);
+            download(folder, DownloadCommand.mirrors(mirrors), stdout);
         }
         MnistData mnist = DataOptions.load(folder);
         target.validate(mnist.classes());
@@ -184,12 +188,12 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Fetches MNIST into an empty data folder, or says what to do when that is impossible. */
-    private static void download(Path folder, PrintWriter stdout) {
+    private static void download(Path folder, List<java.net.URI> from, PrintWriter stdout) {
         stdout.println("no MNIST data in " + folder + "; downloading it (about 11 MB, once)");
         stdout.flush();
         try {
             OutputFiles.prepareFolder(folder, "--data");
-            DownloadCommand.fetch(folder, MnistDownloader.DEFAULT_MIRRORS, stdout);
+            DownloadCommand.fetch(folder, from, stdout);
         } catch (IOException | UserException e) {
             throw new UserException("no MNIST data in " + folder + " and the download failed ("
                     + Errors.flatten(e.getMessage()) + ")",

@@ -34,11 +34,12 @@ final class DownloadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path folder = OutputFiles.prepareFolder(data.folder(), "--data");
-        fetch(folder, mirrors(), spec.commandLine().getOut());
+        fetch(folder, mirrors(mirrors), spec.commandLine().getOut());
         return 0;
     }
 
-    List<URI> mirrors() {
+    /** The {@code --mirror} values as URLs, or the default mirrors when none was given. */
+    static List<URI> mirrors(List<String> mirrors) {
         if (mirrors == null || mirrors.isEmpty()) {
             return MnistDownloader.DEFAULT_MIRRORS;
         }

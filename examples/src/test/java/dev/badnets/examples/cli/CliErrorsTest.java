@@ -89,6 +89,36 @@ class CliErrorsTest {
     }
 
     @Test
+    void demoWithoutDataAndWithoutNetworkSaysWhatToRun() throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        // port 9 (discard) on the loopback: nothing listens, so the download fails at once
+        Cli.Run run = Cli.run("demo", "--data", empty.toString(), "--out", dir.resolve("o").toString(),
+                "--mirror", "http://127.0.0.1:9/");
+        assertEquals(2, run.status(), run::toString);
+        assertEquals(1, run.errLines().size(), run::toString);
+        assertTrue(run.err().startsWith("badnets: no MNIST data in " + empty), run::toString);
+        assertTrue(run.err().contains("run `./badnets download` when online, or pass --data DIR"), run::toString);
+        assertFalse(run.err().contains("\tat "), run::toString);
+        try (var files = Files.list(empty)) {
+            assertEquals(0, files.count(), "no partial download left behind");
+        }
+    }
+
+    @Test
+    void downloadFromADeadMirrorIsARuntimeFailure() {
+        Cli.Run run = Cli.run("download", "--data", dir.resolve("d").toString(), "--mirror", "http://127.0.0.1:9/");
+        assertEquals(1, run.status(), run::toString);
+        assertEquals(1, run.errLines().size(), run::toString);
+        assertTrue(run.err().startsWith("badnets: "), run::toString);
+    }
+
+    @Test
+    void badMirrorUrlIsUsage() {
+        Cli.Run run = Cli.run("download", "--data", dir.resolve("d").toString(), "--mirror", "ftp://example");
+        assertOneLineUsageError(run, "--mirror");
+    }
+
+    @Test
     void unwritableOutputFolder() throws IOException {
         Path file = Files.writeString(dir.resolve("a-file"), "not a folder");
         Cli.Run run = Cli.run("demo", "--data", smallFolder().toString(), "--out", file.resolve("out").toString());
