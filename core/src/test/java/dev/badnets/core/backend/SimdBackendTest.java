@@ -51,6 +51,7 @@ class SimdBackendTest {
             {1, 1, 1}, {1, 1, 17}, {17, 1, 1}, {1, 1000, 1},       // 1x1 and degenerate
             {1000, 3, 1}, {3, 1000, 2}, {2, 5, 1000}, {1000, 2, 33}, // tall and skinny, wide
             {64, 784, 128}, {64, 128, 10}, {16, 784, 256}, {257, 129, 65},
+            {0, 3, 4}, {3, 0, 4}, {3, 4, 0},                        // empty: Z is just the bias
         };
         for (Op op : Op.values()) {
             for (int[] s : shapes) {

@@ -141,11 +141,6 @@ public final class Gemm implements WorkerPool.Task {
         return (long) rows * depth * cols;
     }
 
-    /** Rows of C. */
-    public int rows() {
-        return rows;
-    }
-
     /**
      * Splits the rows of C into {@code parts} ranges that start on kernel-block boundaries; returns
      * how many ranges are non-empty (parts with a higher index have nothing to do).
