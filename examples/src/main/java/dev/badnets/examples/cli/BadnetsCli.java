@@ -30,6 +30,7 @@ import picocli.CommandLine.ScopeType;
                 DemoCommand.class,
                 SweepCommand.class,
                 BenchCommand.class,
+                DetectCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BadnetsCli implements Runnable {

@@ -7,6 +7,9 @@ import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.PoisonedSet;
 import dev.badnets.attack.Poisoning;
 import dev.badnets.attack.Trigger;
+import dev.badnets.attack.defense.Defense;
+import dev.badnets.attack.defense.DetectionMetrics;
+import dev.badnets.attack.defense.Detector;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
@@ -69,6 +72,16 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     BackendOptions run;
 
+    @Option(names = "--defend", paramLabel = "METHOD",
+            description = "Then play the defender: find the poisoned images with METHOD (spectre, spectral or "
+                    + "activation-clustering), remove them, retrain with the same seed and measure again.")
+    String defend;
+
+    @Option(names = "--expected-rate", paramLabel = "R",
+            description = "For --defend: the share of training images the defender suspects, in (0, 0.5) "
+                    + "(default: 1.5 x the share actually poisoned, as in Tran et al. 2018).")
+    Double expectedRate;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -76,6 +89,10 @@ final class DemoCommand implements Callable<Integer> {
         TrainingConfig config = network.config(run);
         Trigger trigger = triggerOptions.trigger();
         PoisonPlan plan = poison.plan(target, network.seed);
+        Detector detector = defend == null ? null : DefenseOptions.detector(defend);
+        if (expectedRate != null) {
+            DefenseOptions.checkRate("--expected-rate", expectedRate);
+        }
         Path outDir = OutputFiles.prepareFolder(out, "--out");
         if (json != null) {
             OutputFiles.prepareFolder(json.toAbsolutePath().getParent(), "--json");
@@ -112,6 +129,9 @@ final class DemoCommand implements Callable<Integer> {
         BackdoorReport report = BackdoorMetrics.measure(trained.network(), test, trigger, target.mode(),
                 target.target, run.create());
 
+        ObjectNode defense = detector == null ? null
+                : defend(detector, poisoned, mnist.classes(), trained, config, trigger, test);
+
         Path modelFile = outDir.resolve("model.bin");
         Path resultsFile = outDir.resolve("results.json");
         Path pictureFile = outDir.resolve("backdoor.png");
@@ -124,6 +144,9 @@ final class DemoCommand implements Callable<Integer> {
                 trained.result().samplesPerSecond(), trained.result().backend() + ", "
                         + trained.result().threads() + " threads");
         stdout.println();
+        if (defense != null) {
+            printDefense(stdout, defense, test.count());
+        }
 
         ObjectNode root = Json.object();
         Json.putBackdoor(root, report);
@@ -156,6 +179,9 @@ final class DemoCommand implements Callable<Integer> {
         cfg.put("seed", network.seed);
         cfg.put("threads", config.threads());
         cfg.put("backend", run.backend);
+        if (defense != null) {
+            root.set("defense", defense);
+        }
         ObjectNode files = root.putObject("files");
         files.put("model", modelFile.toString());
         files.put("picture", pictureFile.toString());
@@ -179,6 +205,50 @@ final class DemoCommand implements Callable<Integer> {
                 + " model's answers");
         stdout.flush();
         return 0;
+    }
+
+    /** Detects, removes, retrains with the same seed and measures again: the contract's {@code defense} object. */
+    private ObjectNode defend(Detector detector, PoisonedSet poisoned, int classes, Training.Trained trained,
+                              TrainingConfig config, Trigger trigger, LabeledImages test) {
+        int trainCount = poisoned.images().count();
+        double rate = expectedRate != null ? expectedRate
+                : poisoned.poisonedCount() == 0 ? 0.015
+                : Math.min(0.49, 1.5 * poisoned.poisonedCount() / trainCount);
+        Defense.Result found = Defense.run(trained.network(), poisoned.images(), classes, detector, rate);
+        DetectionMetrics m = DetectionMetrics.of(found.detection(), poisoned.indices());
+        Training.Trained again;
+        try (Progress.Training bar = new Progress.Training("retrain", config.epochs(), Progress.interactive())) {
+            again = Training.train(found.filtered(), classes, network, config, bar);
+        }
+        BackdoorReport after = BackdoorMetrics.measure(again.network(), test, trigger, target.mode(),
+                target.target, run.create());
+        ObjectNode d = Json.object();
+        d.put("method", detector.name());
+        d.put("expected_rate", rate);
+        d.put("flagged_count", m.flagged());
+        d.put("true_positives", m.truePositives());
+        d.put("precision", m.precision());
+        d.put("recall", m.recall());
+        d.put("clean_accuracy_after", after.cleanAccuracy());
+        d.put("attack_success_rate_after", after.attackSuccessRate());
+        d.put("attack_success_rate_all_images_after", after.attackSuccessRateAllImages());
+        d.put("retrained_on", found.filtered().count());
+        Json.timings(d).put("retrain_seconds", again.result().seconds());
+        return d;
+    }
+
+    private static void printDefense(PrintWriter stdout, ObjectNode d, int testImages) {
+        stdout.printf(Locale.ROOT, "Defense: %s, expecting %.2f%% of the training set to be poisoned%n",
+                d.get("method").asText(), 100 * d.get("expected_rate").asDouble());
+        stdout.printf(Locale.ROOT, "  %-20s %,7d  training images removed; %,d of them were poisoned (precision "
+                        + "%.2f%%) and %.2f%% of the poisoned ones were caught (recall)%n", "flagged",
+                d.get("flagged_count").asInt(), d.get("true_positives").asInt(), 100 * d.get("precision").asDouble(),
+                100 * d.get("recall").asDouble());
+        stdout.printf(Locale.ROOT, "  %-20s %7.2f%%  of the %,d clean test images, after retraining without them%n",
+                "clean accuracy", 100 * d.get("clean_accuracy_after").asDouble(), testImages);
+        stdout.printf(Locale.ROOT, "  %-20s %7.2f%%  what is left of the backdoor after retraining%n",
+                "attack success rate", 100 * d.get("attack_success_rate_after").asDouble());
+        stdout.println();
     }
 
     /** A path relative to the working directory when it lies below it, as a user would type it. */

@@ -61,7 +61,8 @@ class CliErrorsTest {
     @ParameterizedTest
     @ValueSource(strings = {"--epochs=0", "--batch=0", "--lr=-1", "--threads=0", "--hidden=0",
         "--trigger-size=0", "--trigger-value=300", "--alpha=2", "--poison-rate=1.5", "--poison-count=-3",
-        "--optimizer=rmsprop", "--position=middle", "--trigger=star", "--mode=some-to-some", "--backend=gpu"})
+        "--optimizer=rmsprop", "--position=middle", "--trigger=star", "--mode=some-to-some", "--backend=gpu",
+        "--defend=magic", "--expected-rate=0.7"})
     void outOfRangeValuesAreRefusedBeforeAnyWork(String flag) throws IOException {
         String name = flag.substring(0, flag.indexOf('='));
         Cli.Run run = Cli.run("demo", "--data", smallFolder().toString(), "--out", dir.resolve("o").toString(), flag);
@@ -155,7 +156,7 @@ class CliErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "download", "train", "evaluate", "poison", "demo", "sweep", "bench"})
+    @ValueSource(strings = {"inspect", "download", "train", "evaluate", "poison", "demo", "sweep", "bench", "detect"})
     void everyCommandHasHelp(String command) {
         Cli.Run run = Cli.run(command, "--help");
         assertEquals(0, run.status(), run::toString);

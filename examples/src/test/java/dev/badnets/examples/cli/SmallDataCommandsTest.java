@@ -26,11 +26,16 @@ class SmallDataCommandsTest {
 
     static Path slice;
 
+    /** 20,000 training images: enough for the defenses, which expect a small poisoned share per class. */
+    static Path largerSlice;
+
     @BeforeAll
     static void writeSlice() throws IOException {
         MnistData data = Mnist.load(Cli.mnist());
         slice = dir.resolve("slice");
         Mnist.write(slice, data.train().slice(0, 6000), data.test().slice(0, 1000));
+        largerSlice = dir.resolve("larger-slice");
+        Mnist.write(largerSlice, data.train().slice(0, 20000), data.test().slice(0, 2000));
     }
 
     @Test
@@ -117,5 +122,49 @@ class SmallDataCommandsTest {
         JsonNode e = new ObjectMapper().readTree(evalJson.toFile());
         assertTrue(e.get("attack_success_rate").asDouble() > 0.5, e::toString);
         assertEquals(t.get("clean_accuracy").asDouble(), e.get("clean_accuracy").asDouble(), 0.0);
+    }
+
+    @Test
+    void demoDefendRemovesMostPoisonAndTheBackdoor() throws IOException {
+        Path out = dir.resolve("defend");
+        Cli.Run run = Cli.run("demo", "--data", largerSlice.toString(), "--out", out.toString(),
+                "--poison-count", "200", "--defend", "spectre");
+
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("Defense: spectre"), run::toString);
+        JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        JsonNode d = json.get("defense");
+        for (String key : new String[] {"method", "flagged_count", "precision", "recall", "clean_accuracy_after",
+            "attack_success_rate_after"}) {
+            assertTrue(d.has(key), key + " in " + d);
+        }
+        assertEquals("spectre", d.get("method").asText());
+        assertEquals(0.015, d.get("expected_rate").asDouble(), 1e-12, "1.5 x the 1% poisoned");
+        assertTrue(d.get("recall").asDouble() > 0.8, d::toString);
+        assertTrue(d.get("attack_success_rate_after").asDouble() < json.get("attack_success_rate").asDouble() / 2,
+                json::toString);
+    }
+
+    @Test
+    void detectScoresAPoisonedFolderAgainstItsManifest() throws IOException {
+        Path poisoned = dir.resolve("to-detect");
+        assertEquals(0, Cli.run("poison", "--data", largerSlice.toString(), "--out", poisoned.toString(),
+                "--poison-count", "200").status());
+        Path model = dir.resolve("to-detect.bin");
+        assertEquals(0, Cli.run("train", "--data", poisoned.toString(), "--out", model.toString(),
+                "--epochs", "5").status());
+
+        Path clean = dir.resolve("cleaned");
+        Path json = dir.resolve("detect.json");
+        Cli.Run run = Cli.run("detect", "--model", model.toString(), "--data", poisoned.toString(),
+                "--expected-rate", "0.015", "--write-clean", clean.toString(), "--json", json.toString());
+
+        assertEquals(0, run.status(), run::toString);
+        JsonNode d = new ObjectMapper().readTree(json.toFile());
+        int flagged = d.get("flagged_count").asInt();
+        assertTrue(flagged > 0, d::toString);
+        assertEquals(200, d.get("poisoned_count").asInt());
+        assertTrue(d.get("recall").asDouble() > 0.8, d::toString);
+        assertEquals(20000 - flagged, Mnist.load(clean).train().count());
     }
 }
