@@ -71,7 +71,12 @@ class DefenseMnistTest {
             DetectionMetrics m = DetectionMetrics.of(d, poisoned.indices());
             System.out.printf(Locale.ROOT, "%-22s %s in %.1f s; %s%n", name, m,
                     (System.nanoTime() - start) / 1e9, d);
-            if (best == null || m.recall() > bestMetrics.recall()) {
+            if (name.equals(Detectors.NAMES.get(0))) {
+                // The command line's default method must clear the bar on its own.
+                assertTrue(m.recall() >= 0.99, name + ": " + m);
+            }
+            if (best == null || m.recall() > bestMetrics.recall()
+                    || (m.recall() == bestMetrics.recall() && m.precision() > bestMetrics.precision())) {
                 best = d;
                 bestMetrics = m;
             }
