@@ -25,6 +25,8 @@ public final class SimdBackend implements MatrixBackend {
     private static final Cleaner CLEANER = Cleaner.create();
     /** Below this many multiply-adds (about 5 microseconds of work) a hand-off costs more than it saves. */
     private static final long SPLIT_MIN_MULTIPLY_ADDS = 1L << 18;
+    /** Parts per thread of a split product: threads claim them in turn, so a late thread costs little. */
+    private static final int PARTS_PER_THREAD = 2;
 
     private final int threads;
     private final Gemm gemm;
@@ -36,7 +38,7 @@ public final class SimdBackend implements MatrixBackend {
             throw new IllegalArgumentException("threads must be between 1 and 1024, got " + threads);
         }
         this.threads = threads;
-        this.gemm = new Gemm(threads);
+        this.gemm = new Gemm(threads * PARTS_PER_THREAD);
         if (threads > 1) {
             WorkerPool workers = new WorkerPool(threads, "badnets-simd");
             CLEANER.register(this, workers::shutdown);
@@ -101,10 +103,10 @@ public final class SimdBackend implements MatrixBackend {
     private void execute() {
         boolean split = pool != null && gemm.multiplyAdds() >= SPLIT_MIN_MULTIPLY_ADDS;
         if (gemm.transposing()) {
-            run(split ? gemm.splitTranspose(threads) : gemm.splitTranspose(1));
+            run(gemm.splitTranspose(split ? threads * PARTS_PER_THREAD : 1));
             gemm.finishTranspose();
         }
-        run(split ? gemm.split(threads) : gemm.split(1));
+        run(gemm.split(split ? threads * PARTS_PER_THREAD : 1));
     }
 
     private void run(int parts) {

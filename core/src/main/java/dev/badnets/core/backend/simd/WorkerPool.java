@@ -2,27 +2,35 @@ package dev.badnets.core.backend.simd;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed set of daemon threads that run the parts of one task at a time, the calling thread
- * taking part 0. Hand-off is a volatile generation counter: workers spin briefly (products arrive
- * microseconds apart in a training step), then park. Nothing is allocated per task, so a
- * training step stays allocation-free. One caller at a time.
+ * A fixed set of daemon threads that, with the calling thread, run the parts of one task at a
+ * time. Parts are claimed one by one from a shared ticket, so a thread the OS does not schedule
+ * promptly (a busy machine) just claims fewer parts instead of holding everyone up; since a part's
+ * result does not depend on which thread runs it, the outcome is the same either way.
+ *
+ * <p>Workers wait on a volatile generation counter, spinning briefly (products arrive microseconds
+ * apart in a training step) and then parking. Nothing is allocated per task, so a training step
+ * stays allocation-free. One caller at a time.
  */
 public final class WorkerPool {
 
-    /** Work split into parts that may run concurrently. */
+    /** Work split into parts that may run concurrently, each exactly once. */
     public interface Task {
         void run(int part);
     }
 
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final int MAX_PARTS = 0xFFFF;
 
     private final Thread[] workers;
-    private final AtomicInteger pending = new AtomicInteger();
+    // generation (high 32 bits) | parts (16 bits) | next unclaimed part (16 bits): one CAS both
+    // checks that a claim belongs to the current task and takes it.
+    private final AtomicLong ticket = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
     private volatile Task task;
-    private volatile int parts;
     private volatile int generation;
     private volatile boolean shutdown;
     private volatile Thread caller;
@@ -32,8 +40,7 @@ public final class WorkerPool {
     public WorkerPool(int threads, String name) {
         workers = new Thread[threads - 1];
         for (int w = 0; w < workers.length; w++) {
-            int part = w + 1;
-            Thread t = new Thread(() -> work(part), name + "-" + part);
+            Thread t = new Thread(this::work, name + "-" + (w + 1));
             t.setDaemon(true);
             workers[w] = t;
             t.start();
@@ -45,39 +52,37 @@ public final class WorkerPool {
         return workers.length + 1;
     }
 
-    /** Runs parts {@code 0 .. parts-1} of the task, part 0 on the calling thread; returns when all are done. */
+    /** Runs parts {@code 0 .. parts-1} of the task, the calling thread included; returns when all are done. */
     public void run(Task task, int parts) {
-        if (parts <= 1) {
-            task.run(0);
-            return;
+        if (parts < 1 || parts > MAX_PARTS) {
+            throw new IllegalArgumentException("parts must be between 1 and " + MAX_PARTS + ", got " + parts);
         }
-        if (parts > threads()) {
-            throw new IllegalArgumentException("a pool of " + threads() + " threads cannot run " + parts + " parts");
+        if (parts == 1 || workers.length == 0) {
+            for (int part = 0; part < parts; part++) {
+                task.run(part);
+            }
+            return;
         }
         caller = Thread.currentThread();
         failure = null;
         this.task = task;
-        this.parts = parts;
-        pending.set(workers.length);
-        generation++; // publishes the fields above to the workers
+        done.set(0);
+        int g = generation + 1;
+        ticket.set(((long) g << 32) | ((long) parts << 16));
+        generation = g; // publishes the fields above to the workers
         for (Thread worker : workers) {
             LockSupport.unpark(worker);
         }
-        Throwable own = null;
-        try {
-            task.run(0);
-        } catch (Throwable e) {
-            own = e;
-        }
+        claimParts(g);
         long deadline = System.nanoTime() + SPIN_NANOS;
-        while (pending.get() != 0) {
+        while (done.get() != parts) {
             if (System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             } else {
                 LockSupport.park(this);
             }
         }
-        Throwable failed = own != null ? own : failure;
+        Throwable failed = failure;
         if (failed instanceof RuntimeException e) {
             throw e;
         } else if (failed instanceof Error e) {
@@ -95,7 +100,31 @@ public final class WorkerPool {
         }
     }
 
-    private void work(int part) {
+    /** Claims and runs parts of generation {@code g} until none is left. */
+    private void claimParts(int g) {
+        while (true) {
+            long t = ticket.get();
+            int parts = (int) (t >>> 16) & 0xFFFF;
+            int part = (int) t & 0xFFFF;
+            if ((int) (t >>> 32) != g || part >= parts) {
+                return;
+            }
+            if (!ticket.compareAndSet(t, t + 1)) {
+                continue;
+            }
+            // The task cannot change before this part is counted done.
+            try {
+                task.run(part);
+            } catch (Throwable e) {
+                failure = e;
+            }
+            if (done.incrementAndGet() == parts) {
+                LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    private void work() {
         int seen = 0;
         while (true) {
             long deadline = System.nanoTime() + SPIN_NANOS;
@@ -111,16 +140,7 @@ public final class WorkerPool {
                 return;
             }
             seen = now;
-            if (part < parts) {
-                try {
-                    task.run(part);
-                } catch (Throwable e) {
-                    failure = e;
-                }
-            }
-            if (pending.decrementAndGet() == 0) {
-                LockSupport.unpark(caller);
-            }
+            claimParts(now);
         }
     }
 }
