@@ -75,6 +75,9 @@ public final class SimdBackend implements MatrixBackend {
             throw new IllegalArgumentException("affine: b is " + dims(b) + " but W has " + w.numCols
                     + " columns; b must be 1x" + w.numCols);
         }
+        if (b.data == z.data) {
+            throw new IllegalArgumentException("affine: the output shares its array with b; pass a separate output matrix");
+        }
         gemm.setMult(x.data, w.data, b.data, z.data, x.numRows, x.numCols, w.numCols);
         execute();
     }

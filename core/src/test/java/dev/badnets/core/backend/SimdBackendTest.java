@@ -123,6 +123,8 @@ class SimdBackendTest {
 
         FMatrixRMaj square = new FMatrixRMaj(3, 3);
         assertThrows(IllegalArgumentException.class, () -> ONE.mult(square, new FMatrixRMaj(3, 3), square));
+        FMatrixRMaj row = new FMatrixRMaj(1, 3);
+        assertThrows(IllegalArgumentException.class, () -> ONE.affine(new FMatrixRMaj(1, 3), square, row, row));
         assertThrows(IllegalArgumentException.class, () -> new SimdBackend(0));
     }
 
