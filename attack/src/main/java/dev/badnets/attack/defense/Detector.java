@@ -21,7 +21,10 @@ public interface Detector {
      * @param labels          the training label of each row, in {@code [0, classes)}
      * @param classes         number of classes
      * @param expectedRate    the share of the whole training set suspected to be poisoned, in
-     *                        {@code (0, 0.5)}; it sets the removal budget
+     *                        {@code (0, 0.5)}, without any safety margin (the methods add their
+     *                        own): spectral signatures remove 1.5 x this share, SPECTRE looks for
+     *                        poisoned populations of up to twice it in any one class, activation
+     *                        clustering only checks it
      * @throws IllegalArgumentException for a rate outside {@code (0, 0.5)}, mismatched sizes, or a
      *                                  class with fewer samples than the method needs
      */

@@ -114,9 +114,9 @@ public final class Spectre implements Detector {
 
     /**
      * Scores a class with several trims, twice the suspected count and halving down to
-     * {@value #MINIMUM_POPULATION}: the robust estimate only hides the poison when it trims at
-     * least as many samples as there are poisoned ones, while trimming far more makes the clean
-     * samples' own tails heavier. The trim that separates a population best wins.
+     * {@value #MINIMUM_POPULATION}: the robust estimate only leaves the poison out when it trims
+     * at least as many samples as are poisoned, while trimming far more makes the clean samples'
+     * own tails heavier. The trim that separates a population best wins.
      */
     ClassResult examineClass(DMatrixRMaj x, long suspected) {
         int n = x.numRows;
@@ -132,7 +132,7 @@ public final class Spectre implements Detector {
                 best = new ClassResult(classScores, gap[0] >= GAP ? (int) gap[1] : 0, (int) trim);
             }
         }
-        if (best == null) { // a class too small to trim even the minimum population
+        if (best == null) { // the suspected count is below the minimum population
             best = new ClassResult(new double[n], 0, 0);
         }
         return best;
