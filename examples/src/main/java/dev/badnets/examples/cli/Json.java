@@ -13,9 +13,7 @@ import java.util.Map;
 /** The JSON files commands write; key names are fixed by docs/cli-contract.md. */
 final class Json {
 
-    static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {
     }

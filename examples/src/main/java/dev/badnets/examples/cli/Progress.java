@@ -1,7 +1,6 @@
 package dev.badnets.examples.cli;
 
 import dev.badnets.core.TrainingListener;
-import java.io.PrintStream;
 import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -32,15 +31,11 @@ final class Progress {
                 .setInitialMax(max)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(200)
-                .setConsumer(new ConsoleProgressBarConsumer(stderr()));
+                .setConsumer(new ConsoleProgressBarConsumer(System.err));
         if (unit != null) {
             builder.setUnit(unit, unitSize);
         }
         return builder;
-    }
-
-    private static PrintStream stderr() {
-        return System.err;
     }
 
     /** A training listener drawing one bar for the whole run: epoch, the epoch's mean loss so far, running accuracy. */

@@ -85,7 +85,8 @@ final class TrainCommand implements Callable<Integer> {
             Json.putTraining(root, trained.result());
             ObjectNode cfg = root.putObject("config");
             cfg.put("data", folder.toString());
-            cfg.put("layers", java.util.Arrays.toString(trained.network().layerSizes()));
+            var layers = cfg.putArray("layers");
+            java.util.Arrays.stream(trained.network().layerSizes()).forEach(layers::add);
             cfg.put("batch", config.batchSize());
             cfg.put("learning_rate", config.learningRate());
             cfg.put("optimizer", network.optimizer);
