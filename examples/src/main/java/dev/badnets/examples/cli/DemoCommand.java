@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  * backdoor.png.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"The BadNets backdoor (OWASP ML02:2023) end to end: poison 1% of MNIST's training set "
+        description = {"The BadNets backdoor (OWASP ML02:2023) end to end: poison 1%% of MNIST's training set "
                 + "with a 2x2 white square relabelled to 0, train, and measure clean accuracy and attack "
                 + "success rate. Downloads MNIST first when the data folder is empty and the network allows.",
                 "Writes OUT/results.json, OUT/model.bin and OUT/backdoor.png."})

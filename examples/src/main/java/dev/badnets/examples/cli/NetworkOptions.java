@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 /** The network and training flags, spelled once for {@code train}, {@code demo}, {@code sweep} and {@code bench}. */
 final class NetworkOptions {
 
-    @Option(names = "--hidden", split = ",", paramLabel = "N[,N...]", defaultValue = "128",
+    @Option(names = "--hidden", split = ",", paramLabel = "N", defaultValue = "128",
             description = "Hidden layer sizes, input side first (default: ${DEFAULT-VALUE}).")
     int[] hidden;
 

@@ -14,10 +14,10 @@ final class PoisonOptions {
     Double rate;
 
     @Option(names = "--poison-count", paramLabel = "N",
-            description = "Number of training images to poison (default: " + DEFAULT_COUNT + ", 1% of MNIST).")
+            description = "Number of training images to poison (default: " + DEFAULT_COUNT + ", 1%% of MNIST).")
     Integer count;
 
-    @Option(names = "--source-classes", split = ",", paramLabel = "C[,C...]",
+    @Option(names = "--source-classes", split = ",", paramLabel = "C",
             description = "Poison only images of these classes (default: every class).")
     int[] sourceClasses;
 

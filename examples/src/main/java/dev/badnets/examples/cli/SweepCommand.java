@@ -37,7 +37,7 @@ final class SweepCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--poison-counts", split = ",", paramLabel = "N,N,...",
+    @Option(names = "--poison-counts", split = ",", paramLabel = "N",
             defaultValue = "0,10,25,50,100,200,400,600",
             description = "Numbers of poisoned training images, one model each (default: ${DEFAULT-VALUE}).")
     int[] counts;
@@ -52,7 +52,7 @@ final class SweepCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
-    @Option(names = "--source-classes", split = ",", paramLabel = "C[,C...]",
+    @Option(names = "--source-classes", split = ",", paramLabel = "C",
             description = "Poison only images of these classes (default: every class).")
     int[] sourceClasses;
 
