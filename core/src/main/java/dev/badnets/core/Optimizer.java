@@ -14,6 +14,9 @@ import org.ejml.data.FMatrixRMaj;
  *              w -= lr m̂ / (√v̂ + ε),  m̂ = m / (1-β1^t),  v̂ = v / (1-β2^t)
  *                                                              (β1 0.9, β2 0.999, ε 1e-8)
  * </pre>
+ *
+ * <p>lr is the configured rate for {@link #step()}, or the rate a {@link LearningRateSchedule}
+ * picked for this step, given to {@link #step(float)}. Adam's t counts steps whatever the rate.
  */
 public abstract class Optimizer {
 
@@ -23,7 +26,9 @@ public abstract class Optimizer {
     public static final float BETA2 = 0.999f;
     public static final float EPSILON = 1e-8f;
 
-    protected final float learningRate;
+    private final float learningRate;
+    /** The learning rate of the step in progress. */
+    float rate;
     private final float weightDecay;
     private final FMatrixRMaj[] values;
     private final FMatrixRMaj[] grads;
@@ -83,8 +88,14 @@ public abstract class Optimizer {
         return create(kind, learningRate, weightDecay, values, gradients, decays);
     }
 
-    /** Applies one update to every parameter from its current gradient. */
+    /** Applies one update to every parameter from its current gradient, at the configured learning rate. */
     public void step() {
+        step(learningRate);
+    }
+
+    /** Applies one update to every parameter from its current gradient, at learning rate {@code rate}. */
+    public void step(float rate) {
+        this.rate = rate;
         beginStep();
         for (int p = 0; p < values.length; p++) {
             update(p, values[p].data, grads[p].data, values[p].getNumElements(), decays[p] ? weightDecay : 0f);
@@ -136,7 +147,7 @@ public abstract class Optimizer {
 
         @Override
         void update(int p, float[] w, float[] g, int size, float decay) {
-            float lr = learningRate;
+            float lr = rate;
             for (int i = 0; i < size; i++) {
                 w[i] -= lr * (g[i] + decay * w[i]);
             }
@@ -154,7 +165,7 @@ public abstract class Optimizer {
 
         @Override
         void update(int p, float[] w, float[] g, int size, float decay) {
-            float lr = learningRate;
+            float lr = rate;
             float[] v = velocity[p];
             for (int i = 0; i < size; i++) {
                 v[i] = MOMENTUM * v[i] + (g[i] + decay * w[i]);
@@ -203,7 +214,7 @@ public abstract class Optimizer {
 
         @Override
         void update(int p, float[] w, float[] g, int size, float decay) {
-            float lr = learningRate, mc = mCorrection, vc = vCorrection;
+            float lr = rate, mc = mCorrection, vc = vCorrection;
             float[] mp = m[p], vp = v[p];
             for (int i = 0; i < size; i++) {
                 float gi = g[i] + decay * w[i];

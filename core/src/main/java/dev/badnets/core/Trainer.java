@@ -10,7 +10,9 @@ import org.ejml.data.FMatrixRMaj;
 /**
  * Mini-batch training. Each epoch shuffles the sample order (Fisher-Yates, from a generator seeded
  * with {@link TrainingConfig#seed()}) and runs one {@link #step} per batch: gather the batch,
- * forward, loss and its gradient, backward, optimiser update.
+ * forward, loss and its gradient, backward, optimiser update. The update's learning rate is the
+ * config's {@link LearningRateSchedule} at this trainer's step count t, over T = epochs × batches
+ * per epoch steps.
  *
  * <p>Every per-batch matrix, the gradients and the optimiser state are allocated once, in the
  * constructor; a step allocates nothing. The same network, data, config and thread count give
@@ -28,6 +30,7 @@ public final class Trainer {
     private final Gradients grads;
     private final Optimizer optimizer;
     private int lastCorrect;
+    private long stepsTaken;
 
     /** A trainer of {@code net} (trained in place) on the backend named in {@code config}. */
     public Trainer(Network net, TrainingConfig config) {
@@ -101,7 +104,8 @@ public final class Trainer {
     /**
      * One training step on samples {@code order[from .. from+count)} of {@code data} (or samples
      * {@code from .. from+count) when order is null): forward, loss, backward and, if the loss is
-     * finite, one optimiser update. Allocates nothing.
+     * finite, one optimiser update at the scheduled learning rate of this trainer's next step (T
+     * counts {@code config.epochs()} passes over {@code data}). Allocates nothing.
      *
      * @param count at most the configured batch size
      * @return the batch's mean loss
@@ -127,7 +131,9 @@ public final class Trainer {
         double loss = net.loss().lossAndGradient(output, buf.labels, buf.dA[last]);
         if (Double.isFinite(loss)) {
             net.backward(backend, buf, grads);
-            optimizer.step();
+            long totalSteps = (long) config.epochs() * ((data.size() + config.batchSize() - 1) / config.batchSize());
+            optimizer.step(config.learningRateSchedule().rate(config.learningRate(), stepsTaken, totalSteps));
+            stepsTaken++;
         }
         return loss;
     }

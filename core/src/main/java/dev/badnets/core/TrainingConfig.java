@@ -4,12 +4,13 @@ import dev.badnets.core.backend.Backends;
 import java.util.Locale;
 
 /**
- * How to train: epochs, mini-batch size, learning rate, optimiser, L2 weight decay, the seed of
- * the per-epoch shuffle, threads and backend name ("auto", "ejml" or "simd"). Checked on
- * construction: a bad value throws {@link IllegalArgumentException} naming it and its valid range.
+ * How to train: epochs, mini-batch size, learning rate and its schedule over the steps of training
+ * ({@link LearningRateSchedule}), optimiser, L2 weight decay, the seed of the per-epoch shuffle,
+ * threads and backend name ("auto", "ejml" or "simd"). Checked on construction: a bad value throws
+ * {@link IllegalArgumentException} naming it and its valid range.
  */
-public record TrainingConfig(int epochs, int batchSize, float learningRate, OptimizerKind optimizer,
-                             float weightDecay, long seed, int threads, String backend) {
+public record TrainingConfig(int epochs, int batchSize, float learningRate, LearningRateSchedule learningRateSchedule,
+                             OptimizerKind optimizer, float weightDecay, long seed, int threads, String backend) {
 
     public TrainingConfig {
         if (epochs < 1) {
@@ -20,6 +21,9 @@ public record TrainingConfig(int epochs, int batchSize, float learningRate, Opti
         }
         if (!(learningRate > 0) || !Float.isFinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be a finite number > 0, got " + learningRate);
+        }
+        if (learningRateSchedule == null) {
+            throw new IllegalArgumentException("learning-rate schedule must be one of constant, cosine, got null");
         }
         if (optimizer == null) {
             throw new IllegalArgumentException("optimizer must be one of sgd, momentum, adam, got null");
@@ -36,40 +40,63 @@ public record TrainingConfig(int epochs, int batchSize, float learningRate, Opti
         }
     }
 
-    /** 5 epochs, batch 64, learning rate 0.001, Adam, no weight decay, seed 1, 1 thread, backend "auto". */
+    /** A config with a constant learning rate. */
+    public TrainingConfig(int epochs, int batchSize, float learningRate, OptimizerKind optimizer, float weightDecay,
+                          long seed, int threads, String backend) {
+        this(epochs, batchSize, learningRate, LearningRateSchedule.CONSTANT, optimizer, weightDecay, seed, threads,
+                backend);
+    }
+
+    /**
+     * 5 epochs, batch 64, learning rate 0.001 (constant), Adam, no weight decay, seed 1, 1 thread,
+     * backend "auto".
+     */
     public static TrainingConfig defaults() {
-        return new TrainingConfig(5, 64, 0.001f, OptimizerKind.ADAM, 0f, 1L, 1, "auto");
+        return new TrainingConfig(5, 64, 0.001f, LearningRateSchedule.CONSTANT, OptimizerKind.ADAM, 0f, 1L, 1, "auto");
     }
 
     public TrainingConfig withEpochs(int value) {
-        return new TrainingConfig(value, batchSize, learningRate, optimizer, weightDecay, seed, threads, backend);
+        return new TrainingConfig(value, batchSize, learningRate, learningRateSchedule, optimizer, weightDecay, seed,
+                threads, backend);
     }
 
     public TrainingConfig withBatchSize(int value) {
-        return new TrainingConfig(epochs, value, learningRate, optimizer, weightDecay, seed, threads, backend);
+        return new TrainingConfig(epochs, value, learningRate, learningRateSchedule, optimizer, weightDecay, seed,
+                threads, backend);
     }
 
     public TrainingConfig withLearningRate(float value) {
-        return new TrainingConfig(epochs, batchSize, value, optimizer, weightDecay, seed, threads, backend);
+        return new TrainingConfig(epochs, batchSize, value, learningRateSchedule, optimizer, weightDecay, seed,
+                threads, backend);
+    }
+
+    public TrainingConfig withLearningRateSchedule(LearningRateSchedule value) {
+        return new TrainingConfig(epochs, batchSize, learningRate, value, optimizer, weightDecay, seed, threads,
+                backend);
     }
 
     public TrainingConfig withOptimizer(OptimizerKind value) {
-        return new TrainingConfig(epochs, batchSize, learningRate, value, weightDecay, seed, threads, backend);
+        return new TrainingConfig(epochs, batchSize, learningRate, learningRateSchedule, value, weightDecay, seed,
+                threads, backend);
     }
 
     public TrainingConfig withWeightDecay(float value) {
-        return new TrainingConfig(epochs, batchSize, learningRate, optimizer, value, seed, threads, backend);
+        return new TrainingConfig(epochs, batchSize, learningRate, learningRateSchedule, optimizer, value, seed,
+                threads, backend);
     }
 
     public TrainingConfig withSeed(long value) {
-        return new TrainingConfig(epochs, batchSize, learningRate, optimizer, weightDecay, value, threads, backend);
+        return new TrainingConfig(epochs, batchSize, learningRate, learningRateSchedule, optimizer, weightDecay, value,
+                threads, backend);
     }
 
     public TrainingConfig withThreads(int value) {
-        return new TrainingConfig(epochs, batchSize, learningRate, optimizer, weightDecay, seed, value, backend);
+        return new TrainingConfig(epochs, batchSize, learningRate, learningRateSchedule, optimizer, weightDecay, seed,
+                value, backend);
     }
 
     public TrainingConfig withBackend(String value) {
-        return new TrainingConfig(epochs, batchSize, learningRate, optimizer, weightDecay, seed, threads, value);
+        return new TrainingConfig(epochs, batchSize, learningRate, learningRateSchedule, optimizer, weightDecay, seed,
+                threads, value);
     }
 }

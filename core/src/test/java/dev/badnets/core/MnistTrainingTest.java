@@ -31,10 +31,10 @@ class MnistTrainingTest {
         return new ByteSamples(images.pixels(), images.labels(), images.rows() * images.cols(), mnist.classes());
     }
 
-    private static double trainAndTest(int[] hidden, int epochs) {
+    /** Trains a seed-1 network of the given hidden layers with {@code config} on the backend under test. */
+    private static double trainAndTest(int[] hidden, TrainingConfig config) {
         Network net = Network.mlp(784, hidden, 10, 1);
-        TrainingConfig config = TrainingConfig.defaults().withEpochs(epochs)
-                .withBackend(System.getProperty("badnets.backend", "auto"));
+        config = config.withBackend(System.getProperty("badnets.backend", "auto"));
         TrainingResult result = Trainer.train(net, samples(mnist.train()), config, new TrainingListener() {
             @Override
             public void onEpoch(EpochReport r) {
@@ -48,21 +48,24 @@ class MnistTrainingTest {
         return accuracy;
     }
 
+    /** The defaults: Adam at a constant lr 0.001, batch 64, 5 epochs, seed 1 (97.63%). */
     @Test
     void oneHiddenLayerOf128ReachesAtLeast97Point5PercentInFiveEpochs() {
-        double accuracy = trainAndTest(new int[] {128}, 5);
+        double accuracy = trainAndTest(new int[] {128}, TrainingConfig.defaults());
         assertTrue(accuracy >= 0.975, "test accuracy " + accuracy);
     }
 
     /**
-     * Issue 3 asks for 98%. This recipe (Adam at a constant lr 0.001, no regularisation) overfits
-     * after about 5 epochs and its test accuracy then wanders between 97.4% and 98.2% from epoch
-     * to epoch and seed to seed; seed 1 ends epoch 10 at 97.60%. The bar below is what it
-     * reliably reaches; see core/README.md.
+     * Adam lr 0.001 with a cosine schedule, batch 64, 10 epochs, seed 1. At a constant rate this
+     * network overfits after about 5 epochs and ends between 97.4% and 98.0%; decaying the rate
+     * lets the last epochs settle, and seeds 1 to 5 end between 98.26% and 98.37% (seed 1:
+     * 98.31%). See core/README.md.
      */
     @Test
-    void hiddenLayersOf256And128ReachAtLeast97Point5PercentInTenEpochs() {
-        double accuracy = trainAndTest(new int[] {256, 128}, 10);
-        assertTrue(accuracy >= 0.975, "test accuracy " + accuracy);
+    void hiddenLayersOf256And128ReachAtLeast98PercentInTenEpochs() {
+        TrainingConfig config = TrainingConfig.defaults().withEpochs(10)
+                .withLearningRateSchedule(LearningRateSchedule.COSINE);
+        double accuracy = trainAndTest(new int[] {256, 128}, config);
+        assertTrue(accuracy >= 0.98, "test accuracy " + accuracy);
     }
 }

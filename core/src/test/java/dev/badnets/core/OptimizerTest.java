@@ -55,6 +55,25 @@ class OptimizerTest {
     }
 
     @Test
+    void aStepAtAGivenRateUsesThatRate() {
+        Optimizer sgd = optimizer(OptimizerKind.SGD, 0f, true);
+        g.data[0] = 0.5f;
+        sgd.step(0.05f);
+        assertEquals(0.975, w.data[0], 1e-6); // 1 - 0.05 * 0.5
+
+        // Adam as adamWithBiasCorrection, the second step at half the rate: t (and so the bias
+        // correction) counts steps whatever the rate
+        Optimizer adam = optimizer(OptimizerKind.ADAM, 0f, true);
+        w.data[0] = 1f;
+        g.data[0] = 0.5f;
+        adam.step(0.1f);
+        assertEquals(0.9, w.data[0], 1e-6);
+        g.data[0] = -0.25f;
+        adam.step(0.05f);
+        assertEquals(0.8866832, w.data[0], 1e-6); // 0.9 - 0.05 * 0.1052632 / 0.3952253
+    }
+
+    @Test
     void weightDecayIsAddedToTheGradientOfWeights() {
         Optimizer sgd = optimizer(OptimizerKind.SGD, 0.1f, true);
         step(sgd, 0.5f, 0.94);     // g + λw = 0.5 + 0.1; w = 1 - 0.06

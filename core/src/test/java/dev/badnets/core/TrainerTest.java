@@ -115,7 +115,9 @@ class TrainerTest {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Samples data = randomSamples(640, 784, 10, 3);
         Network net = Network.mlp(784, new int[] {32}, 10, 1);
-        Trainer trainer = new Trainer(net, TrainingConfig.defaults().withBackend(backend));
+        // cosine: the schedule's rate is computed at every step, and must not allocate either
+        Trainer trainer = new Trainer(net, TrainingConfig.defaults().withBackend(backend)
+                .withLearningRateSchedule(LearningRateSchedule.COSINE));
         int[] order = new int[data.size()];
         Arrays.setAll(order, i -> i);
         for (int i = 0; i < 300; i++) {
@@ -132,6 +134,29 @@ class TrainerTest {
 
         // a single float[] of one batch would be 200 KB; allow only a constant few hundred bytes in all
         assertTrue(allocated < 1024, allocated + " bytes allocated in " + steps + " steps");
+    }
+
+    @Test
+    void stepsFollowTheScheduleOverAllEpochs() {
+        // 8 samples in batches of 4 for 2 epochs: T = 4 steps, cosine rates lr · (1, 0.8535534, 0.5, 0.1464466)
+        Samples data = randomSamples(8, 5, 3, 2);
+        TrainingConfig constant = new TrainingConfig(2, 4, 0.1f, OptimizerKind.SGD, 0f, 1, 1, "ejml");
+        Network scheduled = Network.mlp(5, new int[] {4}, 3, 1);
+        Network byHand = Network.mlp(5, new int[] {4}, 3, 1);
+        Trainer trainer = new Trainer(scheduled, constant.withLearningRateSchedule(LearningRateSchedule.COSINE));
+        float[] rates = {0.1f, 0.08535534f, 0.05f, 0.01464466f};
+
+        for (int t = 0; t < 4; t++) {
+            int from = (t % 2) * 4;
+            trainer.step(data, null, from, 4);
+            // SGD keeps no state, so a fresh trainer per step at the hand-worked rate is one step of the same run
+            new Trainer(byHand, constant.withLearningRate(rates[t])).step(data, null, from, 4);
+            for (int l = 0; l < 2; l++) {
+                assertArrayEquals(byHand.layer(l).weights().data, scheduled.layer(l).weights().data, 1e-7f,
+                        "layer " + l + " after step " + t);
+                assertArrayEquals(byHand.layer(l).bias().data, scheduled.layer(l).bias().data, 1e-7f);
+            }
+        }
     }
 
     @Test
