@@ -174,6 +174,7 @@ final class DemoCommand implements Callable<Integer> {
         cfg.put("activation", "relu");
         cfg.put("optimizer", config.optimizer().name().toLowerCase(Locale.ROOT));
         cfg.put("learning_rate", config.learningRate());
+        cfg.put("lr_schedule", config.learningRateSchedule().cliName());
         cfg.put("batch", config.batchSize());
         cfg.put("epochs", config.epochs());
         cfg.put("seed", network.seed);

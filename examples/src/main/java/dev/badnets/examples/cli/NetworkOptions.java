@@ -1,5 +1,6 @@
 package dev.badnets.examples.cli;
 
+import dev.badnets.core.LearningRateSchedule;
 import dev.badnets.core.OptimizerKind;
 import dev.badnets.core.TrainingConfig;
 import java.util.Arrays;
@@ -24,6 +25,10 @@ final class NetworkOptions {
     @Option(names = "--lr", paramLabel = "RATE", defaultValue = "0.001",
             description = "Learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
+
+    @Option(names = "--lr-schedule", paramLabel = "constant|cosine", defaultValue = "constant",
+            description = "Learning rate over the run: constant, or cosine decay to 0 (default: ${DEFAULT-VALUE}).")
+    String schedule;
 
     @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", defaultValue = "adam",
             description = "Optimiser: sgd, momentum or adam (default: ${DEFAULT-VALUE}).")
@@ -58,11 +63,13 @@ final class NetworkOptions {
             Check.atLeast("--hidden", h, 1);
         }
         optimizerKind();
+        LearningRateSchedule.parse(schedule);
     }
 
     TrainingConfig config(BackendOptions run) {
         validate();
-        return new TrainingConfig(epochs, batch, lr, optimizerKind(), 0f, seed, run.threads(), run.backend);
+        return new TrainingConfig(epochs, batch, lr, LearningRateSchedule.parse(schedule), optimizerKind(), 0f, seed,
+                run.threads(), run.backend);
     }
 
     /** One line for reports, e.g. {@code 784-128-10 ReLU, adam lr 0.001, batch 64, 5 epochs, seed 1}. */
@@ -75,7 +82,9 @@ final class NetworkOptions {
         StringBuilder layers = new StringBuilder().append(inputs);
         Arrays.stream(hidden).forEach(h -> layers.append('-').append(h));
         layers.append('-').append(classes);
-        return layers + " ReLU, " + optimizer.toLowerCase(Locale.ROOT) + " lr " + lr + ", batch " + batch
+        String rate = LearningRateSchedule.parse(schedule) == LearningRateSchedule.CONSTANT ? " lr " + lr
+                : " lr " + lr + " " + LearningRateSchedule.parse(schedule).cliName();
+        return layers + " ReLU, " + optimizer.toLowerCase(Locale.ROOT) + rate + ", batch " + batch
                 + ", " + epochs + (epochs == 1 ? " epoch" : " epochs") + ", seed " + seed;
     }
 }

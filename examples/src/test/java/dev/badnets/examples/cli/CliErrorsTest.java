@@ -62,7 +62,7 @@ class CliErrorsTest {
     @ValueSource(strings = {"--epochs=0", "--batch=0", "--lr=-1", "--threads=0", "--hidden=0",
         "--trigger-size=0", "--trigger-value=300", "--alpha=2", "--poison-rate=1.5", "--poison-count=-3",
         "--optimizer=rmsprop", "--position=middle", "--trigger=star", "--mode=some-to-some", "--backend=gpu",
-        "--defend=magic", "--expected-rate=0.7"})
+        "--defend=magic", "--expected-rate=0.7", "--lr-schedule=linear"})
     void outOfRangeValuesAreRefusedBeforeAnyWork(String flag) throws IOException {
         String name = flag.substring(0, flag.indexOf('='));
         Cli.Run run = Cli.run("demo", "--data", smallFolder().toString(), "--out", dir.resolve("o").toString(), flag);
