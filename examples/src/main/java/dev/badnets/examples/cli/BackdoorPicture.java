@@ -16,13 +16,24 @@ import javax.imageio.ImageIO;
 /**
  * {@code backdoor.png}: for one test image per class, the clean image and the triggered image side
  * by side, upscaled with nearest-neighbour so pixels stay visible, the trigger outlined, and under
- * each the true label and the model's prediction (red when the trigger flipped it to the backdoor's class).
+ * each the true label and the model's prediction (red when the trigger flipped it to the backdoor's
+ * class). After {@code --defend}, a third image per class: the triggered image as the repaired
+ * (retrained) model classifies it.
  */
 final class BackdoorPicture {
 
-    /** One test image, before and after the trigger, and what the model said about each. */
+    /**
+     * One test image, before and after the trigger, and what the model said about each;
+     * {@code repairedPrediction} is the repaired model's answer on the triggered image, or -1 when
+     * there was no defense.
+     */
     record Example(byte[] clean, byte[] triggered, int label, int cleanPrediction, int triggeredPrediction,
-                   boolean flipped) {}
+                   boolean flipped, int repairedPrediction, boolean repairedFlipped) {
+
+        boolean repaired() {
+            return repairedPrediction >= 0;
+        }
+    }
 
     static final int SCALE = 6;
     static final int PAIRS_PER_ROW = 5;
@@ -40,10 +51,13 @@ final class BackdoorPicture {
     private BackdoorPicture() {
     }
 
-    /** Width in pixels of the picture for {@code count} examples of {@code rows} x {@code cols} images. */
-    static int width(int count, int rows, int cols) {
+    /**
+     * Width in pixels of the picture for {@code count} examples of {@code rows} x {@code cols}
+     * images, with a third image per example when {@code repaired}.
+     */
+    static int width(int count, int rows, int cols, boolean repaired) {
         int perRow = Math.min(count, PAIRS_PER_ROW);
-        return MARGIN + perRow * (pairWidth(cols) + MARGIN);
+        return MARGIN + perRow * (cellWidth(cols, repaired) + MARGIN);
     }
 
     /** Height in pixels of the picture for {@code count} examples of {@code rows} x {@code cols} images. */
@@ -52,8 +66,9 @@ final class BackdoorPicture {
         return TITLE + gridRows * cellHeight(rows) + MARGIN / 2;
     }
 
-    private static int pairWidth(int cols) {
-        return 2 * cols * SCALE + GAP;
+    private static int cellWidth(int cols, boolean repaired) {
+        int images = repaired ? 3 : 2;
+        return images * cols * SCALE + (images - 1) * GAP;
     }
 
     private static int cellHeight(int rows) {
@@ -63,7 +78,8 @@ final class BackdoorPicture {
     /** Draws the picture; {@code bounds} is the trigger's rectangle in image pixels. */
     static BufferedImage render(List<Example> examples, int rows, int cols, Trigger.Box bounds,
                                 String targetText, String triggerText) {
-        int w = width(examples.size(), rows, cols);
+        boolean repaired = !examples.isEmpty() && examples.get(0).repaired();
+        int w = width(examples.size(), rows, cols, repaired);
         int h = height(examples.size(), rows, cols);
         BufferedImage picture = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = picture.createGraphics();
@@ -75,15 +91,18 @@ final class BackdoorPicture {
 
             g.setColor(TEXT);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 22));
-            g.drawString("BadNets backdoor: each test digit clean (left) and with the trigger (right)",
-                    MARGIN, 32);
+            g.drawString(repaired
+                    ? "BadNets backdoor: each test digit clean, with the trigger, and with the trigger after the defense"
+                    : "BadNets backdoor: each test digit clean (left) and with the trigger (right)", MARGIN, 32);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
             g.setColor(MUTED);
             g.drawString("trigger: " + triggerText + " (outlined in orange).  Predictions in red: the trigger "
-                    + "flipped the model's answer to " + targetText + ".", MARGIN, 60);
+                    + "flipped the model's answer to " + targetText + "."
+                    + (repaired ? "  \"repaired\": the model retrained without the flagged images." : ""),
+                    MARGIN, 60);
 
             for (int i = 0; i < examples.size(); i++) {
-                int x = MARGIN + (i % PAIRS_PER_ROW) * (pairWidth(cols) + MARGIN);
+                int x = MARGIN + (i % PAIRS_PER_ROW) * (cellWidth(cols, repaired) + MARGIN);
                 int y = TITLE + (i / PAIRS_PER_ROW) * cellHeight(rows);
                 drawPair(g, examples.get(i), x, y, rows, cols, bounds);
             }
@@ -125,6 +144,19 @@ final class BackdoorPicture {
         drawCentred(g, "model says " + e.cleanPrediction(), x, side, yText + 20);
         g.setColor(e.flipped() ? FLIPPED : TEXT);
         drawCentred(g, "model says " + e.triggeredPrediction(), xTriggered, side, yText + 20);
+
+        if (e.repaired()) {
+            int xRepaired = xTriggered + side + GAP;
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+            g.setColor(MUTED);
+            drawCentred(g, "after defense", xRepaired, side, y + 14);
+            g.drawImage(upscale(e.triggered(), rows, cols), xRepaired, yImage, null);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+            g.setColor(TEXT);
+            drawCentred(g, "true " + e.label(), xRepaired, side, yText);
+            g.setColor(e.repairedFlipped() ? FLIPPED : TEXT);
+            drawCentred(g, "repaired says " + e.repairedPrediction(), xRepaired, side, yText + 20);
+        }
     }
 
     private static void drawCentred(Graphics2D g, String text, int x, int width, int baseline) {

@@ -42,9 +42,9 @@ final class DetectCommand implements Callable<Integer> {
             description = "spectre, spectral or activation-clustering (default: ${DEFAULT-VALUE}).")
     String method;
 
-    @Option(names = "--expected-rate", paramLabel = "R", defaultValue = "0.015",
-            description = "Share of the training set suspected to be poisoned, in (0, 0.5); sets how many "
-                    + "samples may be removed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--expected-rate", paramLabel = "R", defaultValue = "0.01",
+            description = "Share of the training set suspected to be poisoned, in (0, 0.5); the method "
+                    + "removes up to 1.5 x that share (default: ${DEFAULT-VALUE}, the demo's poison rate).")
     double expectedRate;
 
     @Option(names = "--write-clean", paramLabel = "DIR",

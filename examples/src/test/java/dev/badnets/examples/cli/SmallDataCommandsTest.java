@@ -139,8 +139,11 @@ class SmallDataCommandsTest {
             assertTrue(d.has(key), key + " in " + d);
         }
         assertEquals("spectre", d.get("method").asText());
-        assertEquals(0.015, d.get("expected_rate").asDouble(), 1e-12, "1.5 x the 1% poisoned");
+        assertEquals(0.01, d.get("expected_rate").asDouble(), 1e-12, "the share actually poisoned");
         assertTrue(d.get("recall").asDouble() > 0.8, d::toString);
+        // backdoor.png gains a third image per class: the triggered digit as the repaired model sees it.
+        java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(out.resolve("backdoor.png").toFile());
+        assertEquals(BackdoorPicture.width(10, 28, 28, true), picture.getWidth());
         assertTrue(d.get("attack_success_rate_after").asDouble() < json.get("attack_success_rate").asDouble() / 2,
                 json::toString);
     }
@@ -157,7 +160,7 @@ class SmallDataCommandsTest {
         Path clean = dir.resolve("cleaned");
         Path json = dir.resolve("detect.json");
         Cli.Run run = Cli.run("detect", "--model", model.toString(), "--data", poisoned.toString(),
-                "--expected-rate", "0.015", "--write-clean", clean.toString(), "--json", json.toString());
+                "--expected-rate", "0.01", "--write-clean", clean.toString(), "--json", json.toString());
 
         assertEquals(0, run.status(), run::toString);
         JsonNode d = new ObjectMapper().readTree(json.toFile());
