@@ -126,13 +126,7 @@ final class BackdoorPicture {
         g.drawImage(upscale(e.clean(), rows, cols), x, yImage, null);
         g.drawImage(upscale(e.triggered(), rows, cols), xTriggered, yImage, null);
 
-        if (bounds.width() > 0 && bounds.height() > 0) {
-            g.setColor(OUTLINE);
-            g.setStroke(new BasicStroke(3f));
-            // Just outside the trigger's pixels, so the outline never hides them.
-            g.drawRect(xTriggered + bounds.x() * SCALE - 2, yImage + bounds.y() * SCALE - 2,
-                    bounds.width() * SCALE + 3, bounds.height() * SCALE + 3);
-        }
+        outline(g, bounds, xTriggered, yImage);
 
         int yText = yImage + rows * SCALE + 20;
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
@@ -151,11 +145,22 @@ final class BackdoorPicture {
             g.setColor(MUTED);
             drawCentred(g, "after defense", xRepaired, side, y + 14);
             g.drawImage(upscale(e.triggered(), rows, cols), xRepaired, yImage, null);
+            outline(g, bounds, xRepaired, yImage);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
             g.setColor(TEXT);
             drawCentred(g, "true " + e.label(), xRepaired, side, yText);
             g.setColor(e.repairedFlipped() ? FLIPPED : TEXT);
             drawCentred(g, "repaired says " + e.repairedPrediction(), xRepaired, side, yText + 20);
+        }
+    }
+
+    /** Outlines the trigger just outside its pixels, so the outline never hides them. */
+    private static void outline(Graphics2D g, Trigger.Box bounds, int xImage, int yImage) {
+        if (bounds.width() > 0 && bounds.height() > 0) {
+            g.setColor(OUTLINE);
+            g.setStroke(new BasicStroke(3f));
+            g.drawRect(xImage + bounds.x() * SCALE - 2, yImage + bounds.y() * SCALE - 2,
+                    bounds.width() * SCALE + 3, bounds.height() * SCALE + 3);
         }
     }
 
