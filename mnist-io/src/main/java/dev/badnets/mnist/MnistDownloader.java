@@ -21,6 +21,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Fetches the four original MNIST archives into a data folder. Each archive is tried on the mirrors in
@@ -75,6 +81,12 @@ public final class MnistDownloader {
     }
 
     private static final int BUFFER = 1 << 16;
+
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "badnets-download-watchdog");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final List<URI> mirrors;
     private final List<Archive> archives;
@@ -186,37 +198,67 @@ public final class MnistDownloader {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("download of " + url + " interrupted");
         }
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                return "HTTP " + response.statusCode();
-            }
-            long total = archive.size() >= 0 ? archive.size()
-                    : response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            MessageDigest md5 = md5();
-            long done = 0;
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                 OutputStream out = Channels.newOutputStream(channel)) {
-                byte[] buffer = new byte[BUFFER];
-                for (int n; (n = body.read(buffer)) > 0; ) {
-                    done += n;
-                    if (archive.size() >= 0 && done > archive.size()) {
-                        return "served more than the expected " + archive.size() + " bytes";
-                    }
-                    md5.update(buffer, 0, n);
-                    out.write(buffer, 0, n);
-                    listener.progress(archive, done, total);
+        InputStream body = response.body();
+        // The request's timeout ends when the headers arrive; a mirror that then stops sending would
+        // hang the download for ever, so a watchdog closes the body after `timeout` without a byte.
+        AtomicLong lastByte = new AtomicLong(System.nanoTime());
+        AtomicBoolean stalled = new AtomicBoolean();
+        long period = Math.max(1, timeout.toMillis() / 4);
+        ScheduledFuture<?> watchdog = WATCHDOG.scheduleWithFixedDelay(() -> {
+            if (System.nanoTime() - lastByte.get() > timeout.toNanos() && !stalled.getAndSet(true)) {
+                try {
+                    body.close();
+                } catch (IOException ignored) {
+                    // the reader sees the stream end or fail, and reports the stall
                 }
-                channel.force(true);
             }
-            if (archive.size() >= 0 && done != archive.size()) {
-                return "served " + done + " bytes, expected " + archive.size() + " (truncated)";
+        }, period, period, TimeUnit.MILLISECONDS);
+        String stall = "stalled: no data for " + timeout.toMillis() + " ms";
+        try (body) {
+            String problem = readBody(response, body, archive, tmp, listener, lastByte);
+            return problem != null && stalled.get() ? stall : problem;
+        } catch (IOException e) {
+            if (stalled.get()) {
+                return stall;
             }
-            String got = HexFormat.of().formatHex(md5.digest());
-            if (!got.equals(archive.md5())) {
-                return "MD5 mismatch: got " + got + ", expected " + archive.md5();
-            }
-            return null;
+            throw e;
+        } finally {
+            watchdog.cancel(false);
         }
+    }
+
+    private String readBody(HttpResponse<InputStream> response, InputStream body, Archive archive, Path tmp,
+                            Listener listener, AtomicLong lastByte) throws IOException {
+        if (response.statusCode() != 200) {
+            return "HTTP " + response.statusCode();
+        }
+        long total = archive.size() >= 0 ? archive.size()
+                : response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        MessageDigest md5 = md5();
+        long done = 0;
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             OutputStream out = Channels.newOutputStream(channel)) {
+            byte[] buffer = new byte[BUFFER];
+            for (int n; (n = body.read(buffer)) > 0; ) {
+                lastByte.set(System.nanoTime());
+                done += n;
+                if (archive.size() >= 0 && done > archive.size()) {
+                    return "served more than the expected " + archive.size() + " bytes";
+                }
+                md5.update(buffer, 0, n);
+                out.write(buffer, 0, n);
+                listener.progress(archive, done, total);
+            }
+            channel.force(true);
+        }
+        if (archive.size() >= 0 && done != archive.size()) {
+            return "served " + done + " bytes, expected " + archive.size() + " (truncated)";
+        }
+        String got = HexFormat.of().formatHex(md5.digest());
+        if (!got.equals(archive.md5())) {
+            return "MD5 mismatch: got " + got + ", expected " + archive.md5();
+        }
+        return null;
     }
 
     static URI resolve(URI mirror, String fileName) {

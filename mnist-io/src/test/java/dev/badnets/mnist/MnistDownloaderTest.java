@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -77,12 +78,26 @@ class MnistDownloaderTest {
             out.flush();
             ex.close();
         });
+        context("stalling", (ex, body) -> { // sends half the file, then nothing (for at most 10 s)
+            ex.sendResponseHeaders(200, body.length);
+            OutputStream out = ex.getResponseBody();
+            out.write(body, 0, body.length / 2);
+            out.flush();
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        server.setExecutor(Executors.newCachedThreadPool());
         server.start();
     }
 
     @AfterEach
     void stop() {
         server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
     }
 
     private interface Handler {
@@ -202,6 +217,21 @@ class MnistDownloaderTest {
                 recorder.events.toString());
         assertEquals("finished " + Mnist.TRAIN_IMAGES + ".gz", recorder.events.get(1));
         assertEquals(archives.keySet().stream().sorted().toList(), filesInDir());
+    }
+
+    @Test
+    @Timeout(60)
+    void aMirrorThatStopsSendingIsAbandonedForTheNextOne() throws IOException {
+        Recorder recorder = new Recorder();
+        List<URI> mirrors = List.of(mirror("stalling"), mirror("good"));
+        new MnistDownloader(mirrors, expected, Duration.ofMillis(300)).download(dir, recorder);
+
+        for (Map.Entry<String, byte[]> e : archives.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(dir.resolve(e.getKey())));
+        }
+        assertTrue(recorder.events.get(0).startsWith("failed " + mirror("stalling") + Mnist.TRAIN_IMAGES
+                + ".gz: stalled: no data for 300 ms"), recorder.events.toString());
+        assertEquals(archives.keySet().stream().sorted().toList(), filesInDir(), "no partial file left");
     }
 
     @Test
