@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.core.ModelCodec;
 import dev.badnets.core.Network;
+import dev.badnets.mnist.Idx;
+import dev.badnets.mnist.IdxArray;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.Mnist;
 import java.io.IOException;
@@ -117,6 +119,33 @@ class CliErrorsTest {
     void badMirrorUrlIsUsage() {
         Cli.Run run = Cli.run("download", "--data", dir.resolve("d").toString(), "--mirror", "ftp://example");
         assertOneLineUsageError(run, "--mirror");
+    }
+
+    /**
+     * Folders whose files are each well-formed but disagree with one another: image and label
+     * counts, a test label the training set has no class for, train and test images of different
+     * shapes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"counts", "unknown-test-class", "shapes"})
+    void inconsistentDataFolders(String kind) throws IOException {
+        Path folder = dir.resolve(kind);
+        Files.createDirectories(folder);
+        byte[] labels = {0, 1, 2};
+        IdxArray trainImages = IdxArray.ofUnsignedBytes(new byte[3 * 16], 3, 4, 4);
+        IdxArray testImages = kind.equals("shapes") ? IdxArray.ofUnsignedBytes(new byte[3 * 25], 3, 5, 5) : trainImages;
+        IdxArray trainLabels = kind.equals("counts") ? IdxArray.ofUnsignedBytes(new byte[] {0, 1}, 2)
+                : IdxArray.ofUnsignedBytes(labels, 3);
+        IdxArray testLabels = kind.equals("unknown-test-class") ? IdxArray.ofUnsignedBytes(new byte[] {0, 1, 7}, 3)
+                : IdxArray.ofUnsignedBytes(labels, 3);
+        Idx.write(folder.resolve(Mnist.TRAIN_IMAGES), trainImages);
+        Idx.write(folder.resolve(Mnist.TRAIN_LABELS), trainLabels);
+        Idx.write(folder.resolve(Mnist.TEST_IMAGES), testImages);
+        Idx.write(folder.resolve(Mnist.TEST_LABELS), testLabels);
+
+        Cli.Run run = Cli.run("train", "--data", folder.toString(), "--out", dir.resolve("m.bin").toString());
+        assertOneLineUsageError(run, folder.toString());
+        assertFalse(Files.exists(dir.resolve("m.bin")), "no model written");
     }
 
     @Test
