@@ -14,9 +14,14 @@ public final class DataFolder {
     private DataFolder() {
     }
 
-    /** Resolves with the real environment and {@code user.home}. */
+    /**
+     * Resolves with the real environment; {@code ~} is {@code $HOME}, as in the shell the user
+     * typed the command in (the JVM's {@code user.home} comes from the password database instead).
+     */
     public static Path resolve(String dataOption) {
-        return resolve(dataOption, System::getenv, Path.of(System.getProperty("user.home")));
+        String home = System.getenv("HOME");
+        return resolve(dataOption, System::getenv,
+                Path.of(home == null || home.isBlank() ? System.getProperty("user.home") : home));
     }
 
     /**
