@@ -4,13 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.badnets.mnist.AtomicFiles;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
@@ -59,19 +58,7 @@ public final class PoisonedDataset {
 
     /** Writes {@code manifest} as {@code dir/manifest.json} through a temporary file and a rename. */
     public static void writeManifest(Path dir, PoisonManifest manifest) throws IOException {
-        Files.createDirectories(dir);
-        Path target = dir.resolve(MANIFEST);
-        Path tmp = Files.createTempFile(dir, "." + MANIFEST + ".", ".tmp");
-        try {
-            Files.write(tmp, JSON.writeValueAsBytes(manifest));
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(dir.resolve(MANIFEST), out -> out.write(JSON.writeValueAsBytes(manifest)));
     }
 
     /**

@@ -12,18 +12,25 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Writes a file through a temporary sibling and a rename, so readers never see it half-written. */
-final class AtomicFiles {
+/**
+ * Writes a file through a temporary sibling and a rename, so readers never see it half-written and
+ * a failure leaves the old file (or none) in place. The temporary file is created like any other
+ * (the user's umask applies), so the renamed file has the usual permissions.
+ */
+public final class AtomicFiles {
     static final int BUFFER = 1 << 16;
 
-    interface Body {
+    /** What to write; the stream is buffered, and closed by {@link #write}. */
+    public interface Body {
         void writeTo(OutputStream out) throws IOException;
     }
 
     private AtomicFiles() {
     }
 
-    static void write(Path target, Body body) throws IOException {
+    /** Writes {@code target} whole or not at all, creating its folder if needed. */
+    public static void write(Path target, Body body) throws IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
         Path tmp = temporarySibling(target);
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

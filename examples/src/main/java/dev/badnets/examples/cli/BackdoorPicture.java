@@ -1,6 +1,7 @@
 package dev.badnets.examples.cli;
 
 import dev.badnets.attack.Trigger;
+import dev.badnets.mnist.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -183,7 +184,7 @@ final class BackdoorPicture {
 
     /** Writes the picture as PNG, whole or not at all. */
     static void write(BufferedImage picture, Path file) throws IOException {
-        OutputFiles.writeAtomically(file, out -> {
+        AtomicFiles.write(file, out -> {
             if (!ImageIO.write(picture, "png", out)) {
                 throw new IOException("no PNG writer in this Java runtime");
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.attack.BackdoorReport;
 import dev.badnets.core.EpochReport;
 import dev.badnets.core.TrainingResult;
+import dev.badnets.mnist.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -58,7 +59,7 @@ final class Json {
     }
 
     static void write(ObjectNode json, Path file) throws IOException {
-        OutputFiles.writeAtomically(file, out -> MAPPER.writeValue(new NonClosing(out), json));
+        AtomicFiles.write(file, out -> MAPPER.writeValue(new NonClosing(out), json));
     }
 
     /** Jackson closes the stream it writes to; the atomic writer must close it itself. */

@@ -2,6 +2,7 @@ package dev.badnets.examples.cli;
 
 import dev.badnets.core.ModelCodec;
 import dev.badnets.core.Network;
+import dev.badnets.mnist.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,7 @@ final class Models {
     }
 
     static void save(Network net, Path file) throws IOException {
-        OutputFiles.writeAtomically(file, out -> ModelCodec.write(net, out));
+        AtomicFiles.write(file, out -> ModelCodec.write(net, out));
     }
 
     static Network load(Path file) throws IOException {

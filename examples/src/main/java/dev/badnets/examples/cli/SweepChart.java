@@ -1,5 +1,6 @@
 package dev.badnets.examples.cli;
 
+import dev.badnets.mnist.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -65,6 +66,6 @@ final class SweepChart {
     }
 
     static void write(JFreeChart chart, Path file) throws IOException {
-        OutputFiles.writeAtomically(file, out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
+        AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
     }
 }

@@ -8,6 +8,7 @@ import dev.badnets.attack.Trigger;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingListener;
 import dev.badnets.core.backend.Backends;
+import dev.badnets.mnist.AtomicFiles;
 import dev.badnets.mnist.MnistData;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -140,7 +141,7 @@ final class SweepCommand implements Callable<Integer> {
             table.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.3f%n", p.poisonCount(), p.cleanAccuracy(),
                     p.attackSuccessRate(), p.attackSuccessRateAllImages(), p.trainSeconds()));
         }
-        OutputFiles.writeAtomically(csv, o -> o.write(table.toString().getBytes(StandardCharsets.UTF_8)));
+        AtomicFiles.write(csv, o -> o.write(table.toString().getBytes(StandardCharsets.UTF_8)));
         String subtitle = trigger.describe() + ", " + target.mode().cliName()
                 + (target.mode() == dev.badnets.attack.PoisonPlan.Mode.ALL_TO_ONE ? " to class " + target.target : "")
                 + "; " + network.describe(mnist.train().pixelsPerImage(), mnist.classes());
