@@ -1,5 +1,6 @@
 package dev.badnets.core;
 
+import dev.badnets.core.backend.MatrixBackend;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -14,6 +15,11 @@ final class BatchBuffers {
     final FMatrixRMaj x;
     final int[] labels;
     final FMatrixRMaj[] z, a, dZ, dA;
+    // what the batch being gathered is made of, for copyRows on any thread
+    private Samples source;
+    private int[] order;
+    private int from;
+    private final MatrixBackend.RangeTask copyRows = this::copyRows;
 
     BatchBuffers(Network net, int capacity, boolean withGradients) {
         this.capacity = capacity;
@@ -53,12 +59,37 @@ final class BatchBuffers {
 
     /** Copies samples {@code order[from .. from+n)} of {@code data} into x and labels. */
     void gather(Samples data, int[] order, int from, int n) {
+        gather(data, order, from, n, null);
+    }
+
+    /**
+     * {@link #gather}, split by rows across the threads of {@code backend} (null: the caller's
+     * only) when {@code data} is one of core's own {@link Samples}, whose reads are thread-safe.
+     */
+    void gather(Samples data, int[] order, int from, int n, MatrixBackend backend) {
         rows(n);
+        this.source = data;
+        this.order = order;
+        this.from = from;
+        boolean threadSafe = data instanceof ByteSamples || data instanceof ArraySamples;
+        if (backend != null && threadSafe) {
+            backend.forRanges(n, GATHER_GRAIN, copyRows);
+        } else {
+            copyRows(0, n);
+        }
+        this.source = null;
+    }
+
+    /** Fewest rows worth handing to another thread: each is a few hundred bytes from anywhere in memory. */
+    private static final int GATHER_GRAIN = 8;
+
+    /** Rows {@code [first, last)} of the batch being gathered. */
+    private void copyRows(int first, int last) {
         int width = x.numCols;
-        for (int i = 0; i < n; i++) {
+        for (int i = first; i < last; i++) {
             int index = order == null ? from + i : order[from + i];
-            data.copyInput(index, x.data, i * width);
-            labels[i] = data.label(index);
+            source.copyInput(index, x.data, i * width);
+            labels[i] = source.label(index);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.badnets.core;
 
+import dev.badnets.core.backend.MatrixBackend;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -33,6 +34,10 @@ public abstract class Optimizer {
     private final FMatrixRMaj[] values;
     private final FMatrixRMaj[] grads;
     private final boolean[] decays;
+    /** One update task per parameter, made once so that a step allocates nothing. */
+    private final MatrixBackend.RangeTask[] updates;
+    /** Splits each update across threads; null runs it on the caller. */
+    private MatrixBackend threads;
 
     private Optimizer(float learningRate, float weightDecay, FMatrixRMaj[] values, FMatrixRMaj[] grads,
                       boolean[] decays) {
@@ -51,6 +56,12 @@ public abstract class Optimizer {
         this.values = values.clone();
         this.grads = grads.clone();
         this.decays = decays.clone();
+        updates = new MatrixBackend.RangeTask[values.length];
+        for (int p = 0; p < values.length; p++) {
+            int param = p;
+            float decay = decays[p] ? weightDecay : 0f;
+            updates[p] = (from, to) -> update(param, this.values[param].data, this.grads[param].data, from, to, decay);
+        }
     }
 
     /**
@@ -88,6 +99,15 @@ public abstract class Optimizer {
         return create(kind, learningRate, weightDecay, values, gradients, decays);
     }
 
+    /**
+     * Splits each parameter's update across the threads of {@code backend} (every entry is
+     * updated independently of the others, so the result does not change).
+     */
+    Optimizer splitAcross(MatrixBackend backend) {
+        this.threads = backend;
+        return this;
+    }
+
     /** Applies one update to every parameter from its current gradient, at the configured learning rate. */
     public void step() {
         step(learningRate);
@@ -98,7 +118,12 @@ public abstract class Optimizer {
         this.rate = rate;
         beginStep();
         for (int p = 0; p < values.length; p++) {
-            update(p, values[p].data, grads[p].data, values[p].getNumElements(), decays[p] ? weightDecay : 0f);
+            int size = values[p].getNumElements();
+            if (threads == null) {
+                updates[p].run(0, size);
+            } else {
+                threads.forRanges(size, SPLIT_GRAIN, updates[p]);
+            }
         }
     }
 
@@ -111,8 +136,11 @@ public abstract class Optimizer {
         return new float[0][][];
     }
 
-    /** Updates the first {@code size} entries of parameter p, {@code w}, from its gradient {@code g}. */
-    abstract void update(int p, float[] w, float[] g, int size, float decay);
+    /** Updates entries {@code [from, to)} of parameter p, {@code w}, from its gradient {@code g}. */
+    abstract void update(int p, float[] w, float[] g, int from, int to, float decay);
+
+    /** Fewest entries worth handing to another thread (a few microseconds of updates). */
+    private static final int SPLIT_GRAIN = 8192;
 
     /**
      * Sets entries below {@link #TINY} in magnitude to zero. Optimiser state whose gradient stays 0
@@ -121,8 +149,8 @@ public abstract class Optimizer {
      * the state normal (1e-30 · 0.9^64 ≈ 1e-33 > 1.2e-38) at a cost far below one update, and
      * changes an update by less than lr · 1e-30.
      */
-    static void flushTiny(float[] state, int size) {
-        for (int i = 0; i < size; i++) {
+    static void flushTiny(float[] state, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (Math.abs(state[i]) < TINY) {
                 state[i] = 0f;
             }
@@ -146,9 +174,9 @@ public abstract class Optimizer {
         }
 
         @Override
-        void update(int p, float[] w, float[] g, int size, float decay) {
+        void update(int p, float[] w, float[] g, int from, int to, float decay) {
             float lr = rate;
-            for (int i = 0; i < size; i++) {
+            for (int i = from; i < to; i++) {
                 w[i] -= lr * (g[i] + decay * w[i]);
             }
         }
@@ -164,15 +192,15 @@ public abstract class Optimizer {
         }
 
         @Override
-        void update(int p, float[] w, float[] g, int size, float decay) {
+        void update(int p, float[] w, float[] g, int from, int to, float decay) {
             float lr = rate;
             float[] v = velocity[p];
-            for (int i = 0; i < size; i++) {
+            for (int i = from; i < to; i++) {
                 v[i] = MOMENTUM * v[i] + (g[i] + decay * w[i]);
                 w[i] -= lr * v[i];
             }
             if (t % FLUSH_EVERY == 0) {
-                flushTiny(v, size);
+                flushTiny(v, from, to);
             }
         }
 
@@ -213,10 +241,10 @@ public abstract class Optimizer {
         }
 
         @Override
-        void update(int p, float[] w, float[] g, int size, float decay) {
+        void update(int p, float[] w, float[] g, int from, int to, float decay) {
             float lr = rate, mc = mCorrection, vc = vCorrection;
             float[] mp = m[p], vp = v[p];
-            for (int i = 0; i < size; i++) {
+            for (int i = from; i < to; i++) {
                 float gi = g[i] + decay * w[i];
                 mp[i] = BETA1 * mp[i] + (1f - BETA1) * gi;
                 vp[i] = BETA2 * vp[i] + (1f - BETA2) * gi * gi;
@@ -225,8 +253,8 @@ public abstract class Optimizer {
                 w[i] -= lr * mHat / ((float) Math.sqrt(vHat) + EPSILON);
             }
             if (t % FLUSH_EVERY == 0) {
-                flushTiny(mp, size);
-                flushTiny(vp, size);
+                flushTiny(mp, from, to);
+                flushTiny(vp, from, to);
             }
         }
     }

@@ -45,7 +45,7 @@ public final class Trainer {
         this.buf = new BatchBuffers(net, config.batchSize(), true);
         this.grads = new Gradients(net);
         this.optimizer = Optimizer.forNetwork(config.optimizer(), config.learningRate(), config.weightDecay(),
-                net, grads);
+                net, grads).splitAcross(backend);
     }
 
     /**
@@ -117,7 +117,7 @@ public final class Trainer {
         if (data.inputWidth() != net.inputWidth()) {
             throw new IllegalArgumentException(widthMessage(net, data));
         }
-        buf.gather(data, order, from, count);
+        buf.gather(data, order, from, count, backend);
         int classes = net.classes();
         for (int i = 0; i < count; i++) {
             if (buf.labels[i] < 0 || buf.labels[i] >= classes) {

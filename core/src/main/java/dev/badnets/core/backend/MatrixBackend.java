@@ -30,4 +30,21 @@ public interface MatrixBackend {
 
     /** Input gradient: {@code C = A B^T} (as in {@code dX = dZ W^T}). */
     void multTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
+
+    /** Element-wise work on the indices {@code [from, to)}. */
+    @FunctionalInterface
+    interface RangeTask {
+        void run(int from, int to);
+    }
+
+    /**
+     * Runs {@code task} over disjoint ranges that together cover {@code [0, n)}, perhaps on several
+     * threads at once, so each index must be independent of every other (element-wise work). Ranges
+     * hold at least {@code grain} indices unless n is smaller. The split depends only on n, grain
+     * and {@link #threads()}, so results stay bit-identical from run to run. The reference runs the
+     * whole range on the caller.
+     */
+    default void forRanges(int n, int grain, RangeTask task) {
+        task.run(0, n);
+    }
 }

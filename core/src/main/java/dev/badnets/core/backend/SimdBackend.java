@@ -28,9 +28,13 @@ public final class SimdBackend implements MatrixBackend {
     /** Parts per thread of a split product: threads claim them in turn, so a late thread costs little. */
     private static final int PARTS_PER_THREAD = 2;
 
+    /** Range boundaries fall on multiples of this (a 64-byte cache line of floats), so two threads never write one line. */
+    private static final int RANGE_ALIGN = 16;
+
     private final int threads;
     private final Gemm gemm;
     private final WorkerPool pool;
+    private final Ranges ranges = new Ranges();
 
     /** A backend splitting large products across {@code threads} threads (the caller's included). */
     public SimdBackend(int threads) {
@@ -101,6 +105,42 @@ public final class SimdBackend implements MatrixBackend {
         check("multTransB", "A B^T", a.numCols == b.numCols, a, b, c, a.numRows, b.numRows);
         gemm.setMultTransB(a.data, b.data, c.data, a.numRows, a.numCols, b.numRows);
         execute();
+    }
+
+    /**
+     * Splits {@code [0, n)} into up to two ranges per thread; thread k gets the k-th block of
+     * ranges, the same rows a split product gives it, so element-wise work on a product's output
+     * (an optimiser update of a weight gradient, say) finds its data in its own core's cache.
+     */
+    @Override
+    public void forRanges(int n, int grain, RangeTask task) {
+        int parts = pool == null ? 1 : Math.min(threads * PARTS_PER_THREAD, n / Math.max(1, grain));
+        if (parts <= 1) {
+            task.run(0, n);
+            return;
+        }
+        pool.run(ranges, ranges.set(task, n, parts));
+    }
+
+    /** {@link #forRanges} as a pool task: part p runs range p. Kept and reused so nothing is allocated. */
+    private static final class Ranges implements WorkerPool.Task {
+        private RangeTask task;
+        private int n;
+        private int per;
+
+        /** Sets up the ranges; returns how many are non-empty. */
+        int set(RangeTask task, int n, int parts) {
+            this.task = task;
+            this.n = n;
+            int even = (n + parts - 1) / parts;
+            per = (even + RANGE_ALIGN - 1) / RANGE_ALIGN * RANGE_ALIGN;
+            return (n + per - 1) / per;
+        }
+
+        @Override
+        public void run(int part) {
+            task.run(part * per, Math.min(n, (part + 1) * per));
+        }
     }
 
     private void execute() {

@@ -2,18 +2,22 @@ package dev.badnets.core.backend.simd;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A fixed set of daemon threads that, with the calling thread, run the parts of one task at a
- * time. Parts are claimed one by one from a shared ticket, so a thread the OS does not schedule
- * promptly (a busy machine) just claims fewer parts instead of holding everyone up; since a part's
- * result does not depend on which thread runs it, the outcome is the same either way.
+ * time. Each thread first runs its own share of the parts (thread k, the caller being thread 0,
+ * owns the k-th contiguous block), then claims any part still unclaimed. The fixed shares keep
+ * each thread on the same rows of the same matrices from call to call, so the data stays in that
+ * core's cache instead of crossing to the other core every step; the claiming means a thread the
+ * OS does not schedule promptly (a busy machine) just runs fewer parts instead of holding
+ * everyone up. A part's result does not depend on which thread runs it, so the outcome is the
+ * same either way.
  *
- * <p>Workers wait on a volatile generation counter, spinning briefly (products arrive microseconds
- * apart in a training step) and then parking. Nothing is allocated per task, so a training step
- * stays allocation-free. One caller at a time.
+ * <p>Workers wait on a volatile job word, spinning briefly (tasks arrive microseconds apart in a
+ * training step) and then parking. Nothing is allocated per task, so a training step stays
+ * allocation-free. One caller at a time.
  */
 public final class WorkerPool {
 
@@ -22,16 +26,18 @@ public final class WorkerPool {
         void run(int part);
     }
 
-    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     private static final int MAX_PARTS = 0xFFFF;
 
     private final Thread[] workers;
-    // generation (high 32 bits) | parts (16 bits) | next unclaimed part (16 bits): one CAS both
-    // checks that a claim belongs to the current task and takes it.
-    private final AtomicLong ticket = new AtomicLong();
+    // generation (high 32 bits) | parts (low 32 bits), read once per task so a thread always sees
+    // a generation together with its own part count.
+    private volatile long job;
+    // claims[p] = the last generation whose part p was claimed; a claim moves it forward only, so a
+    // thread still finishing an older generation can never take a part of a newer one.
+    private volatile AtomicIntegerArray claims = new AtomicIntegerArray(16);
     private final AtomicInteger done = new AtomicInteger();
     private volatile Task task;
-    private volatile int generation;
     private volatile boolean shutdown;
     private volatile Thread caller;
     private volatile Throwable failure;
@@ -40,7 +46,8 @@ public final class WorkerPool {
     public WorkerPool(int threads, String name) {
         workers = new Thread[threads - 1];
         for (int w = 0; w < workers.length; w++) {
-            Thread t = new Thread(this::work, name + "-" + (w + 1));
+            int self = w + 1;
+            Thread t = new Thread(() -> work(self), name + "-" + self);
             t.setDaemon(true);
             workers[w] = t;
             t.start();
@@ -63,17 +70,19 @@ public final class WorkerPool {
             }
             return;
         }
+        int g = (int) (job >>> 32) + 1;
+        if (claims.length() < parts) {
+            grow(parts, g - 1);
+        }
         caller = Thread.currentThread();
         failure = null;
         this.task = task;
         done.set(0);
-        int g = generation + 1;
-        ticket.set(((long) g << 32) | ((long) parts << 16));
-        generation = g; // publishes the fields above to the workers
+        job = ((long) g << 32) | parts; // publishes the fields above to the workers
         for (Thread worker : workers) {
             LockSupport.unpark(worker);
         }
-        claimParts(g);
+        runParts(0, g, parts);
         long deadline = System.nanoTime() + SPIN_NANOS;
         while (done.get() != parts) {
             if (System.nanoTime() < deadline) {
@@ -100,36 +109,51 @@ public final class WorkerPool {
         }
     }
 
-    /** Claims and runs parts of generation {@code g} until none is left. */
-    private void claimParts(int g) {
-        while (true) {
-            long t = ticket.get();
-            int parts = (int) (t >>> 16) & 0xFFFF;
-            int part = (int) t & 0xFFFF;
-            if ((int) (t >>> 32) != g || part >= parts) {
-                return;
-            }
-            if (!ticket.compareAndSet(t, t + 1)) {
-                continue;
-            }
-            // The task cannot change before this part is counted done.
-            try {
-                task.run(part);
-            } catch (Throwable e) {
-                failure = e;
-            }
-            if (done.incrementAndGet() == parts) {
-                LockSupport.unpark(caller);
-            }
+    /** Room for {@code parts} claims, all marked as claimed by the finished generation {@code last}. */
+    private void grow(int parts, int last) {
+        AtomicIntegerArray more = new AtomicIntegerArray(Math.max(parts, 2 * claims.length()));
+        for (int part = 0; part < more.length(); part++) {
+            more.set(part, last);
+        }
+        claims = more;
+    }
+
+    /** Thread {@code self} runs its own block of the parts of generation {@code g}, then any left unclaimed. */
+    private void runParts(int self, int g, int parts) {
+        int threads = workers.length + 1;
+        int per = (parts + threads - 1) / threads;
+        int own = Math.min(parts, self * per);
+        for (int part = own; part < Math.min(parts, own + per); part++) {
+            tryRun(part, g, parts);
+        }
+        for (int part = 0; part < parts; part++) {
+            tryRun(part, g, parts);
         }
     }
 
-    private void work() {
+    private void tryRun(int part, int g, int parts) {
+        AtomicIntegerArray claimed = claims;
+        int last = claimed.get(part);
+        if (last - g >= 0 || !claimed.compareAndSet(part, last, g)) {
+            return; // already claimed in this generation (or a newer one)
+        }
+        // The task cannot change before this part is counted done.
+        try {
+            task.run(part);
+        } catch (Throwable e) {
+            failure = e;
+        }
+        if (done.incrementAndGet() == parts) {
+            LockSupport.unpark(caller);
+        }
+    }
+
+    private void work(int self) {
         int seen = 0;
         while (true) {
             long deadline = System.nanoTime() + SPIN_NANOS;
-            int now;
-            while ((now = generation) == seen && !shutdown) {
+            long now;
+            while ((int) ((now = job) >>> 32) == seen && !shutdown) {
                 if (System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 } else {
@@ -139,8 +163,8 @@ public final class WorkerPool {
             if (shutdown) {
                 return;
             }
-            seen = now;
-            claimParts(now);
+            seen = (int) (now >>> 32);
+            runParts(self, seen, (int) now);
         }
     }
 }
