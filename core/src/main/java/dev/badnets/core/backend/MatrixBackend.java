@@ -39,10 +39,10 @@ public interface MatrixBackend {
 
     /**
      * Runs {@code task} over disjoint ranges that together cover {@code [0, n)}, perhaps on several
-     * threads at once, so each index must be independent of every other (element-wise work). Ranges
-     * hold at least {@code grain} indices unless n is smaller. The split depends only on n, grain
-     * and {@link #threads()}, so results stay bit-identical from run to run. The reference runs the
-     * whole range on the caller.
+     * threads at once, so each index must be independent of every other (element-wise work).
+     * {@code grain} is the fewest indices worth handing to another thread: there are at most
+     * {@code n / grain} ranges. The split depends only on n, grain and {@link #threads()}. The
+     * reference runs the whole range on the caller.
      */
     default void forRanges(int n, int grain, RangeTask task) {
         task.run(0, n);
