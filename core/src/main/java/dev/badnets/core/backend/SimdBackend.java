@@ -9,7 +9,9 @@ import org.ejml.data.FMatrixRMaj;
 /**
  * The fast backend: register-blocked {@code jdk.incubator.vector} kernels working directly on the
  * {@link FMatrixRMaj#data} arrays, optionally splitting each large product across a fixed set of
- * threads by rows of the output.
+ * threads by rows of the output, and element-wise work ({@link #forRanges}) by index ranges. Each
+ * thread keeps the same share of every split from call to call, so the rows of a weight gradient
+ * it computes are the rows of the optimiser update it runs next, already in its core's cache.
  *
  * <p>Determinism: every output element is computed by one thread, summing in the same order
  * whatever the blocking, so results are bit-identical from run to run and for any thread count.
@@ -25,7 +27,7 @@ public final class SimdBackend implements MatrixBackend {
     private static final Cleaner CLEANER = Cleaner.create();
     /** Below this many multiply-adds (about 5 microseconds of work) a hand-off costs more than it saves. */
     private static final long SPLIT_MIN_MULTIPLY_ADDS = 1L << 18;
-    /** Parts per thread of a split product: threads claim them in turn, so a late thread costs little. */
+    /** Parts per thread of a split: a thread runs its own first, then helps with others', so a late thread costs little. */
     private static final int PARTS_PER_THREAD = 2;
 
     /** Range boundaries fall on multiples of this (a 64-byte cache line of floats), so two threads never write one line. */
