@@ -7,6 +7,7 @@ import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingListener;
 import dev.badnets.core.TrainingResult;
+import dev.badnets.core.backend.MatrixBackend;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
 import java.io.PrintWriter;
@@ -64,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
             network.epochs = 1;
         }
         TrainingConfig config = network.config(run);
-        run.create();
+        MatrixBackend backend = run.create(); // one backend for warm-up and timing: its threads are warm too
         if (json != null) {
             OutputFiles.prepareFolder(json.toAbsolutePath().getParent(), "--json");
         }
@@ -77,10 +78,10 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
 
         ByteSamples samples = Training.samples(train, mnist.classes());
-        warmUp(samples, Network.mlp(inputs, network.hidden, mnist.classes(), network.seed), config);
+        warmUp(samples, Network.mlp(inputs, network.hidden, mnist.classes(), network.seed), config, backend);
 
         Network net = Network.mlp(inputs, network.hidden, mnist.classes(), network.seed);
-        TrainingResult result = Trainer.train(net, samples, config, TrainingListener.NONE);
+        TrainingResult result = new Trainer(net, config, backend).fit(samples, TrainingListener.NONE);
 
         int[] sizes = net.layerSizes();
         long weights = 0;
@@ -130,8 +131,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Trains a throwaway network epoch by epoch until the epochs stop getting faster. */
-    private static void warmUp(ByteSamples samples, Network net, TrainingConfig config) {
-        Trainer trainer = new Trainer(net, config.withEpochs(1));
+    private static void warmUp(ByteSamples samples, Network net, TrainingConfig config, MatrixBackend backend) {
+        Trainer trainer = new Trainer(net, config.withEpochs(1), backend);
         double previous = Double.MAX_VALUE;
         for (int epoch = 1; epoch <= MAX_WARMUP_EPOCHS; epoch++) {
             double seconds = trainer.fit(samples, TrainingListener.NONE).seconds();
