@@ -2,6 +2,7 @@ package dev.badnets.core.backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.core.Activation;
 import dev.badnets.core.ArraySamples;
@@ -11,6 +12,7 @@ import dev.badnets.core.OptimizerKind;
 import dev.badnets.core.Samples;
 import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
+import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,6 +43,35 @@ class ThreadedTrainingTest {
                 }
             }
         }
+    }
+
+    /** The split work allocates nothing either, on the caller or on the pool's threads. */
+    @Test
+    void aSteadyStateStepOnTwoThreadsAllocatesNothing() {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Samples data = samples(640, 784, 10, 7, true);
+        Trainer trainer = new Trainer(Network.mlp(784, new int[] {64}, 10, 1),
+                TrainingConfig.defaults().withBackend("simd").withThreads(2));
+        for (int i = 0; i < 300; i++) {
+            trainer.step(data, null, (i % 10) * 64, 64); // warm up: let the JIT compile the loop
+        }
+        // the caller and every pool thread (other tests' idle pools may still be alive; they allocate nothing)
+        long[] ids = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t == Thread.currentThread() || t.getName().startsWith("badnets-simd"))
+                .mapToLong(Thread::getId).toArray();
+        assertTrue(ids.length >= 2, "no worker thread");
+        long[] before = new long[ids.length];
+        for (int t = 0; t < ids.length; t++) {
+            before[t] = mx.getThreadAllocatedBytes(ids[t]);
+        }
+        for (int i = 0; i < 500; i++) {
+            trainer.step(data, null, (i % 10) * 64, i % 7 == 0 ? 40 : 64);
+        }
+        long allocated = 0;
+        for (int t = 0; t < ids.length; t++) {
+            allocated += mx.getThreadAllocatedBytes(ids[t]) - before[t];
+        }
+        assertTrue(allocated < 1024, allocated + " bytes allocated in 500 steps");
     }
 
     /** ReLU's backward pass passes dA exactly where z > 0 (even the tiniest z) and 0 elsewhere. */
