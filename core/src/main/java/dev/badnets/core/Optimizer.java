@@ -1,5 +1,6 @@
 package dev.badnets.core;
 
+import dev.badnets.core.backend.EjmlBackend;
 import dev.badnets.core.backend.MatrixBackend;
 import org.ejml.data.FMatrixRMaj;
 
@@ -36,8 +37,8 @@ public abstract class Optimizer {
     private final boolean[] decays;
     /** One update task per parameter, made once so that a step allocates nothing. */
     private final MatrixBackend.RangeTask[] updates;
-    /** Splits each update across threads; null runs it on the caller. */
-    private MatrixBackend threads;
+    /** Runs the updates: on the caller (EJML's way), or split across a SIMD backend's threads. */
+    private MatrixBackend runner = new EjmlBackend();
 
     private Optimizer(float learningRate, float weightDecay, FMatrixRMaj[] values, FMatrixRMaj[] grads,
                       boolean[] decays) {
@@ -104,7 +105,7 @@ public abstract class Optimizer {
      * updated independently of the others, so the result does not change).
      */
     Optimizer splitAcross(MatrixBackend backend) {
-        this.threads = backend;
+        this.runner = backend;
         return this;
     }
 
@@ -118,12 +119,7 @@ public abstract class Optimizer {
         this.rate = rate;
         beginStep();
         for (int p = 0; p < values.length; p++) {
-            int size = values[p].getNumElements();
-            if (threads == null) {
-                updates[p].run(0, size);
-            } else {
-                threads.forRanges(size, SPLIT_GRAIN, updates[p]);
-            }
+            runner.forRanges(values[p].getNumElements(), SPLIT_GRAIN, updates[p]);
         }
     }
 
