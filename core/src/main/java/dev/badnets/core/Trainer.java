@@ -15,8 +15,9 @@ import org.ejml.data.FMatrixRMaj;
  * per epoch steps.
  *
  * <p>Every per-batch matrix, the gradients and the optimiser state are allocated once, in the
- * constructor; a step allocates nothing. The same network, data, config and thread count give
- * bit-identical weights.
+ * constructor; a step allocates nothing. The same network, data and config give bit-identical
+ * weights whatever the thread count: threads split the work of a step by rows and index ranges,
+ * never a sum.
  *
  * <p>Most callers need only {@link #train}; a {@code Trainer} object runs single steps (for
  * benchmarks and custom loops).
