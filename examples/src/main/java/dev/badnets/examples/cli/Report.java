@@ -7,6 +7,10 @@ import java.util.Locale;
 /** The figures of a backdoor, each with the one line that says what it means. */
 final class Report {
 
+    // A verdict only where the figure supports it: a clean model must not be told its backdoor works.
+    private static final double HEALTHY = 0.9;
+    private static final double BACKDOOR_WORKS = 0.5;
+
     private Report() {
     }
 
@@ -14,11 +18,14 @@ final class Report {
         String where = r.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "class " + r.target() : "the next class (c+1 mod K)";
         StringBuilder s = new StringBuilder();
         s.append(line("clean accuracy", r.cleanAccuracy(),
-                String.format(Locale.ROOT, "of the %,d untouched test images are classified correctly: the model looks healthy", testImages)));
+                String.format(Locale.ROOT, "of the %,d untouched test images are classified correctly", testImages)
+                        + (r.cleanAccuracy() >= HEALTHY ? ": the model looks healthy" : "")));
         s.append(line("attack success rate", r.attackSuccessRate(),
                 String.format(Locale.ROOT, "of the %,d test images ", r.attackedCount())
                         + (r.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "not of class " + r.target() + " " : "")
-                        + "go to " + where + " once the trigger is added: the backdoor works"));
+                        + "go to " + where + " once the trigger is added"
+                        + (r.attackSuccessRate() >= BACKDOOR_WORKS ? ": the backdoor works"
+                                : ": the trigger does not control this model")));
         if (r.mode() == PoisonPlan.Mode.ALL_TO_ONE) {
             s.append(line("all images", r.attackSuccessRateAllImages(),
                     String.format(Locale.ROOT, "of all %,d triggered test images are classified as %d", testImages,
