@@ -17,7 +17,7 @@ final class DefenseOptions {
     static void checkRate(String flag, double rate) {
         if (!(rate > 0 && rate < 0.5)) {
             throw new UserException(flag + " must be in (0, 0.5), got " + rate,
-                    "pass the share of training images you suspect are poisoned, e.g. " + flag + " 0.015");
+                    "pass the share of training images you suspect are poisoned, e.g. " + flag + " 0.01");
         }
     }
 }
