@@ -6,7 +6,6 @@ import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingResult;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -49,18 +48,6 @@ public class EpochBenchmark {
 
     private Samples data;
     private Trainer trainer;
-
-    /** Training samples counted per iteration, reported per second. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class SampleCount {
-        public long samples;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            samples = 0;
-        }
-    }
 
     @Setup(Level.Trial)
     public void setUp() {

@@ -5,7 +5,6 @@ import dev.badnets.core.Samples;
 import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -60,18 +59,6 @@ public class TrainingStepBenchmark {
     private float[][] initial;
     private Trainer trainer;
     private int from;
-
-    /** Training samples counted per iteration, reported per second. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class SampleCount {
-        public long samples;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            samples = 0;
-        }
-    }
 
     @Setup(Level.Trial)
     public void setUp() {
