@@ -13,6 +13,9 @@ public final class Backends {
 
     private static final String SIMD_CLASS = "dev.badnets.core.backend.SimdBackend";
 
+    /** SimdBackend's (int threads) constructor, or null where the Vector API or the class is missing. */
+    private static final Constructor<?> SIMD = simdConstructor();
+
     private Backends() {
     }
 
@@ -33,7 +36,7 @@ public final class Backends {
                 return new EjmlBackend();
             case "simd":
             case "auto":
-                MatrixBackend simd = simdAvailable() ? newSimd(threads) : null;
+                MatrixBackend simd = SIMD != null ? newSimd(threads) : null;
                 return simd != null ? simd : new EjmlBackend();
             default:
                 throw new IllegalArgumentException("unknown backend '" + name + "': use auto, ejml or simd");
@@ -42,7 +45,7 @@ public final class Backends {
 
     /** Whether the "simd" backend can run here: jdk.incubator.vector is present and the backend is built. */
     public static boolean simdAvailable() {
-        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && simdConstructor() != null;
+        return SIMD != null;
     }
 
     /** The names of the backends that really run here (for tests that cover every backend). */
@@ -56,6 +59,9 @@ public final class Backends {
 
     // Reflection keeps this class (and a JVM without jdk.incubator.vector) free of Vector API types.
     private static Constructor<?> simdConstructor() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            return null;
+        }
         try {
             return Class.forName(SIMD_CLASS).getConstructor(int.class);
         } catch (ReflectiveOperationException | LinkageError e) {
@@ -65,7 +71,7 @@ public final class Backends {
 
     private static MatrixBackend newSimd(int threads) {
         try {
-            return (MatrixBackend) simdConstructor().newInstance(threads);
+            return (MatrixBackend) SIMD.newInstance(threads);
         } catch (ReflectiveOperationException | LinkageError e) {
             return null;
         }
