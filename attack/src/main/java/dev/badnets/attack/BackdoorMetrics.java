@@ -3,6 +3,7 @@ package dev.badnets.attack;
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Evaluator;
 import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
 import dev.badnets.core.backend.Backends;
 import dev.badnets.core.backend.MatrixBackend;
 import dev.badnets.mnist.LabeledImages;
@@ -36,8 +37,8 @@ public final class BackdoorMetrics {
             throw new IllegalArgumentException("target class " + target + " is not one of the model's "
                     + classes + " classes; use --target 0 to " + (classes - 1));
         }
-        if (test.pixelsPerImage() != net.inputWidth()) {
-            throw new IllegalArgumentException("the model takes " + net.inputWidth() + " inputs but the images are "
+        if (!net.accepts(Shape.image(test.rows(), test.cols()))) {
+            throw new IllegalArgumentException("the model takes inputs of " + net.inputShape() + " but the images are "
                     + test.rows() + "x" + test.cols() + "; use a model trained on images of this size");
         }
         if (test.count() == 0) {
@@ -84,6 +85,6 @@ public final class BackdoorMetrics {
     }
 
     private static ByteSamples samples(LabeledImages images, int classes) {
-        return new ByteSamples(images.pixels(), images.labels(), images.pixelsPerImage(), classes);
+        return new ByteSamples(images.pixels(), images.labels(), Shape.image(images.rows(), images.cols()), classes);
     }
 }

@@ -2,6 +2,7 @@ package dev.badnets.bench;
 
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Samples;
+import dev.badnets.core.Shape;
 import dev.badnets.core.backend.Backends;
 import dev.badnets.core.backend.MatrixBackend;
 import dev.badnets.mnist.LabeledImages;
@@ -16,6 +17,8 @@ import java.util.SplittableRandom;
 final class BenchData {
 
     static final int PIXELS = 28 * 28;
+    /** One MNIST image: 1 channel of 28 x 28. */
+    static final Shape IMAGE = Shape.image(28, 28);
     static final int CLASSES = 10;
     static final int TRAIN_SIZE = 60_000;
 
@@ -50,7 +53,7 @@ final class BenchData {
             LabeledImages train = Mnist.load(Path.of(dir).toAbsolutePath()).train();
             int n = Math.min(count, train.count());
             return new ByteSamples(Arrays.copyOf(train.pixels(), n * PIXELS), Arrays.copyOf(train.labels(), n),
-                    PIXELS, CLASSES);
+                    IMAGE, CLASSES);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read MNIST from BADNETS_DATA=" + dir
                     + ": point it at a data folder or unset it for synthetic data", e);
@@ -71,7 +74,7 @@ final class BenchData {
         for (int i = 0; i < count; i++) {
             labels[i] = (byte) random.nextInt(CLASSES);
         }
-        return new ByteSamples(pixels, labels, PIXELS, CLASSES);
+        return new ByteSamples(pixels, labels, IMAGE, CLASSES);
     }
 
     /** "256,128" as {256, 128}. */

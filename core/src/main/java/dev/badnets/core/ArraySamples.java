@@ -8,19 +8,18 @@ public final class ArraySamples implements Samples {
 
     private final float[] inputs;
     private final int[] labels;
+    private final Shape shape;
     private final int inputWidth;
     private final int classes;
 
     /**
-     * @param inputs     {@code labels.length * inputWidth} floats, sample after sample
+     * @param inputs     {@code labels.length * shape.size()} floats, sample after sample
      * @param labels     one label per sample, each in {@code [0, classes)}
-     * @param inputWidth floats per sample
+     * @param shape      of one sample (its size is the floats per sample)
      * @param classes    number of classes
      */
-    public ArraySamples(float[] inputs, int[] labels, int inputWidth, int classes) {
-        if (inputWidth < 1) {
-            throw new IllegalArgumentException("inputWidth must be >= 1, got " + inputWidth);
-        }
+    public ArraySamples(float[] inputs, int[] labels, Shape shape, int classes) {
+        int inputWidth = shape.size();
         if (classes < 1) {
             throw new IllegalArgumentException("classes must be >= 1, got " + classes);
         }
@@ -36,8 +35,14 @@ public final class ArraySamples implements Samples {
         }
         this.inputs = inputs;
         this.labels = labels;
+        this.shape = shape;
         this.inputWidth = inputWidth;
         this.classes = classes;
+    }
+
+    /** Samples of {@code inputWidth} values each, as a flat vector ({@code inputWidth x 1 x 1}). */
+    public ArraySamples(float[] inputs, int[] labels, int inputWidth, int classes) {
+        this(inputs, labels, Shape.flat(inputWidth), classes);
     }
 
     @Override
@@ -48,6 +53,11 @@ public final class ArraySamples implements Samples {
     @Override
     public int inputWidth() {
         return inputWidth;
+    }
+
+    @Override
+    public Shape inputShape() {
+        return shape;
     }
 
     @Override

@@ -4,17 +4,16 @@ import dev.badnets.core.backend.MatrixBackend;
 import org.ejml.data.FMatrixRMaj;
 
 /**
- * The per-batch matrices of one pass through a network, allocated once for the largest batch and
- * reshaped (never reallocated) for a smaller one: for each layer l, {@code z[l]} and {@code a[l]}
- * (n x out), and for training their gradients {@code dZ[l]} and {@code dA[l]}. The input batch
- * {@code x} (n x in) and the labels come first.
+ * The per-batch values of one pass through a network, allocated once for the largest batch and
+ * reshaped (never reallocated) for a smaller one: the input batch {@code x} (n x input width), its
+ * labels, and one {@link Workspace} per layer (its output and, for training, the gradients).
  */
 final class BatchBuffers {
 
     final int capacity;
     final FMatrixRMaj x;
     final int[] labels;
-    final FMatrixRMaj[] z, a, dZ, dA;
+    final Workspace[] work;
     // what the batch being gathered is made of, for copyRows on any thread
     private Samples source;
     private int[] order;
@@ -23,38 +22,18 @@ final class BatchBuffers {
 
     BatchBuffers(Network net, int capacity, boolean withGradients) {
         this.capacity = capacity;
-        int layers = net.layerCount();
+        Workspace.checkFloats((long) capacity * net.inputWidth(), net.layer(0));
         x = new FMatrixRMaj(capacity, net.inputWidth());
         labels = new int[capacity];
-        z = new FMatrixRMaj[layers];
-        a = new FMatrixRMaj[layers];
-        dZ = withGradients ? new FMatrixRMaj[layers] : null;
-        dA = withGradients ? new FMatrixRMaj[layers] : null;
-        for (int l = 0; l < layers; l++) {
-            int out = net.layer(l).outputs();
-            z[l] = new FMatrixRMaj(capacity, out);
-            a[l] = new FMatrixRMaj(capacity, out);
-            if (withGradients) {
-                dZ[l] = new FMatrixRMaj(capacity, out);
-                dA[l] = new FMatrixRMaj(capacity, out);
-            }
+        work = new Workspace[net.layerCount()];
+        for (int l = 0; l < work.length; l++) {
+            work[l] = net.layer(l).workspace(capacity, withGradients);
         }
     }
 
-    /** Sets the number of rows of every matrix to {@code n <= capacity}; keeps the arrays. */
-    void rows(int n) {
-        if (n == x.numRows) {
-            return;
-        }
-        x.reshape(n, x.numCols);
-        for (int l = 0; l < z.length; l++) {
-            z[l].reshape(n, z[l].numCols);
-            a[l].reshape(n, a[l].numCols);
-            if (dZ != null) {
-                dZ[l].reshape(n, dZ[l].numCols);
-                dA[l].reshape(n, dA[l].numCols);
-            }
-        }
+    /** The last layer's workspace: the network's output and, when training, the loss gradient. */
+    Workspace last() {
+        return work[work.length - 1];
     }
 
     /** Copies samples {@code order[from .. from+n)} of {@code data} into x and labels. */
@@ -67,7 +46,7 @@ final class BatchBuffers {
      * only) when {@code data} is one of core's own {@link Samples}, whose reads are thread-safe.
      */
     void gather(Samples data, int[] order, int from, int n, MatrixBackend backend) {
-        rows(n);
+        x.reshape(n, x.numCols);
         this.source = data;
         this.order = order;
         this.from = from;
@@ -91,10 +70,5 @@ final class BatchBuffers {
             source.copyInput(index, x.data, i * width);
             labels[i] = source.label(index);
         }
-    }
-
-    /** The network's output for the current batch. */
-    FMatrixRMaj output() {
-        return a[a.length - 1];
     }
 }

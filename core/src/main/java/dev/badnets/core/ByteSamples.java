@@ -11,19 +11,18 @@ public final class ByteSamples implements Samples {
 
     private final byte[] inputs;
     private final byte[] labels;
+    private final Shape shape;
     private final int inputWidth;
     private final int classes;
 
     /**
-     * @param inputs     {@code labels.length * inputWidth} unsigned bytes, sample after sample
+     * @param inputs     {@code labels.length * shape.size()} unsigned bytes, sample after sample
      * @param labels     one unsigned byte per sample, each below {@code classes}
-     * @param inputWidth bytes per sample
+     * @param shape      of one sample (its size is the bytes per sample)
      * @param classes    number of classes
      */
-    public ByteSamples(byte[] inputs, byte[] labels, int inputWidth, int classes) {
-        if (inputWidth < 1) {
-            throw new IllegalArgumentException("inputWidth must be >= 1, got " + inputWidth);
-        }
+    public ByteSamples(byte[] inputs, byte[] labels, Shape shape, int classes) {
+        int inputWidth = shape.size();
         if (classes < 1 || classes > 256) {
             throw new IllegalArgumentException("classes must be in [1, 256], got " + classes);
         }
@@ -41,8 +40,14 @@ public final class ByteSamples implements Samples {
         }
         this.inputs = inputs;
         this.labels = labels;
+        this.shape = shape;
         this.inputWidth = inputWidth;
         this.classes = classes;
+    }
+
+    /** Samples of {@code inputWidth} values each, as a flat vector ({@code inputWidth x 1 x 1}). */
+    public ByteSamples(byte[] inputs, byte[] labels, int inputWidth, int classes) {
+        this(inputs, labels, Shape.flat(inputWidth), classes);
     }
 
     @Override
@@ -53,6 +58,11 @@ public final class ByteSamples implements Samples {
     @Override
     public int inputWidth() {
         return inputWidth;
+    }
+
+    @Override
+    public Shape inputShape() {
+        return shape;
     }
 
     @Override

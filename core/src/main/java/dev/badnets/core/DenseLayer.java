@@ -2,13 +2,14 @@ package dev.badnets.core;
 
 import dev.badnets.core.backend.MatrixBackend;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.ejml.data.FMatrixRMaj;
 
 /**
  * A fully connected layer: {@code z = x W + b}, {@code a = f(z)}, for a batch {@code x} of n rows.
- * Its parameters are {@code W} (in x out) and {@code b} (1 x out); the per-batch values
- * ({@code x, z, a} and their gradients) belong to the caller, who allocates them once.
+ * Its parameters are {@code W} (in x out) and {@code b} (1 x out); its input is a flat vector
+ * ({@code in x 1 x 1}: after a convolution, put a {@link Flatten} first).
  *
  * <p>Backward, given {@code dA = dL/da} (n x out):
  * <pre>
@@ -18,11 +19,13 @@ import org.ejml.data.FMatrixRMaj;
  *   dX = dZ Wᵀ                (n x in)    the dA of the layer below
  * </pre>
  */
-public final class DenseLayer {
+public final class DenseLayer implements Layer {
 
     private final FMatrixRMaj weights;
     private final FMatrixRMaj bias;
     private final Activation activation;
+    private final Shape in;
+    private final Shape out;
 
     /** A layer with the given parameters, used as they are (not copied). */
     public DenseLayer(FMatrixRMaj weights, FMatrixRMaj bias, Activation activation) {
@@ -33,6 +36,8 @@ public final class DenseLayer {
         this.weights = weights;
         this.bias = bias;
         this.activation = activation;
+        this.in = Shape.flat(weights.numRows);
+        this.out = Shape.flat(weights.numCols);
     }
 
     /**
@@ -46,43 +51,81 @@ public final class DenseLayer {
             throw new IllegalArgumentException("a layer needs at least 1 input and 1 output, got " + in + " x " + out);
         }
         FMatrixRMaj w = new FMatrixRMaj(in, out);
-        if (activation == Activation.RELU) {
-            double std = Math.sqrt(2.0 / in);
-            for (int i = 0; i < w.data.length; i++) {
-                w.data[i] = (float) (gaussian(random) * std);
-            }
-        } else {
-            double limit = Math.sqrt(6.0 / (in + out));
-            for (int i = 0; i < w.data.length; i++) {
-                w.data[i] = (float) ((2 * random.nextDouble() - 1) * limit);
-            }
-        }
+        initialize(w.data, in, out, activation, random);
         return new DenseLayer(w, new FMatrixRMaj(1, out), activation);
     }
 
+    /**
+     * Fills {@code w} with initial weights for a unit of {@code fanIn} inputs feeding
+     * {@code fanOut} outputs: He (normal, std {@code sqrt(2/fanIn)}) before a ReLU, else Glorot
+     * (uniform in ±{@code sqrt(6/(fanIn+fanOut))}).
+     */
+    static void initialize(float[] w, int fanIn, int fanOut, Activation activation, SplittableRandom random) {
+        if (activation == Activation.RELU) {
+            double std = Math.sqrt(2.0 / fanIn);
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) (gaussian(random) * std);
+            }
+        } else {
+            double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) ((2 * random.nextDouble() - 1) * limit);
+            }
+        }
+    }
+
+    /** The cache of a dense layer: the pre-activation z and, when training, dZ. */
+    static final class Cache extends Workspace {
+        final FMatrixRMaj z;
+        final FMatrixRMaj dZ;
+
+        Cache(DenseLayer layer, int capacity, boolean training) {
+            super(layer, capacity, training);
+            z = new FMatrixRMaj(capacity, layer.outputs());
+            dZ = training ? new FMatrixRMaj(capacity, layer.outputs()) : null;
+        }
+
+        @Override
+        void resize(int n) {
+            z.reshape(n, z.numCols);
+            if (dZ != null) {
+                dZ.reshape(n, dZ.numCols);
+            }
+        }
+    }
+
+    @Override
+    public Workspace workspace(int capacity, boolean training) {
+        return new Cache(this, capacity, training);
+    }
+
     /** Forward: {@code z = x W + b}, then {@code a = f(z)}. x is n x in; z and a are n x out. */
-    public void forward(MatrixBackend backend, FMatrixRMaj x, FMatrixRMaj z, FMatrixRMaj a) {
-        backend.affine(x, weights, bias, z);
-        activation.forward(z, a);
+    @Override
+    public void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws) {
+        Cache c = (Cache) ws;
+        c.rows(x.numRows);
+        c.input = x;
+        backend.affine(x, weights, bias, c.z);
+        activation.forward(c.z, c.output());
     }
 
     /**
      * Backward: from {@code dA} computes {@code dZ = dA ⊙ f'(z)}, {@code dW = xᵀ dZ},
-     * {@code db = Σ_rows dZ} and, unless {@code dX} is null (the first layer needs no input
-     * gradient), {@code dX = dZ Wᵀ}. {@code x, z, a} are those of the forward pass.
+     * {@code db = Σ_rows dZ} and, unless {@code dX} is null, {@code dX = dZ Wᵀ}.
      */
-    public void backward(MatrixBackend backend, FMatrixRMaj x, FMatrixRMaj z, FMatrixRMaj a, FMatrixRMaj dA,
-                         FMatrixRMaj dZ, FMatrixRMaj dW, FMatrixRMaj db, FMatrixRMaj dX) {
-        activation.backward(z, a, dA, dZ);
-        backend.multTransA(x, dZ, dW);
-        columnSums(dZ, db);
+    @Override
+    public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
+        Cache c = (Cache) ws;
+        activation.backward(c.z, c.output(), c.outputGradient(), c.dZ);
+        backend.multTransA(c.input, c.dZ, c.gradient(0));
+        columnSums(c.dZ, c.gradient(1));
         if (dX != null) {
-            backend.multTransB(dZ, weights, dX);
+            backend.multTransB(c.dZ, weights, dX);
         }
     }
 
-    /** {@code db_j = Σ_i dZ_ij}. */
-    private static void columnSums(FMatrixRMaj dZ, FMatrixRMaj db) {
+    /** {@code db_j = Σ_i dZ_ij}: the bias gradient of a layer whose bias is added to every row of dZ. */
+    static void columnSums(FMatrixRMaj dZ, FMatrixRMaj db) {
         int out = dZ.numCols;
         float[] dZd = dZ.data, dbd = db.data;
         Arrays.fill(dbd, 0, out, 0f);
@@ -92,6 +135,31 @@ public final class DenseLayer {
                 dbd[j] += dZd[base + j];
             }
         }
+    }
+
+    @Override
+    public Shape inputShape() {
+        return in;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return out;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(new Parameter("W", weights, true), new Parameter("b", bias, false));
+    }
+
+    @Override
+    public long multiplyAdds() {
+        return (long) inputs() * outputs();
+    }
+
+    @Override
+    public String spec() {
+        return "dense" + outputs() + (activation == Activation.RELU ? "" : ":" + activation.name().toLowerCase());
     }
 
     /** The weights W, in x out (the live matrix: training updates it in place). */
@@ -118,7 +186,7 @@ public final class DenseLayer {
         return weights.numCols;
     }
 
-    /** A deep copy. */
+    @Override
     public DenseLayer copy() {
         return new DenseLayer(weights.copy(), bias.copy(), activation);
     }

@@ -79,9 +79,9 @@ public final class Evaluator {
     }
 
     /**
-     * Output (after activation) of dense layer {@code layer} (0-based), one row per sample:
-     * n x {@code layerSizes()[layer + 1]}. The penultimate representation of a 784-128-10 network
-     * is layer 0.
+     * Output (after activation) of layer {@code layer} (0-based), one row per sample:
+     * n x {@code layer(layer).outputShape().size()}. The penultimate representation of a
+     * 784-128-10 network is layer 0; of any classifier, layer {@code layerCount() - 2}.
      */
     public static FMatrixRMaj representations(Network net, Samples data, int layer) {
         return representations(net, data, layer, defaultBackend());
@@ -92,7 +92,7 @@ public final class Evaluator {
         if (layer < 0 || layer >= net.layerCount()) {
             throw new IllegalArgumentException("layer must be in [0, " + (net.layerCount() - 1) + "], got " + layer);
         }
-        int width = net.layer(layer).outputs();
+        int width = net.layer(layer).outputShape().size();
         FMatrixRMaj result = new FMatrixRMaj(data.size(), width);
         forEachBatch(net, data, backend, layer, (from, out) ->
                 System.arraycopy(out.data, 0, result.data, from * width, out.numRows * width));
@@ -133,9 +133,8 @@ public final class Evaluator {
     /** Feeds the data forward in batches, handing the output of layer {@code layer} to {@code consumer}. */
     private static void forEachBatch(Network net, Samples data, MatrixBackend backend, int layer,
                                      BatchConsumer consumer) {
-        if (data.inputWidth() != net.inputWidth()) {
-            throw new IllegalArgumentException("input width mismatch: the network expects " + net.inputWidth()
-                    + " inputs per sample, the data has " + data.inputWidth());
+        if (!net.accepts(data.inputShape())) {
+            throw new IllegalArgumentException(Trainer.shapeMessage(net, data));
         }
         int n = data.size();
         BatchBuffers buf = new BatchBuffers(net, Math.max(1, Math.min(BATCH, n)), false);
@@ -143,7 +142,7 @@ public final class Evaluator {
             int count = Math.min(buf.capacity, n - from);
             buf.gather(data, null, from, count);
             net.forward(backend, buf);
-            consumer.accept(from, buf.a[layer]);
+            consumer.accept(from, buf.work[layer].output());
         }
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,66 +18,104 @@ import java.util.zip.CheckedOutputStream;
 import org.ejml.data.FMatrixRMaj;
 
 /**
- * Reads and writes a network in the BDNT binary format. Streams only: the caller opens, closes
- * and (for files) writes to a temporary file and renames.
+ * Reads and writes a network in the BDNT binary format (see {@code core/MODEL-FORMAT.md}). Streams
+ * only: the caller opens and closes them.
  *
- * <p>Format, version 1; every number big-endian, ints are 32-bit signed:
+ * <p>Version 2, written by {@link #write}; every number big-endian, ints 32-bit signed:
  * <pre>
  *   "BDNT"            4 ASCII bytes (magic)
- *   version           int, 1
+ *   version           int, 2
  *   loss              int: 0 softmax cross-entropy, 1 mean squared error
+ *   input shape       3 ints: channels, height, width
  *   L                 int, number of layers, 1..{@value #MAX_LAYERS}
- *   L times:          kind int (1 = dense), in int, out int, activation int
- *                     (0 identity, 1 relu, 2 sigmoid, 3 tanh); in and out in 1..2^20,
- *                     each layer's in equal to the previous layer's out
- *   L times:          W: in*out float32, row-major (in rows of out), then b: out float32
+ *   L times:          kind int, then the kind's ints:
+ *                       1 dense     out, activation
+ *                       2 conv2d    filters, kernel, stride, padding, activation
+ *                       3 maxpool2d window, stride
+ *                       4 flatten   (none)
+ *                     (activation: 0 identity, 1 relu, 2 sigmoid, 3 tanh)
+ *   parameters        float32, layer after layer, each layer's tensors in the order of
+ *                     {@link Layer#parameters()}, each row-major
  *   crc               CRC32 of every byte before it, as an unsigned 32-bit int
  * </pre>
- * At most {@value #MAX_PARAMETERS} parameters in all. {@link #read} checks the header against
- * these limits first, then reads the floats in chunks (so a file that claims more than it holds
- * allocates no more than it holds), then the checksum, and only then builds the network.
+ * Version 1 (dense layers only, no input shape) is still read. At most {@value #MAX_PARAMETERS}
+ * parameters in all. {@link #read} checks the whole header, every shape included, before reading
+ * any parameter, then reads the floats as they arrive (so a file that claims more than it holds
+ * allocates no more than it holds), then the checksum, and refuses NaN or infinite parameters;
+ * only then does it build the network.
  */
 public final class ModelCodec {
 
     static final byte[] MAGIC = "BDNT".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int KIND_DENSE = 1;
+    static final int KIND_CONV = 2;
+    static final int KIND_MAXPOOL = 3;
+    static final int KIND_FLATTEN = 4;
     static final int MAX_LAYERS = 1024;
     static final int MAX_WIDTH = 1 << 20;
-    static final long MAX_PARAMETERS = 100_000_000L;
+    /** The most parameters a model file may hold, and so the most {@link Architecture} builds. */
+    public static final long MAX_PARAMETERS = 100_000_000L;
 
     private ModelCodec() {
     }
 
-    /** Writes {@code net} to {@code out} (flushed, not closed). */
+    /** Writes {@code net} to {@code out} in version 2 (flushed, not closed). */
     public static void write(Network net, OutputStream out) throws IOException {
         CRC32 crc = new CRC32();
         DataOutputStream data = new DataOutputStream(new CheckedOutputStream(out, crc));
         data.write(MAGIC);
         data.writeInt(VERSION);
         data.writeInt(net.loss().code());
+        Shape input = net.inputShape();
+        data.writeInt(input.channels());
+        data.writeInt(input.height());
+        data.writeInt(input.width());
         data.writeInt(net.layerCount());
-        for (int l = 0; l < net.layerCount(); l++) {
-            DenseLayer layer = net.layer(l);
-            data.writeInt(KIND_DENSE);
-            data.writeInt(layer.inputs());
-            data.writeInt(layer.outputs());
-            data.writeInt(layer.activation().code());
+        for (Layer layer : net.layers()) {
+            writeHeader(data, layer);
         }
-        for (int l = 0; l < net.layerCount(); l++) {
-            writeFloats(data, net.layer(l).weights());
-            writeFloats(data, net.layer(l).bias());
+        for (Layer layer : net.layers()) {
+            for (Layer.Parameter p : layer.parameters()) {
+                writeFloats(data, p.value());
+            }
         }
         data.flush();
         new DataOutputStream(out).writeInt((int) crc.getValue());
         out.flush();
     }
 
+    private static void writeHeader(DataOutputStream data, Layer layer) throws IOException {
+        if (layer instanceof DenseLayer) {
+            DenseLayer d = (DenseLayer) layer;
+            data.writeInt(KIND_DENSE);
+            data.writeInt(d.outputs());
+            data.writeInt(d.activation().code());
+        } else if (layer instanceof Conv2D) {
+            Conv2D c = (Conv2D) layer;
+            data.writeInt(KIND_CONV);
+            data.writeInt(c.filters());
+            data.writeInt(c.kernel());
+            data.writeInt(c.stride());
+            data.writeInt(c.padding());
+            data.writeInt(c.activation().code());
+        } else if (layer instanceof MaxPool2D) {
+            MaxPool2D p = (MaxPool2D) layer;
+            data.writeInt(KIND_MAXPOOL);
+            data.writeInt(p.window());
+            data.writeInt(p.stride());
+        } else {
+            data.writeInt(KIND_FLATTEN);
+        }
+    }
+
     /**
-     * Reads a network written by {@link #write}, consuming exactly its bytes.
+     * Reads a network written by {@link #write} (version 2) or by an earlier build (version 1),
+     * consuming exactly its bytes.
      *
      * @throws ModelFormatException if the bytes are not a valid model (wrong magic or version,
-     *                              out-of-range sizes, unknown codes, truncation, bad checksum)
+     *                              out-of-range sizes, unknown codes, layers that do not fit,
+     *                              truncation, bad checksum, non-finite parameters)
      */
     public static Network read(InputStream in) throws IOException {
         CRC32 crc = new CRC32();
@@ -84,13 +123,12 @@ public final class ModelCodec {
         byte[] magic = new byte[MAGIC.length];
         readFully(data, magic, "the magic number");
         if (!Arrays.equals(magic, MAGIC)) {
-            throw new ModelFormatException("not a badnets model: it does not start with \"BDNT\"; "
-                    + "pass a file written by ModelCodec.write (./badnets train --out)");
+            throw new ModelFormatException("not a badnets model: it does not start with \"BDNT\"");
         }
         int version = readInt(data, "the version");
-        if (version != VERSION) {
+        if (version != 1 && version != 2) {
             throw new ModelFormatException("unsupported model format version " + version
-                    + ": this build reads version " + VERSION);
+                    + ": this build reads versions 1 and 2");
         }
         int lossCode = readInt(data, "the loss");
         Loss loss = Loss.fromCode(lossCode);
@@ -98,41 +136,29 @@ public final class ModelCodec {
             throw new ModelFormatException("unknown loss code " + lossCode + ": expected 0 to "
                     + (Loss.values().length - 1));
         }
+        Shape input = version == 1 ? null : readShape(data);
         int layerCount = readInt(data, "the layer count");
         if (layerCount < 1 || layerCount > MAX_LAYERS) {
             throw new ModelFormatException("layer count " + layerCount + " is out of range: expected 1 to " + MAX_LAYERS);
         }
-        int[] ins = new int[layerCount];
-        int[] outs = new int[layerCount];
-        Activation[] activations = new Activation[layerCount];
+        List<Header> headers = new ArrayList<>();
+        Shape shape = input;
         long parameters = 0;
         for (int l = 0; l < layerCount; l++) {
-            int kind = readInt(data, "the kind of layer " + l);
-            if (kind != KIND_DENSE) {
-                throw new ModelFormatException("unknown kind " + kind + " of layer " + l + ": expected "
-                        + KIND_DENSE + " (dense)");
+            Header h = version == 1 ? readV1Header(data, l, shape) : readHeader(data, l, shape);
+            if (shape == null) {
+                shape = h.in;
             }
-            ins[l] = readInt(data, "the inputs of layer " + l);
-            outs[l] = readInt(data, "the outputs of layer " + l);
-            int activationCode = readInt(data, "the activation of layer " + l);
-            if (ins[l] < 1 || ins[l] > MAX_WIDTH || outs[l] < 1 || outs[l] > MAX_WIDTH) {
-                throw new ModelFormatException("layer " + l + " is " + ins[l] + " x " + outs[l]
-                        + ": inputs and outputs must be in 1 to " + MAX_WIDTH);
-            }
-            if (l > 0 && ins[l] != outs[l - 1]) {
-                throw new ModelFormatException("layer " + l + " has " + ins[l] + " inputs but layer " + (l - 1)
-                        + " has " + outs[l - 1] + " outputs");
-            }
-            activations[l] = Activation.fromCode(activationCode);
-            if (activations[l] == null) {
-                throw new ModelFormatException("unknown activation code " + activationCode + " of layer " + l
-                        + ": expected 0 to " + (Activation.values().length - 1));
-            }
-            parameters += (long) ins[l] * outs[l] + outs[l];
+            headers.add(h);
+            shape = h.out;
+            parameters += h.parameters();
             if (parameters > MAX_PARAMETERS) {
                 throw new ModelFormatException("the model claims more than " + MAX_PARAMETERS
                         + " parameters, the most this reader accepts");
             }
+        }
+        if (!shape.isFlat()) {
+            throw new ModelFormatException("the last layer gives " + shape + ", not a flat vector of class scores");
         }
         // readNBytes grows its buffer as bytes arrive, so a lying header costs no more than the real bytes.
         byte[] payload = data.readNBytes((int) (parameters * Float.BYTES));
@@ -146,18 +172,148 @@ public final class ModelCodec {
             throw new ModelFormatException(String.format("corrupted model: checksum %08x does not match the "
                     + "contents (%08x)", storedCrc, expectedCrc));
         }
-        ByteBuffer floats = ByteBuffer.wrap(payload);
-        List<DenseLayer> layers = new ArrayList<>();
+        FloatBuffer floats = ByteBuffer.wrap(payload).asFloatBuffer();
+        List<Layer> layers = new ArrayList<>();
         for (int l = 0; l < layerCount; l++) {
-            FMatrixRMaj w = new FMatrixRMaj(ins[l], outs[l]);
-            FMatrixRMaj b = new FMatrixRMaj(1, outs[l]);
-            floats.asFloatBuffer().get(w.data);
-            floats.position(floats.position() + w.data.length * Float.BYTES);
-            floats.asFloatBuffer().get(b.data);
-            floats.position(floats.position() + b.data.length * Float.BYTES);
-            layers.add(new DenseLayer(w, b, activations[l]));
+            layers.add(headers.get(l).build(floats, l));
         }
         return new Network(layers, loss);
+    }
+
+    /** One layer's header, its shapes worked out and checked before anything large is allocated. */
+    private record Header(int kind, Shape in, Shape out, int[] ints, Activation activation) {
+
+        long parameters() {
+            switch (kind) {
+                case KIND_DENSE:
+                    return ((long) in.size() + 1) * out.size();
+                case KIND_CONV:
+                    return ((long) ints[1] * ints[1] * in.channels() + 1) * ints[0];
+                default:
+                    return 0;
+            }
+        }
+
+        Layer build(FloatBuffer floats, int l) throws ModelFormatException {
+            switch (kind) {
+                case KIND_DENSE:
+                    return new DenseLayer(matrix(floats, in.size(), out.size(), l), matrix(floats, 1, out.size(), l),
+                            activation);
+                case KIND_CONV:
+                    int rows = ints[1] * ints[1] * in.channels();
+                    return new Conv2D(in, ints[1], ints[2], ints[3], matrix(floats, rows, ints[0], l),
+                            matrix(floats, 1, ints[0], l), activation);
+                case KIND_MAXPOOL:
+                    return new MaxPool2D(in, ints[0], ints[1]);
+                default:
+                    return new Flatten(in);
+            }
+        }
+    }
+
+    private static FMatrixRMaj matrix(FloatBuffer floats, int rows, int cols, int layer) throws ModelFormatException {
+        FMatrixRMaj m = new FMatrixRMaj(rows, cols);
+        floats.get(m.data, 0, rows * cols);
+        for (float v : m.data) {
+            if (!Float.isFinite(v)) {
+                throw new ModelFormatException("layer " + layer + " has a " + (Float.isNaN(v) ? "NaN" : "infinite")
+                        + " parameter: the model is broken (its training diverged)");
+            }
+        }
+        return m;
+    }
+
+    private static Shape readShape(DataInputStream data) throws IOException {
+        int c = readInt(data, "the input channels");
+        int h = readInt(data, "the input height");
+        int w = readInt(data, "the input width");
+        if (c < 1 || h < 1 || w < 1 || c > MAX_WIDTH || h > MAX_WIDTH || w > MAX_WIDTH
+                || (long) c * h * w > Shape.MAX_SIZE) {
+            throw new ModelFormatException("input shape " + c + "x" + h + "x" + w + " is out of range: each side 1 to "
+                    + MAX_WIDTH + ", at most " + Shape.MAX_SIZE + " values");
+        }
+        return new Shape(c, h, w);
+    }
+
+    /** Version 1: kind (dense), in, out, activation; {@code previous} is null for the first layer. */
+    private static Header readV1Header(DataInputStream data, int l, Shape previous) throws IOException {
+        int kind = readInt(data, "the kind of layer " + l);
+        if (kind != KIND_DENSE) {
+            throw new ModelFormatException("unknown kind " + kind + " of layer " + l + ": expected "
+                    + KIND_DENSE + " (dense)");
+        }
+        int in = readInt(data, "the inputs of layer " + l);
+        int out = readInt(data, "the outputs of layer " + l);
+        Activation activation = activation(readInt(data, "the activation of layer " + l), l);
+        if (in < 1 || in > MAX_WIDTH || out < 1 || out > MAX_WIDTH) {
+            throw new ModelFormatException("layer " + l + " is " + in + " x " + out
+                    + ": inputs and outputs must be in 1 to " + MAX_WIDTH);
+        }
+        if (previous != null && in != previous.size()) {
+            throw new ModelFormatException("layer " + l + " has " + in + " inputs but layer " + (l - 1)
+                    + " has " + previous.size() + " outputs");
+        }
+        return new Header(KIND_DENSE, Shape.flat(in), Shape.flat(out), new int[] {out}, activation);
+    }
+
+    private static Header readHeader(DataInputStream data, int l, Shape in) throws IOException {
+        int kind = readInt(data, "the kind of layer " + l);
+        switch (kind) {
+            case KIND_DENSE: {
+                int out = readInt(data, "the outputs of layer " + l);
+                Activation activation = activation(readInt(data, "the activation of layer " + l), l);
+                check(in.isFlat(), l, "is dense but its input is " + in + ", not flat");
+                check(out >= 1 && out <= MAX_WIDTH, l, "has " + out + " outputs: expected 1 to " + MAX_WIDTH);
+                return new Header(kind, in, Shape.flat(out), new int[] {out}, activation);
+            }
+            case KIND_CONV: {
+                int filters = readInt(data, "the filters of layer " + l);
+                int kernel = readInt(data, "the kernel of layer " + l);
+                int stride = readInt(data, "the stride of layer " + l);
+                int padding = readInt(data, "the padding of layer " + l);
+                Activation activation = activation(readInt(data, "the activation of layer " + l), l);
+                check(filters >= 1 && filters <= MAX_WIDTH && kernel >= 1 && kernel <= MAX_WIDTH
+                        && stride >= 1 && stride <= MAX_WIDTH && padding >= 0 && padding < kernel, l,
+                        "is a convolution of " + filters + " filters, kernel " + kernel + ", stride " + stride
+                                + ", padding " + padding + ": out of range");
+                check(kernel <= in.height() + 2L * padding && kernel <= in.width() + 2L * padding, l,
+                        "has a " + kernel + "x" + kernel + " kernel that does not fit its input " + in);
+                long h = Conv2D.outputSide(in.height(), kernel, stride, padding);
+                long w = Conv2D.outputSide(in.width(), kernel, stride, padding);
+                check(h * w * filters <= Shape.MAX_SIZE, l, "gives more than " + Shape.MAX_SIZE + " values per sample");
+                return new Header(kind, in, new Shape(filters, (int) h, (int) w),
+                        new int[] {filters, kernel, stride, padding}, activation);
+            }
+            case KIND_MAXPOOL: {
+                int window = readInt(data, "the window of layer " + l);
+                int stride = readInt(data, "the stride of layer " + l);
+                check(window >= 1 && stride >= 1 && window <= in.height() && window <= in.width(), l,
+                        "is a pooling of window " + window + " and stride " + stride + " that does not fit its input "
+                                + in);
+                return new Header(kind, in, new Shape(in.channels(), 1 + (in.height() - window) / stride,
+                        1 + (in.width() - window) / stride), new int[] {window, stride}, null);
+            }
+            case KIND_FLATTEN:
+                return new Header(kind, in, Shape.flat(in.size()), new int[0], null);
+            default:
+                throw new ModelFormatException("unknown kind " + kind + " of layer " + l
+                        + ": expected 1 (dense), 2 (conv2d), 3 (maxpool2d) or 4 (flatten)");
+        }
+    }
+
+    private static void check(boolean ok, int layer, String problem) throws ModelFormatException {
+        if (!ok) {
+            throw new ModelFormatException("layer " + layer + " " + problem);
+        }
+    }
+
+    private static Activation activation(int code, int layer) throws ModelFormatException {
+        Activation activation = Activation.fromCode(code);
+        if (activation == null) {
+            throw new ModelFormatException("unknown activation code " + code + " of layer " + layer
+                    + ": expected 0 to " + (Activation.values().length - 1));
+        }
+        return activation;
     }
 
     private static void writeFloats(DataOutputStream out, FMatrixRMaj m) throws IOException {

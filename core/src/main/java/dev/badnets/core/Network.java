@@ -8,9 +8,9 @@ import java.util.SplittableRandom;
 import org.ejml.data.FMatrixRMaj;
 
 /**
- * A stack of {@link DenseLayer}s trained against a {@link Loss}. For a classifier the last layer is
- * linear and its outputs are logits, turned into probabilities by the softmax inside
- * {@link Loss#SOFTMAX_CROSS_ENTROPY}.
+ * A stack of {@link Layer}s trained against a {@link Loss}. For a classifier the last layer is a
+ * linear {@link DenseLayer} and its outputs are logits, turned into probabilities by the softmax
+ * inside {@link Loss#SOFTMAX_CROSS_ENTROPY}.
  *
  * <p>{@link #forward} and {@link #backward} are the whole of backpropagation: the forward pass
  * feeds each layer's output {@code a} to the next; the backward pass starts from the loss gradient
@@ -19,23 +19,31 @@ import org.ejml.data.FMatrixRMaj;
  */
 public final class Network {
 
-    private final DenseLayer[] layers;
+    private final Layer[] layers;
     private final Loss loss;
 
-    /** A network of the given layers (used as they are), each taking the previous one's outputs. */
-    public Network(List<DenseLayer> layers, Loss loss) {
+    /**
+     * A network of the given layers (used as they are), each taking the previous one's outputs:
+     * every layer's input shape must equal the previous layer's output shape.
+     */
+    public Network(List<? extends Layer> layers, Loss loss) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer, got none");
         }
         for (int l = 1; l < layers.size(); l++) {
-            int expected = layers.get(l - 1).outputs();
-            int actual = layers.get(l).inputs();
-            if (expected != actual) {
-                throw new IllegalArgumentException("layer " + l + " must have " + expected
-                        + " inputs (the outputs of layer " + (l - 1) + "), got " + actual);
+            Shape expected = layers.get(l - 1).outputShape();
+            Shape actual = layers.get(l).inputShape();
+            if (!expected.equals(actual)) {
+                throw new IllegalArgumentException("layer " + l + " (" + layers.get(l).spec() + ") takes " + actual
+                        + " inputs but layer " + (l - 1) + " (" + layers.get(l - 1).spec() + ") gives " + expected
+                        + (expected.isFlat() || !actual.isFlat() ? "" : ": put a Flatten between them"));
             }
         }
-        this.layers = layers.toArray(new DenseLayer[0]);
+        if (!layers.get(layers.size() - 1).outputShape().isFlat()) {
+            throw new IllegalArgumentException("the last layer must give a flat vector (one value per class), got "
+                    + layers.get(layers.size() - 1).outputShape());
+        }
+        this.layers = layers.toArray(new Layer[0]);
         this.loss = loss;
     }
 
@@ -60,8 +68,8 @@ public final class Network {
     }
 
     /**
-     * A network with layer widths {@code sizes} (inputs first, outputs last), {@code hidden} after
-     * every layer but the last and {@code output} after the last; initialised from {@code seed}.
+     * A dense network with layer widths {@code sizes} (inputs first, outputs last), {@code hidden}
+     * after every layer but the last and {@code output} after the last; initialised from {@code seed}.
      */
     public static Network create(int[] sizes, Activation hidden, Activation output, Loss loss, long seed) {
         if (sizes.length < 2) {
@@ -83,91 +91,129 @@ public final class Network {
     }
 
     /**
-     * Forward pass of the batch in {@code buf.x}: for each layer l, {@code z[l] = a[l-1] W + b} and
-     * {@code a[l] = f(z[l])}, with {@code a[-1] = x}. Returns the output {@code a[last]}.
+     * Forward pass of the batch in {@code buf.x}: each layer l reads the output of layer l-1 (the
+     * batch itself for l = 0) and writes its own. Returns the last layer's output.
      */
     FMatrixRMaj forward(MatrixBackend backend, BatchBuffers buf) {
         FMatrixRMaj input = buf.x;
         for (int l = 0; l < layers.length; l++) {
-            layers[l].forward(backend, input, buf.z[l], buf.a[l]);
-            input = buf.a[l];
+            layers[l].forward(backend, input, buf.work[l]);
+            input = buf.work[l].output();
         }
         return input;
     }
 
     /**
      * Backward pass, after {@link #forward} and after the loss has written {@code dL/da} of the
-     * last layer into {@code buf.dA[last]}: from the last layer down, each layer computes its
-     * {@code dW, db} into {@code grads} and its input gradient into the {@code dA} of the layer
-     * below. The first layer skips its input gradient: nothing needs {@code dL/dx}.
+     * last layer into its workspace's output gradient: from the last layer down, each layer
+     * computes its parameter gradients and its input gradient, which is the output gradient of the
+     * layer below. The first layer skips its input gradient: nothing needs {@code dL/dx}.
      */
-    void backward(MatrixBackend backend, BatchBuffers buf, Gradients grads) {
+    void backward(MatrixBackend backend, BatchBuffers buf) {
         for (int l = layers.length - 1; l >= 0; l--) {
-            FMatrixRMaj input = l == 0 ? buf.x : buf.a[l - 1];
-            FMatrixRMaj dInput = l == 0 ? null : buf.dA[l - 1];
-            layers[l].backward(backend, input, buf.z[l], buf.a[l], buf.dA[l], buf.dZ[l],
-                    grads.dW[l], grads.db[l], dInput);
+            FMatrixRMaj dInput = l == 0 ? null : buf.work[l - 1].outputGradient();
+            layers[l].backward(backend, buf.work[l], dInput);
         }
     }
 
-    /** Input width (the first layer's inputs). */
+    /** The shape of one input sample (the first layer's). */
+    public Shape inputShape() {
+        return layers[0].inputShape();
+    }
+
+    /** Input width: the number of floats of one sample. */
     public int inputWidth() {
-        return layers[0].inputs();
+        return inputShape().size();
+    }
+
+    /**
+     * Whether samples of {@code shape} can feed this network: the same shape, or the same number
+     * of values when the network takes a flat vector (a dense network reads an image as its pixels).
+     */
+    public boolean accepts(Shape shape) {
+        Shape input = inputShape();
+        return input.equals(shape) || (input.isFlat() && input.size() == shape.size());
     }
 
     /** Number of outputs of the last layer: the number of classes of a classifier. */
     public int classes() {
-        return layers[layers.length - 1].outputs();
+        return layers[layers.length - 1].outputShape().size();
     }
 
-    /** Widths from input to output, e.g. {@code {784, 128, 10}}. */
-    public int[] layerSizes() {
-        int[] sizes = new int[layers.length + 1];
-        sizes[0] = inputWidth();
-        for (int l = 0; l < layers.length; l++) {
-            sizes[l + 1] = layers[l].outputs();
-        }
-        return sizes;
-    }
-
-    /** Number of dense layers (2 for 784-128-10). */
+    /** Number of layers (2 for 784-128-10; 7 for conv, pool, conv, pool, flatten, dense, dense). */
     public int layerCount() {
         return layers.length;
     }
 
-    /** Dense layer {@code l} (0-based), live: its parameters are the network's. */
-    public DenseLayer layer(int l) {
+    /** Layer {@code l} (0-based), live: its parameters are the network's. */
+    public Layer layer(int l) {
         return layers[l];
+    }
+
+    /** The layers, in order (live). */
+    public List<Layer> layers() {
+        return List.of(layers);
     }
 
     public Loss loss() {
         return loss;
     }
 
-    /** Number of trainable floats (weights and biases). */
+    /** Number of trainable floats. */
     public long parameterCount() {
         long count = 0;
-        for (DenseLayer layer : layers) {
-            count += (long) layer.inputs() * layer.outputs() + layer.outputs();
+        for (Layer layer : layers) {
+            for (Layer.Parameter p : layer.parameters()) {
+                count += p.value().getNumElements();
+            }
+        }
+        return count;
+    }
+
+    /** Multiply-adds of one sample's forward pass. */
+    public long multiplyAdds() {
+        long count = 0;
+        for (Layer layer : layers) {
+            count += layer.multiplyAdds();
         }
         return count;
     }
 
     /** A deep copy: training one does not change the other. */
     public Network copy() {
-        List<DenseLayer> copies = new ArrayList<>();
-        for (DenseLayer layer : layers) {
+        List<Layer> copies = new ArrayList<>();
+        for (Layer layer : layers) {
             copies.add(layer.copy());
         }
         return new Network(copies, loss);
     }
 
+    /**
+     * The layers in the grammar of {@link Architecture}, input shape first, e.g.
+     * {@code "1x28x28 conv32x3,pool2,conv64x3,pool2,flatten,dense128,dense10:identity"}.
+     */
+    public String spec() {
+        StringBuilder s = new StringBuilder(inputShape().toString()).append(' ');
+        for (int l = 0; l < layers.length; l++) {
+            s.append(l == 0 ? "" : ",").append(layers[l].spec());
+        }
+        return s.toString();
+    }
+
+    /** {@code 784-128-10 relu softmax_cross_entropy} for a dense network, else the {@link #spec()} and the loss. */
     @Override
     public String toString() {
-        StringBuilder s = new StringBuilder();
-        for (int size : layerSizes()) {
-            s.append(s.length() == 0 ? "" : "-").append(size);
+        boolean dense = true;
+        for (Layer layer : layers) {
+            dense &= layer instanceof DenseLayer;
         }
-        return s + " " + layers[0].activation().name().toLowerCase() + " " + loss.name().toLowerCase();
+        if (!dense) {
+            return spec() + " " + loss.name().toLowerCase();
+        }
+        StringBuilder s = new StringBuilder().append(inputWidth());
+        for (Layer layer : layers) {
+            s.append('-').append(layer.outputShape().size());
+        }
+        return s + " " + ((DenseLayer) layers[0]).activation().name().toLowerCase() + " " + loss.name().toLowerCase();
     }
 }

@@ -2,6 +2,8 @@ package dev.badnets.core;
 
 import dev.badnets.core.backend.EjmlBackend;
 import dev.badnets.core.backend.MatrixBackend;
+import java.util.ArrayList;
+import java.util.List;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -83,21 +85,29 @@ public abstract class Optimizer {
         }
     }
 
-    /** The optimiser of every weight and bias of {@code net}, reading gradients from {@code grads}. */
+    /**
+     * The optimiser of every parameter of {@code net}, reading each one's gradient from the layer's
+     * training workspace in {@code buf}.
+     */
     static Optimizer forNetwork(OptimizerKind kind, float learningRate, float weightDecay, Network net,
-                                Gradients grads) {
-        int layers = net.layerCount();
-        FMatrixRMaj[] values = new FMatrixRMaj[2 * layers];
-        FMatrixRMaj[] gradients = new FMatrixRMaj[2 * layers];
-        boolean[] decays = new boolean[2 * layers];
-        for (int l = 0; l < layers; l++) {
-            values[2 * l] = net.layer(l).weights();
-            gradients[2 * l] = grads.dW[l];
-            decays[2 * l] = true;
-            values[2 * l + 1] = net.layer(l).bias();
-            gradients[2 * l + 1] = grads.db[l];
+                                BatchBuffers buf) {
+        List<FMatrixRMaj> values = new ArrayList<>();
+        List<FMatrixRMaj> gradients = new ArrayList<>();
+        List<Boolean> decays = new ArrayList<>();
+        for (int l = 0; l < net.layerCount(); l++) {
+            List<Layer.Parameter> parameters = net.layer(l).parameters();
+            for (int p = 0; p < parameters.size(); p++) {
+                values.add(parameters.get(p).value());
+                gradients.add(buf.work[l].gradient(p));
+                decays.add(parameters.get(p).decays());
+            }
         }
-        return create(kind, learningRate, weightDecay, values, gradients, decays);
+        boolean[] decayFlags = new boolean[decays.size()];
+        for (int p = 0; p < decayFlags.length; p++) {
+            decayFlags[p] = decays.get(p);
+        }
+        return create(kind, learningRate, weightDecay, values.toArray(new FMatrixRMaj[0]),
+                gradients.toArray(new FMatrixRMaj[0]), decayFlags);
     }
 
     /**

@@ -13,6 +13,14 @@ public interface Samples {
     /** Number of input features of one sample (784 for MNIST). */
     int inputWidth();
 
+    /**
+     * The shape of one sample, {@code channels x height x width} (see {@link Shape} for the
+     * layout); by default a flat vector of {@link #inputWidth()} values.
+     */
+    default Shape inputShape() {
+        return Shape.flat(inputWidth());
+    }
+
     /** Number of classes; every label is in {@code [0, classes())}. */
     int classes();
 

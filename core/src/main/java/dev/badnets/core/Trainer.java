@@ -28,7 +28,6 @@ public final class Trainer {
     private final TrainingConfig config;
     private final MatrixBackend backend;
     private final BatchBuffers buf;
-    private final Gradients grads;
     private final Optimizer optimizer;
     private int lastCorrect;
     private long stepsTaken;
@@ -44,9 +43,8 @@ public final class Trainer {
         this.config = config;
         this.backend = backend;
         this.buf = new BatchBuffers(net, config.batchSize(), true);
-        this.grads = new Gradients(net);
         this.optimizer = Optimizer.forNetwork(config.optimizer(), config.learningRate(), config.weightDecay(),
-                net, grads).splitAcross(backend);
+                net, buf).splitAcross(backend);
     }
 
     /**
@@ -115,8 +113,8 @@ public final class Trainer {
         if (count < 1 || count > buf.capacity) {
             throw new IllegalArgumentException("batch count must be in [1, " + buf.capacity + "], got " + count);
         }
-        if (data.inputWidth() != net.inputWidth()) {
-            throw new IllegalArgumentException(widthMessage(net, data));
+        if (!net.accepts(data.inputShape())) {
+            throw new IllegalArgumentException(shapeMessage(net, data));
         }
         buf.gather(data, order, from, count, backend);
         int classes = net.classes();
@@ -128,10 +126,9 @@ public final class Trainer {
         }
         FMatrixRMaj output = net.forward(backend, buf);
         lastCorrect = countCorrect(output, buf.labels);
-        int last = net.layerCount() - 1;
-        double loss = net.loss().lossAndGradient(output, buf.labels, buf.dA[last]);
+        double loss = net.loss().lossAndGradient(output, buf.labels, buf.last().outputGradient());
         if (Double.isFinite(loss)) {
-            net.backward(backend, buf, grads);
+            net.backward(backend, buf);
             long totalSteps = (long) config.epochs() * ((data.size() + config.batchSize() - 1) / config.batchSize());
             optimizer.step(config.learningRateSchedule().rate(config.learningRate(), stepsTaken, totalSteps));
             stepsTaken++;
@@ -170,8 +167,8 @@ public final class Trainer {
 
     /** Fails with a message naming expected and actual if {@code data} cannot feed {@code net}. */
     static void checkData(Network net, Samples data) {
-        if (data.inputWidth() != net.inputWidth()) {
-            throw new IllegalArgumentException(widthMessage(net, data));
+        if (!net.accepts(data.inputShape())) {
+            throw new IllegalArgumentException(shapeMessage(net, data));
         }
         if (data.size() < 1) {
             throw new IllegalArgumentException("the data set is empty: expected at least 1 sample");
@@ -188,9 +185,10 @@ public final class Trainer {
         }
     }
 
-    private static String widthMessage(Network net, Samples data) {
-        return "input width mismatch: the network expects " + net.inputWidth() + " inputs per sample, the data has "
-                + data.inputWidth();
+    static String shapeMessage(Network net, Samples data) {
+        return "input shape mismatch: the network takes samples of " + net.inputShape()
+                + (net.inputShape().isFlat() ? " values" : "") + ", the data has " + data.inputShape()
+                + (data.inputShape().isFlat() ? " values" : "");
     }
 
     private static String labelMessage(int label, int index, int classes) {

@@ -68,7 +68,7 @@ class EvaluatorTest {
             buf.gather(data, null, i, 1);
             net.forward(new EjmlBackend(), buf);
             for (int j = 0; j < 5; j++) {
-                assertEquals(buf.a[0].data[j], hidden.get(i, j), 1e-6f);
+                assertEquals(buf.work[0].output().data[j], hidden.get(i, j), 1e-6f);
             }
         }
         FMatrixRMaj logits = Evaluator.representations(net, data, 1);
@@ -81,7 +81,7 @@ class EvaluatorTest {
     @Test
     void refusesDataOfTheWrongWidth() {
         Samples narrow = TrainerTest.randomSamples(10, 4, 3, 2);
-        assertEquals("input width mismatch: the network expects 6 inputs per sample, the data has 4",
+        assertEquals("input shape mismatch: the network takes samples of 6 values, the data has 4 values",
                 assertThrows(IllegalArgumentException.class, () -> Evaluator.evaluate(net, narrow)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Evaluator.predict(net, narrow));
     }

@@ -63,13 +63,14 @@ class GradientCheckTest {
             return sum;
         };
 
-        FMatrixRMaj z = new FMatrixRMaj(n, out), a = new FMatrixRMaj(n, out), dZ = new FMatrixRMaj(n, out);
-        FMatrixRMaj dW = new FMatrixRMaj(in, out), db = new FMatrixRMaj(1, out), dX = new FMatrixRMaj(n, in);
-        layer.forward(backend, x, z, a);
-        layer.backward(backend, x, z, a, c, dZ, dW, db, dX);
+        Workspace ws = layer.workspace(n, true);
+        FMatrixRMaj dX = new FMatrixRMaj(n, in);
+        layer.forward(backend, x, ws);
+        System.arraycopy(c.data, 0, ws.outputGradient().data, 0, n * out);
+        layer.backward(backend, ws, dX);
 
-        assertMatches("dW", dW, numericGradient(wd, loss));
-        assertMatches("db", db, numericGradient(bd, loss));
+        assertMatches("dW", ws.gradients().get(0), numericGradient(wd, loss));
+        assertMatches("db", ws.gradients().get(1), numericGradient(bd, loss));
         assertMatches("dX", dX, numericGradient(xd, loss));
     }
 
@@ -115,8 +116,8 @@ class GradientCheckTest {
 
         List<double[]> ws = new ArrayList<>(), bs = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
-            ws.add(toDouble(net.layer(l).weights()));
-            bs.add(toDouble(net.layer(l).bias()));
+            ws.add(toDouble(((DenseLayer) net.layer(l)).weights()));
+            bs.add(toDouble(((DenseLayer) net.layer(l)).bias()));
         }
         double[] xd = toDouble(buf.x);
         int[] labels = buf.labels.clone();
@@ -137,14 +138,13 @@ class GradientCheckTest {
         loss.getAsDouble();
         Assume.that(!nearKink[0]);
 
-        Gradients grads = new Gradients(net);
         FMatrixRMaj out = net.forward(backend, buf);
-        lossKind.lossAndGradient(out, buf.labels, buf.dA[layers - 1]);
-        net.backward(backend, buf, grads);
+        lossKind.lossAndGradient(out, buf.labels, buf.last().outputGradient());
+        net.backward(backend, buf);
 
         for (int l = 0; l < layers; l++) {
-            assertMatches("dW of layer " + l, grads.dW[l], numericGradient(ws.get(l), loss));
-            assertMatches("db of layer " + l, grads.db[l], numericGradient(bs.get(l), loss));
+            assertMatches("dW of layer " + l, buf.work[l].gradient(0), numericGradient(ws.get(l), loss));
+            assertMatches("db of layer " + l, buf.work[l].gradient(1), numericGradient(bs.get(l), loss));
         }
     }
 

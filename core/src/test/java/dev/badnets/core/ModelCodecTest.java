@@ -38,12 +38,12 @@ class ModelCodecTest {
 
         Network loaded = read(bytes(net));
 
-        assertArrayEquals(net.layerSizes(), loaded.layerSizes());
+        assertEquals(net.spec(), loaded.spec());
         assertEquals(net.loss(), loaded.loss());
         for (int l = 0; l < net.layerCount(); l++) {
-            assertEquals(net.layer(l).activation(), loaded.layer(l).activation());
-            assertArrayEquals(net.layer(l).weights().data, loaded.layer(l).weights().data);
-            assertArrayEquals(net.layer(l).bias().data, loaded.layer(l).bias().data);
+            assertEquals(((DenseLayer) net.layer(l)).activation(), ((DenseLayer) loaded.layer(l)).activation());
+            assertArrayEquals(((DenseLayer) net.layer(l)).weights().data, ((DenseLayer) loaded.layer(l)).weights().data);
+            assertArrayEquals(((DenseLayer) net.layer(l)).bias().data, ((DenseLayer) loaded.layer(l)).bias().data);
         }
         assertArrayEquals(Evaluator.probabilities(net, data), Evaluator.probabilities(loaded, data));
         assertArrayEquals(Evaluator.predict(net, data), Evaluator.predict(loaded, data));
@@ -60,9 +60,9 @@ class ModelCodecTest {
         Network loaded = read(written);
 
         assertArrayEquals(written, bytes(loaded));
-        assertArrayEquals(sizes, loaded.layerSizes());
+        assertEquals(net.spec(), loaded.spec());
         for (int l = 0; l < net.layerCount(); l++) {
-            assertArrayEquals(net.layer(l).weights().data, loaded.layer(l).weights().data);
+            assertArrayEquals(((DenseLayer) net.layer(l)).weights().data, ((DenseLayer) loaded.layer(l)).weights().data);
         }
     }
 
@@ -71,8 +71,8 @@ class ModelCodecTest {
         Network net = Network.create(new int[] {3, 4, 5, 2}, Activation.TANH, Activation.SIGMOID,
                 Loss.MEAN_SQUARED_ERROR, 7);
         Network loaded = read(bytes(net));
-        assertEquals(Activation.TANH, loaded.layer(1).activation());
-        assertEquals(Activation.SIGMOID, loaded.layer(2).activation());
+        assertEquals(Activation.TANH, ((DenseLayer) loaded.layer(1)).activation());
+        assertEquals(Activation.SIGMOID, ((DenseLayer) loaded.layer(2)).activation());
         assertEquals(Loss.MEAN_SQUARED_ERROR, loaded.loss());
     }
 
@@ -84,17 +84,45 @@ class ModelCodecTest {
         assertEquals('D', buf.get());
         assertEquals('N', buf.get());
         assertEquals('T', buf.get());
-        assertEquals(1, buf.getInt());             // version
+        assertEquals(2, buf.getInt());             // version
         assertEquals(0, buf.getInt());             // softmax cross-entropy
+        assertEquals(2, buf.getInt());             // input channels
+        assertEquals(1, buf.getInt());             // input height
+        assertEquals(1, buf.getInt());             // input width
         assertEquals(1, buf.getInt());             // layers
         assertEquals(1, buf.getInt());             // dense
-        assertEquals(2, buf.getInt());             // in
         assertEquals(3, buf.getInt());             // out
         assertEquals(0, buf.getInt());             // identity
-        assertEquals(32 + 6 * 4 + 3 * 4 + 4, b.length);
+        assertEquals(40 + 6 * 4 + 3 * 4 + 4, b.length);
         CRC32 crc = new CRC32();
         crc.update(b, 0, b.length - 4);
         assertEquals((int) crc.getValue(), ByteBuffer.wrap(b, b.length - 4, 4).getInt());
+    }
+
+    @Test
+    void convolutionalNetworksSurviveARoundTrip() throws IOException {
+        Network net = Architecture.build(new Shape(2, 9, 7), "conv3x3s2,pool2s1,conv4x1p0,dense5", 3, 7);
+        byte[] written = bytes(net);
+        Network loaded = read(written);
+        assertArrayEquals(written, bytes(loaded));
+        assertEquals("2x9x7 conv3x3s2,pool2s1,conv4x1,flatten,dense5,dense3:identity", loaded.spec());
+        Conv2D conv = (Conv2D) loaded.layer(0);
+        assertArrayEquals(((Conv2D) net.layer(0)).weights().data, conv.weights().data);
+        assertEquals(new Shape(3, 5, 4), conv.outputShape()); // H' = 1 + (9 + 2 - 3) / 2, W' = 1 + (7 + 2 - 3) / 2
+    }
+
+    /** A model written by the build before convolutions (format version 1), kept as a file. */
+    @Test
+    void readsModelsOfFormatVersion1() throws IOException {
+        Network net;
+        try (InputStream in = ModelCodecTest.class.getResourceAsStream("mlp-784-32-10-v1.bin")) {
+            net = ModelCodec.read(in);
+            assertEquals(-1, in.read());
+        }
+        assertEquals("784-32-10 relu softmax_cross_entropy", net.toString());
+        assertEquals(Shape.flat(784), net.inputShape());
+        // written again it is version 2, and reads back the same
+        assertArrayEquals(bytes(net), bytes(read(bytes(net))));
     }
 
     // ---- hostile files: each refused with a ModelFormatException naming the problem ----
@@ -128,8 +156,8 @@ class ModelCodecTest {
 
     @Test
     void refusesAnUnknownVersion() {
-        assertEquals("unsupported model format version 2: this build reads version 1",
-                refusal(forged(2, 0, 1, new int[][] {{1, 2, 2, 0}}, 6)));
+        assertEquals("unsupported model format version 3: this build reads versions 1 and 2",
+                refusal(forged(3, 0, 1, new int[][] {{1, 2, 2, 0}}, 6)));
     }
 
     @Test
@@ -184,6 +212,59 @@ class ModelCodecTest {
         byte[] b = bytes(Network.mlp(3, new int[] {2}, 2, 1));
         b[b.length - 10] ^= 0x01; // one bit of the last bias
         assertTrue(refusal(b).startsWith("corrupted model: checksum"));
+    }
+
+    /** A version-2 file whose header says what the test wants, with a correct checksum over what follows. */
+    private static byte[] forged2(int[] shape, int[][] layerFields, int floats) {
+        ByteBuffer buf = ByteBuffer.allocate(1024 + 4 * floats);
+        buf.put(ModelCodec.MAGIC).putInt(2).putInt(0);
+        for (int side : shape) {
+            buf.putInt(side);
+        }
+        buf.putInt(layerFields.length);
+        for (int[] fields : layerFields) {
+            for (int field : fields) {
+                buf.putInt(field);
+            }
+        }
+        buf.position(buf.position() + 4 * floats);
+        CRC32 crc = new CRC32();
+        crc.update(buf.array(), 0, buf.position());
+        buf.putInt((int) crc.getValue());
+        return java.util.Arrays.copyOf(buf.array(), buf.position());
+    }
+
+    @Test
+    void refusesVersion2HeadersThatDoNotFit() {
+        assertEquals("input shape 0x28x28 is out of range: each side 1 to 1048576, at most 268435456 values",
+                refusal(forged2(new int[] {0, 28, 28}, new int[][] {{1, 10, 0}}, 0)));
+        assertEquals("input shape 65536x65536x1 is out of range: each side 1 to 1048576, at most 268435456 values",
+                refusal(forged2(new int[] {65536, 65536, 1}, new int[][] {{1, 10, 0}}, 0)));
+        assertEquals("layer 0 is dense but its input is 1x28x28, not flat",
+                refusal(forged2(new int[] {1, 28, 28}, new int[][] {{1, 10, 0}}, 0)));
+        assertEquals("layer 0 has a 9x9 kernel that does not fit its input 1x4x4",
+                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 9, 1, 1, 1}, {4}, {1, 2, 0}}, 0)));
+        assertEquals("layer 0 is a convolution of 8 filters, kernel 3, stride 0, padding 1: out of range",
+                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 0, 1, 1}, {4}, {1, 2, 0}}, 0)));
+        assertEquals("layer 1 is a pooling of window 5 and stride 1 that does not fit its input 8x4x4",
+                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 1, 1, 1}, {3, 5, 1}, {4}, {1, 2, 0}}, 0)));
+        assertEquals("the last layer gives 8x4x4, not a flat vector of class scores",
+                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 1, 1, 1}}, 0)));
+        assertEquals("unknown kind 5 of layer 0: expected 1 (dense), 2 (conv2d), 3 (maxpool2d) or 4 (flatten)",
+                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{5}}, 0)));
+        // 65536 filters of 3x3 over 256 channels: 151M parameters, refused before reading any
+        assertEquals("the model claims more than 100000000 parameters, the most this reader accepts",
+                refusal(forged2(new int[] {256, 4, 4}, new int[][] {{2, 65536, 3, 1, 1, 1}, {4}, {1, 2, 0}}, 0)));
+    }
+
+    @Test
+    void refusesNonFiniteParameters() throws IOException {
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            Network net = Network.mlp(3, new int[] {2}, 2, 1);
+            ((DenseLayer) net.layer(1)).bias().data[1] = bad;
+            assertEquals("layer 1 has a " + (Float.isNaN(bad) ? "NaN" : "infinite")
+                    + " parameter: the model is broken (its training diverged)", refusal(bytes(net)));
+        }
     }
 
     @Test

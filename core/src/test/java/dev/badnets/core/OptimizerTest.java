@@ -94,12 +94,12 @@ class OptimizerTest {
     @Test
     void networkOptimizerDecaysWeightsButNotBiases() {
         Network net = Network.mlp(1, new int[0], 2, 1);
-        net.layer(0).bias().data[0] = 1f;
-        float weight = net.layer(0).weights().data[0];
-        Gradients grads = new Gradients(net);
-        Optimizer.forNetwork(OptimizerKind.SGD, 0.1f, 0.5f, net, grads).step();
-        assertEquals(1f, net.layer(0).bias().data[0]);
-        assertEquals(weight * (1 - 0.05f), net.layer(0).weights().data[0], 1e-7);
+        ((DenseLayer) net.layer(0)).bias().data[0] = 1f;
+        float weight = ((DenseLayer) net.layer(0)).weights().data[0];
+        BatchBuffers buf = new BatchBuffers(net, 1, true);
+        Optimizer.forNetwork(OptimizerKind.SGD, 0.1f, 0.5f, net, buf).step();
+        assertEquals(1f, ((DenseLayer) net.layer(0)).bias().data[0]);
+        assertEquals(weight * (1 - 0.05f), ((DenseLayer) net.layer(0)).weights().data[0], 1e-7);
     }
 
     @Test

@@ -85,28 +85,28 @@ class TrainerTest {
         Trainer.train(c, data, config.withSeed(43), null);
 
         for (int l = 0; l < a.layerCount(); l++) {
-            assertArrayEquals(a.layer(l).weights().data, b.layer(l).weights().data);
-            assertArrayEquals(a.layer(l).bias().data, b.layer(l).bias().data);
+            assertArrayEquals(((DenseLayer) a.layer(l)).weights().data, ((DenseLayer) b.layer(l)).weights().data);
+            assertArrayEquals(((DenseLayer) a.layer(l)).bias().data, ((DenseLayer) b.layer(l)).bias().data);
         }
         // another shuffle seed visits the batches in another order
-        assertFalse(Arrays.equals(a.layer(0).weights().data, c.layer(0).weights().data));
+        assertFalse(Arrays.equals(((DenseLayer) a.layer(0)).weights().data, ((DenseLayer) c.layer(0)).weights().data));
     }
 
     @Test
     void initialisationFollowsHeAndGlorot() {
         Network net = Network.mlp(784, new int[] {256}, 10, 1);
-        float[] he = net.layer(0).weights().data;
+        float[] he = ((DenseLayer) net.layer(0)).weights().data;
         double sumSquares = 0;
         for (float w : he) {
             sumSquares += w * w;
         }
         assertEquals(Math.sqrt(2.0 / 784), Math.sqrt(sumSquares / he.length), 0.001);
         double limit = Math.sqrt(6.0 / (256 + 10));
-        for (float w : net.layer(1).weights().data) {
+        for (float w : ((DenseLayer) net.layer(1)).weights().data) {
             assertTrue(Math.abs(w) <= limit);
         }
-        assertTrue(Arrays.equals(new float[256], net.layer(0).bias().data));
-        assertArrayEquals(he, Network.mlp(784, new int[] {256}, 10, 1).layer(0).weights().data);
+        assertTrue(Arrays.equals(new float[256], ((DenseLayer) net.layer(0)).bias().data));
+        assertArrayEquals(he, ((DenseLayer) Network.mlp(784, new int[] {256}, 10, 1).layer(0)).weights().data);
     }
 
     @ParameterizedTest
@@ -152,9 +152,9 @@ class TrainerTest {
             // SGD keeps no state, so a fresh trainer per step at the hand-worked rate is one step of the same run
             new Trainer(byHand, constant.withLearningRate(rates[t])).step(data, null, from, 4);
             for (int l = 0; l < 2; l++) {
-                assertArrayEquals(byHand.layer(l).weights().data, scheduled.layer(l).weights().data, 1e-7f,
+                assertArrayEquals(((DenseLayer) byHand.layer(l)).weights().data, ((DenseLayer) scheduled.layer(l)).weights().data, 1e-7f,
                         "layer " + l + " after step " + t);
-                assertArrayEquals(byHand.layer(l).bias().data, scheduled.layer(l).bias().data, 1e-7f);
+                assertArrayEquals(((DenseLayer) byHand.layer(l)).bias().data, ((DenseLayer) scheduled.layer(l)).bias().data, 1e-7f);
             }
         }
     }
@@ -202,7 +202,7 @@ class TrainerTest {
 
         IllegalArgumentException width = assertThrows(IllegalArgumentException.class,
                 () -> Trainer.train(net, new ArraySamples(new float[4], new int[2], 2, 2), config, null));
-        assertEquals("input width mismatch: the network expects 3 inputs per sample, the data has 2", width.getMessage());
+        assertEquals("input shape mismatch: the network takes samples of 3 values, the data has 2 values", width.getMessage());
 
         IllegalArgumentException classes = assertThrows(IllegalArgumentException.class,
                 () -> Trainer.train(net, new ArraySamples(new float[3], new int[] {4}, 3, 5), config, null));
@@ -246,9 +246,9 @@ class TrainerTest {
         Network net = Network.mlp(2, new int[] {8}, 2, 3);
         Network copy = net.copy();
         Trainer.train(net, XOR, TrainingConfig.defaults().withEpochs(5).withBatchSize(4), null);
-        assertFalse(Arrays.equals(net.layer(0).weights().data, copy.layer(0).weights().data));
-        assertArrayEquals(Network.mlp(2, new int[] {8}, 2, 3).layer(0).weights().data, copy.layer(0).weights().data);
-        assertArrayEquals(new int[] {2, 8, 2}, copy.layerSizes());
+        assertFalse(Arrays.equals(((DenseLayer) net.layer(0)).weights().data, ((DenseLayer) copy.layer(0)).weights().data));
+        assertArrayEquals(((DenseLayer) Network.mlp(2, new int[] {8}, 2, 3).layer(0)).weights().data, ((DenseLayer) copy.layer(0)).weights().data);
+        assertEquals("2-8-2 relu softmax_cross_entropy", copy.toString());
         assertEquals(2, copy.layerCount());
     }
 

@@ -2,6 +2,7 @@ package dev.badnets.attack.defense;
 
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
 import dev.badnets.mnist.LabeledImages;
 
 /**
@@ -30,7 +31,7 @@ public final class Defense {
     public static Result run(Network net, LabeledImages train, int classes, Detector detector,
                              double expectedRate) {
         ByteSamples samples = new ByteSamples(train.pixels(), train.labels(),
-                train.pixelsPerImage(), classes);
+                Shape.image(train.rows(), train.cols()), classes);
         Detection detection = detector.detect(net, samples, expectedRate);
         int[] kept = detection.kept();
         return new Result(detection, kept, keep(train, kept));

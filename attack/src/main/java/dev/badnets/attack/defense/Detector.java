@@ -36,10 +36,9 @@ public interface Detector {
      */
     default Detection detect(Network net, Samples data, double expectedRate) {
         ClassGroups.checkRate(expectedRate);
-        if (net.inputWidth() != data.inputWidth()) {
-            throw new IllegalArgumentException("the model takes " + net.inputWidth()
-                    + " inputs but the data has " + data.inputWidth()
-                    + " per sample; use the model trained on this data");
+        if (!net.accepts(data.inputShape())) {
+            throw new IllegalArgumentException("the model takes inputs of " + net.inputShape()
+                    + " but the data has samples of " + data.inputShape() + "; use the model trained on this data");
         }
         if (net.classes() < data.classes()) {
             throw new IllegalArgumentException("the model has " + net.classes()

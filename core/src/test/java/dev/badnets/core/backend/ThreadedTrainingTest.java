@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.badnets.core.Activation;
 import dev.badnets.core.ArraySamples;
 import dev.badnets.core.ByteSamples;
+import dev.badnets.core.DenseLayer;
 import dev.badnets.core.Network;
 import dev.badnets.core.OptimizerKind;
 import dev.badnets.core.Samples;
@@ -38,8 +39,8 @@ class ThreadedTrainingTest {
                 Network net = train(data, config.withThreads(threads));
                 for (int l = 0; l < net.layerCount(); l++) {
                     String what = optimizer + " layer " + l + " on " + threads + " threads, " + (bytes ? "bytes" : "floats");
-                    assertArrayEquals(reference.layer(l).weights().data, net.layer(l).weights().data, what);
-                    assertArrayEquals(reference.layer(l).bias().data, net.layer(l).bias().data, what);
+                    assertArrayEquals(((DenseLayer) reference.layer(l)).weights().data, ((DenseLayer) net.layer(l)).weights().data, what);
+                    assertArrayEquals(((DenseLayer) reference.layer(l)).bias().data, ((DenseLayer) net.layer(l)).bias().data, what);
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.badnets.examples.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
 import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingListener;
@@ -62,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (!spec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
+        if (network.epochs == null) {
             network.epochs = 1;
         }
         TrainingConfig config = network.config(run);
@@ -73,25 +74,21 @@ final class BenchCommand implements Callable<Integer> {
         Path folder = data.folder();
         MnistData mnist = DataOptions.load(folder);
         LabeledImages train = mnist.train();
-        int inputs = train.pixelsPerImage();
-        out.println("bench: " + network.describe(inputs, mnist.classes(), run) + ", " + train.count()
-                + " training images");
+        Shape image = Training.shape(train);
+        Network net = network.build(image, mnist.classes());
+        out.println("bench: " + network.describe(net, run) + ", " + train.count() + " training images");
         out.flush();
 
         ByteSamples samples = Training.samples(train, mnist.classes());
-        warmUp(samples, Network.mlp(inputs, network.hidden, mnist.classes(), network.seed), config, backend);
-
-        Network net = Network.mlp(inputs, network.hidden, mnist.classes(), network.seed);
+        warmUp(samples, network.build(image, mnist.classes()), config, backend);
         TrainingResult result = new Trainer(net, config, backend).fit(samples, TrainingListener.NONE);
 
-        int[] sizes = net.layerSizes();
-        long weights = 0;
-        long firstLayerWeights = (long) sizes[0] * sizes[1];
-        for (int l = 0; l + 1 < sizes.length; l++) {
-            weights += (long) sizes[l] * sizes[l + 1];
-        }
+        // Per sample, each layer's products cost 2 FLOPs per multiply-add forward, 2 for the weight
+        // gradient and 2 for the input gradient: 6 x the multiply-adds, by convention. The first
+        // layer computes no input gradient, so the work executed is 2 x its multiply-adds less.
+        long weights = net.multiplyAdds();
         double flopsPerSample = 6.0 * weights;
-        double executedFlopsPerSample = flopsPerSample - 2.0 * firstLayerWeights; // no input gradient for layer 1
+        double executedFlopsPerSample = flopsPerSample - 2.0 * net.layer(0).multiplyAdds();
         double gflops = result.samplesPerSecond() * flopsPerSample / 1e9;
         double executedGflops = result.samplesPerSecond() * executedFlopsPerSample / 1e9;
         int cores = Runtime.getRuntime().availableProcessors();
@@ -122,10 +119,7 @@ final class BenchCommand implements Callable<Integer> {
             root.put("cores_used", coresUsed);
             root.put("executed_flops_per_sample", executedFlopsPerSample);
             root.put("executed_gflops", executedGflops);
-            var layers = root.putArray("layers");
-            for (int s : sizes) {
-                layers.add(s);
-            }
+            network.putConfig(root, net);
             root.put("batch", config.batchSize());
             Json.write(root, json);
         }

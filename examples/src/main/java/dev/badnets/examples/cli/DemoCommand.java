@@ -10,6 +10,7 @@ import dev.badnets.attack.Trigger;
 import dev.badnets.attack.defense.Defense;
 import dev.badnets.attack.defense.DetectionMetrics;
 import dev.badnets.attack.defense.Detector;
+import dev.badnets.core.Network;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
@@ -107,6 +108,7 @@ final class DemoCommand implements Callable<Integer> {
         LabeledImages train = mnist.train();
         LabeledImages test = mnist.test();
         double loadSeconds = (System.nanoTime() - start) / 1e9;
+        Network net = network.build(Training.shape(train), mnist.classes());
 
         PoisonedSet poisoned = Poisoning.apply(train, mnist.classes(), plan, trigger);
         stdout.println("BadNets backdoor demo (OWASP ML02:2023, data poisoning)");
@@ -119,13 +121,13 @@ final class DemoCommand implements Callable<Integer> {
                 target.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "the label " + target.target
                         : "the label of the next class (all-to-all)");
         stdout.println("  trigger    " + trigger.describe());
-        stdout.println("  network    " + network.describe(train.pixelsPerImage(), mnist.classes(), run));
+        stdout.println("  network    " + network.describe(net, run));
         stdout.println();
         stdout.flush();
 
         Training.Trained trained;
         try (Progress.Training bar = new Progress.Training("train", config.epochs(), Progress.interactive())) {
-            trained = Training.train(poisoned.images(), mnist.classes(), network, config, bar);
+            trained = Training.train(net, poisoned.images(), mnist.classes(), config, bar);
         }
         BackdoorReport report = BackdoorMetrics.measure(trained.network(), test, trigger, target.mode(),
                 target.target, run.create());
@@ -172,9 +174,7 @@ final class DemoCommand implements Callable<Integer> {
         var sources = cfg.putArray("source_classes");
         Arrays.stream(plan.sourceClasses()).forEach(sources::add);
         cfg.put("trigger", trigger.describe());
-        var layers = cfg.putArray("layers");
-        Arrays.stream(trained.network().layerSizes()).forEach(layers::add);
-        cfg.put("activation", "relu");
+        network.putConfig(cfg, trained.network());
         cfg.put("optimizer", config.optimizer().name().toLowerCase(Locale.ROOT));
         cfg.put("learning_rate", config.learningRate());
         cfg.put("lr_schedule", config.learningRateSchedule().cliName());
@@ -226,7 +226,8 @@ final class DemoCommand implements Callable<Integer> {
         DetectionMetrics m = DetectionMetrics.of(found.detection(), poisoned.indices());
         Training.Trained again;
         try (Progress.Training bar = new Progress.Training("retrain", config.epochs(), Progress.interactive())) {
-            again = Training.train(found.filtered(), classes, network, config, bar);
+            again = Training.train(network.build(Training.shape(found.filtered()), classes), found.filtered(), classes,
+                    config, bar);
         }
         BackdoorReport after = BackdoorMetrics.measure(again.network(), test, trigger, target.mode(),
                 target.target, run.create());

@@ -1,7 +1,9 @@
 package dev.badnets.examples.cli;
 
 import dev.badnets.core.ModelCodec;
+import dev.badnets.core.ModelFormatException;
 import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
 import dev.badnets.mnist.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -25,14 +27,18 @@ final class Models {
                     "pass a model written by `./badnets train` or `./badnets demo` with --model FILE");
         }
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            return ModelCodec.read(in);
+            Network net = ModelCodec.read(in);
+            if (in.read() != -1) {
+                throw new ModelFormatException("the file goes on after the model's checksum");
+            }
+            return net;
         }
     }
 
     /** Refuses a model trained on another image size or with fewer classes than the data. */
     static void checkFits(Network net, Path file, int rows, int cols, int classes, Path data) {
-        if (net.inputWidth() != rows * cols) {
-            throw new UserException("model " + file + " takes " + net.inputWidth() + " inputs but the images in "
+        if (!net.accepts(Shape.image(rows, cols))) {
+            throw new UserException("model " + file + " takes inputs of " + net.inputShape() + " but the images in "
                     + data + " are " + rows + "x" + cols + " (" + rows * cols + " pixels)",
                     "use a model trained on images of this size, e.g. `./badnets train --data " + data + "`");
         }

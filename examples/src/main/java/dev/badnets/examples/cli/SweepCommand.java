@@ -5,6 +5,8 @@ import dev.badnets.attack.BackdoorReport;
 import dev.badnets.attack.PoisonedSet;
 import dev.badnets.attack.Poisoning;
 import dev.badnets.attack.Trigger;
+import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingListener;
 import dev.badnets.core.backend.Backends;
@@ -95,11 +97,13 @@ final class SweepCommand implements Callable<Integer> {
         Path folder = data.folder();
         MnistData mnist = DataOptions.load(folder);
         target.validate(mnist.classes());
+        Shape image = Training.shape(mnist.train());
+        Network first = network.build(image, mnist.classes()); // checks the layers fit before any training
 
         int cores = Runtime.getRuntime().availableProcessors();
         int workers = Math.max(1, Math.min(counts.length, cores / perPoint));
         stdout.printf(Locale.ROOT, "sweep: %d models (%s), %d at a time, %s%n", counts.length,
-                network.describe(mnist.train().pixelsPerImage(), mnist.classes(), run), workers,
+                network.describe(first, run), workers,
                 trigger.describe());
         stdout.flush();
 
@@ -111,8 +115,8 @@ final class SweepCommand implements Callable<Integer> {
                 futures.add(pool.submit(() -> {
                     PoisonedSet poisoned = Poisoning.apply(mnist.train(), mnist.classes(),
                             poison.plan(target, network.seed, count), trigger);
-                    Training.Trained trained = Training.train(poisoned.images(), mnist.classes(), network, config,
-                            TrainingListener.NONE);
+                    Training.Trained trained = Training.train(network.build(image, mnist.classes()), poisoned.images(),
+                            mnist.classes(), config, TrainingListener.NONE);
                     BackdoorReport r = BackdoorMetrics.measure(trained.network(), mnist.test(), trigger,
                             target.mode(), target.target, Backends.create(backend, perPoint));
                     SweepChart.Point p = new SweepChart.Point(count, r.cleanAccuracy(), r.attackSuccessRate(),
@@ -144,7 +148,7 @@ final class SweepCommand implements Callable<Integer> {
         AtomicFiles.write(csv, o -> o.write(table.toString().getBytes(StandardCharsets.UTF_8)));
         String subtitle = trigger.describe() + ", " + target.mode().cliName()
                 + (target.mode() == dev.badnets.attack.PoisonPlan.Mode.ALL_TO_ONE ? " to class " + target.target : "")
-                + "; " + network.describe(mnist.train().pixelsPerImage(), mnist.classes());
+                + "; " + network.describe(first);
         SweepChart.write(SweepChart.chart(points, mnist.train().count(), subtitle), png);
         stdout.println("wrote " + csv + " and " + png);
         stdout.flush();

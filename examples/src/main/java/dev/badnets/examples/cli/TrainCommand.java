@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.core.EpochReport;
 import dev.badnets.core.Evaluation;
 import dev.badnets.core.Evaluator;
+import dev.badnets.core.Network;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingListener;
 import dev.badnets.mnist.MnistData;
@@ -52,7 +53,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path folder = data.folder();
         MnistData mnist = DataOptions.load(folder);
-        stdout.println("training " + network.describe(mnist.train().pixelsPerImage(), mnist.classes(), run)
+        Network net = network.build(Training.shape(mnist.train()), mnist.classes());
+        stdout.println("training " + network.describe(net, run)
                 + " on " + mnist.train().count() + " images from " + folder);
         stdout.flush();
 
@@ -72,7 +74,7 @@ final class TrainCommand implements Callable<Integer> {
                     stdout.flush();
                 }
             };
-            trained = Training.train(mnist.train(), mnist.classes(), network, config, listener);
+            trained = Training.train(net, mnist.train(), mnist.classes(), config, listener);
         }
         Models.save(trained.network(), model);
         Evaluation test = Evaluator.evaluate(trained.network(),
@@ -85,8 +87,8 @@ final class TrainCommand implements Callable<Integer> {
             Json.putTraining(root, trained.result());
             ObjectNode cfg = root.putObject("config");
             cfg.put("data", folder.toString());
-            var layers = cfg.putArray("layers");
-            java.util.Arrays.stream(trained.network().layerSizes()).forEach(layers::add);
+            network.putConfig(cfg, trained.network());
+            cfg.put("epochs", config.epochs());
             cfg.put("batch", config.batchSize());
             cfg.put("learning_rate", config.learningRate());
             cfg.put("optimizer", network.optimizer);

@@ -2,6 +2,7 @@ package dev.badnets.examples.cli;
 
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
 import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingListener;
@@ -18,12 +19,17 @@ final class Training {
     }
 
     static ByteSamples samples(LabeledImages images, int classes) {
-        return new ByteSamples(images.pixels(), images.labels(), images.pixelsPerImage(), classes);
+        return new ByteSamples(images.pixels(), images.labels(), shape(images), classes);
     }
 
-    static Trained train(LabeledImages train, int classes, NetworkOptions options, TrainingConfig config,
+    /** One image as the network sees it: 1 channel of rows x cols. */
+    static Shape shape(LabeledImages images) {
+        return Shape.image(images.rows(), images.cols());
+    }
+
+    /** Trains {@code net} (in place) on {@code train}. */
+    static Trained train(Network net, LabeledImages train, int classes, TrainingConfig config,
                          TrainingListener listener) {
-        Network net = Network.mlp(train.pixelsPerImage(), options.hidden, classes, options.seed);
         TrainingResult result = Trainer.train(net, samples(train, classes), config, listener);
         return new Trained(net, result);
     }

@@ -1,0 +1,330 @@
+package dev.badnets.core;
+
+import dev.badnets.core.backend.MatrixBackend;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * A 2-D convolution: K filters of {@code k x k} over C input channels, moved with stride s over the
+ * input zero-padded by p on every side, then an activation. For an input of {@code C x H x W} the
+ * output is {@code K x H' x W'} with
+ * <pre>
+ *   H' = 1 + (H + 2p - k) / s        W' = 1 + (W + 2p - k) / s        (integer division)
+ * </pre>
+ * and, for output pixel (oy, ox) and filter f,
+ * <pre>
+ *   z[oy, ox, f] = b[f] + Σ_{ky, kx, c} x[oy·s - p + ky, ox·s - p + kx, c] · W[(ky·k + kx)·C + c, f]
+ * </pre>
+ * (x read as 0 outside the image), {@code a = act(z)}. Parameters: {@code W} ({@code k·k·C x K})
+ * and {@code b} ({@code 1 x K}).
+ *
+ * <p><b>As a matrix product (im2col).</b> Copy, for every output pixel of every image, the
+ * {@code k·k·C} input values under its window into one row of a matrix {@code cols}
+ * ({@code n·H'·W' x k·k·C}). Then the convolution of the whole batch is one product, the same one a
+ * dense layer runs:
+ * <pre>
+ *   Z = cols W + b                     (n·H'·W' x K)
+ * </pre>
+ * and because a sample is stored channels-last (see {@link Shape}), the rows of Z for one image,
+ * laid end to end, are exactly that image's output: no reordering. Backward, given
+ * {@code dA = dL/da} and so {@code dZ = dA ⊙ act'(z)}, is a dense layer's backward on those rows:
+ * <pre>
+ *   dW    = colsᵀ dZ                  (k·k·C x K)
+ *   db    = Σ_rows dZ                 (1 x K)
+ *   dCols = dZ Wᵀ                     (n·H'·W' x k·k·C)
+ *   dX    = col2im(dCols)             each input value gets the sum of dCols over every window
+ *                                     position that read it (windows overlap when s < k)
+ * </pre>
+ * im2col and col2im work image by image, so the backend splits them across its threads by images:
+ * each image's sums are added in the same order whatever the split.
+ */
+public final class Conv2D implements Layer {
+
+    private final Shape in;
+    private final Shape out;
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private final FMatrixRMaj weights;
+    private final FMatrixRMaj bias;
+    private final Activation activation;
+
+    /**
+     * A convolution with the given parameters, used as they are (not copied).
+     *
+     * @param in       input shape C x H x W
+     * @param kernel   side k of the square window, {@code 1 <= k <= H + 2p} and {@code <= W + 2p}
+     * @param stride   step s of the window, >= 1
+     * @param padding  zeros p added on every side, {@code 0 <= p < k}
+     * @param weights  {@code k·k·C x K}, row {@code (ky·k + kx)·C + c} for filter column f
+     * @param bias     {@code 1 x K}
+     */
+    public Conv2D(Shape in, int kernel, int stride, int padding, FMatrixRMaj weights, FMatrixRMaj bias,
+                  Activation activation) {
+        if (kernel < 1 || stride < 1 || padding < 0 || padding >= kernel) {
+            throw new IllegalArgumentException("a convolution needs kernel >= 1, stride >= 1 and 0 <= padding < kernel, got "
+                    + "kernel " + kernel + ", stride " + stride + ", padding " + padding);
+        }
+        if (kernel > in.height() + 2 * padding || kernel > in.width() + 2 * padding) {
+            throw new IllegalArgumentException("a " + kernel + "x" + kernel + " kernel does not fit an input of "
+                    + in + " padded by " + padding);
+        }
+        long rows = (long) kernel * kernel * in.channels();
+        if (weights.numRows != rows || weights.numCols < 1) {
+            throw new IllegalArgumentException("weights must be " + rows + " x K (kernel " + kernel + "x" + kernel
+                    + " x " + in.channels() + " channels), got " + weights.numRows + " x " + weights.numCols);
+        }
+        if (bias.numRows != 1 || bias.numCols != weights.numCols) {
+            throw new IllegalArgumentException("bias must be 1 x " + weights.numCols + ", got " + bias.numRows
+                    + " x " + bias.numCols);
+        }
+        this.in = in;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+        this.out = new Shape(weights.numCols, outputSide(in.height(), kernel, stride, padding),
+                outputSide(in.width(), kernel, stride, padding));
+        this.weights = weights;
+        this.bias = bias;
+        this.activation = activation;
+    }
+
+    /** {@code 1 + (side + 2p - k) / s}: positions of the window along one side. */
+    static int outputSide(int side, int kernel, int stride, int padding) {
+        return 1 + (side + 2 * padding - kernel) / stride;
+    }
+
+    /**
+     * A freshly initialised convolution of {@code filters} filters: zero biases, He-initialised
+     * weights (normal, std {@code sqrt(2 / fan-in)} with fan-in {@code C·k·k}, the inputs one output
+     * value sees) before a ReLU, Glorot otherwise.
+     */
+    public static Conv2D initialized(Shape in, int filters, int kernel, int stride, int padding, Activation activation,
+                                     SplittableRandom random) {
+        if (filters < 1) {
+            throw new IllegalArgumentException("a convolution needs at least 1 filter, got " + filters);
+        }
+        int fanIn = kernel * kernel * in.channels();
+        FMatrixRMaj w = new FMatrixRMaj(fanIn, filters);
+        DenseLayer.initialize(w.data, fanIn, filters * kernel * kernel, activation, random);
+        return new Conv2D(in, kernel, stride, padding, w, new FMatrixRMaj(1, filters), activation);
+    }
+
+    /**
+     * The cache: {@code cols} (the unrolled windows, which dW reads), z, and when training dZ and
+     * dCols. {@code zRows} and {@code dZRows} view z and dZ as {@code n·H'·W' x K}, the shape of the
+     * products; {@code z} and {@code dZ} are the same arrays as {@code n x H'·W'·K}.
+     */
+    static final class Cache extends Workspace {
+        final FMatrixRMaj cols;
+        final FMatrixRMaj z;
+        final FMatrixRMaj zRows;
+        final FMatrixRMaj dZ;
+        final FMatrixRMaj dZRows;
+        final FMatrixRMaj dCols;
+        final MatrixBackend.RangeTask im2col;
+        final MatrixBackend.RangeTask col2im;
+        FMatrixRMaj dX; // the input gradient being written by col2im
+
+        Cache(Conv2D layer, int capacity, boolean training) {
+            super(layer, capacity, training);
+            int pixels = layer.out.height() * layer.out.width();
+            int window = layer.weights.numRows;
+            int filters = layer.out.channels();
+            checkFloats((long) capacity * pixels * window, layer);
+            cols = new FMatrixRMaj(capacity * pixels, window);
+            z = new FMatrixRMaj(capacity, pixels * filters);
+            zRows = view(capacity * pixels, filters, z.data);
+            dZ = training ? new FMatrixRMaj(capacity, pixels * filters) : null;
+            dZRows = training ? view(capacity * pixels, filters, dZ.data) : null;
+            dCols = training ? new FMatrixRMaj(capacity * pixels, window) : null;
+            im2col = (from, to) -> layer.im2col(input.data, cols.data, from, to);
+            col2im = (from, to) -> layer.col2im(dCols.data, dX.data, from, to);
+        }
+
+        @Override
+        void resize(int n) {
+            int pixels = zRows.numRows / z.numRows;
+            cols.reshape(n * pixels, cols.numCols);
+            z.reshape(n, z.numCols);
+            zRows.reshape(n * pixels, zRows.numCols);
+            if (dZ != null) {
+                dZ.reshape(n, dZ.numCols);
+                dZRows.reshape(n * pixels, dZRows.numCols);
+                dCols.reshape(n * pixels, dCols.numCols);
+            }
+        }
+    }
+
+    @Override
+    public Workspace workspace(int capacity, boolean training) {
+        return new Cache(this, capacity, training);
+    }
+
+    /** Forward: {@code cols = im2col(x)}, {@code Z = cols W + b}, {@code a = act(z)}. */
+    @Override
+    public void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws) {
+        Cache c = (Cache) ws;
+        c.rows(x.numRows);
+        c.input = x;
+        backend.forRanges(x.numRows, 1, c.im2col);
+        backend.affine(c.cols, weights, bias, c.zRows);
+        activation.forward(c.z, c.output());
+    }
+
+    /**
+     * Backward: {@code dZ = dA ⊙ act'(z)}, {@code dW = colsᵀ dZ}, {@code db = Σ_rows dZ} and,
+     * unless {@code dX} is null, {@code dCols = dZ Wᵀ} folded back into {@code dX} by col2im.
+     */
+    @Override
+    public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
+        Cache c = (Cache) ws;
+        activation.backward(c.z, c.output(), c.outputGradient(), c.dZ);
+        backend.multTransA(c.cols, c.dZRows, c.gradient(0));
+        DenseLayer.columnSums(c.dZRows, c.gradient(1));
+        if (dX != null) {
+            backend.multTransB(c.dZRows, weights, c.dCols);
+            c.dX = dX;
+            backend.forRanges(dX.numRows, 1, c.col2im);
+            c.dX = null;
+        }
+    }
+
+    /**
+     * im2col for images {@code [first, last)}: row {@code i·H'·W' + oy·W' + ox} of {@code cols}
+     * holds, at column {@code (ky·k + kx)·C + c}, the input value {@code x[iy, ix, c]} with
+     * {@code iy = oy·s - p + ky}, {@code ix = ox·s - p + kx}, or 0 where that falls in the padding.
+     * For one (oy, ox, ky) the k·C values are contiguous in x (channels-last), so each is one copy.
+     */
+    void im2col(float[] x, float[] cols, int first, int last) {
+        int channels = in.channels(), height = in.height(), width = in.width();
+        int outH = out.height(), outW = out.width();
+        int window = weights.numRows;
+        int image = height * width * channels;
+        int run = kernel * channels; // one row of the window: k pixels of C values, contiguous in x
+        for (int i = first; i < last; i++) {
+            int xBase = i * image;
+            int dst = i * outH * outW * window;
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++) {
+                    int ix0 = ox * stride - padding;
+                    // the window's columns kx in [kx0, kx1) fall inside the image; the rest are padding
+                    int kx0 = Math.max(0, -ix0), kx1 = Math.min(kernel, width - ix0);
+                    for (int ky = 0; ky < kernel; ky++, dst += run) {
+                        int iy = oy * stride - padding + ky;
+                        if (iy < 0 || iy >= height || kx0 >= kx1) {
+                            Arrays.fill(cols, dst, dst + run, 0f);
+                            continue;
+                        }
+                        Arrays.fill(cols, dst, dst + kx0 * channels, 0f);
+                        int src = xBase + (iy * width + ix0 + kx0) * channels;
+                        for (int j = kx0 * channels, end = kx1 * channels; j < end; j++) {
+                            cols[dst + j] = x[src++];
+                        }
+                        Arrays.fill(cols, dst + kx1 * channels, dst + run, 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * col2im for images {@code [first, last)}, the adjoint of {@link #im2col}: zeroes each image of
+     * {@code dX}, then adds every entry of {@code dCols} to the input value it was copied from
+     * (entries that came from the padding are dropped).
+     */
+    void col2im(float[] dCols, float[] dX, int first, int last) {
+        int channels = in.channels(), height = in.height(), width = in.width();
+        int outH = out.height(), outW = out.width();
+        int window = weights.numRows;
+        int image = height * width * channels;
+        int run = kernel * channels;
+        for (int i = first; i < last; i++) {
+            int xBase = i * image;
+            Arrays.fill(dX, xBase, xBase + image, 0f);
+            int src = i * outH * outW * window;
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++) {
+                    int ix0 = ox * stride - padding;
+                    int kx0 = Math.max(0, -ix0), kx1 = Math.min(kernel, width - ix0);
+                    for (int ky = 0; ky < kernel; ky++, src += run) {
+                        int iy = oy * stride - padding + ky;
+                        if (iy < 0 || iy >= height || kx0 >= kx1) {
+                            continue;
+                        }
+                        int dst = xBase + (iy * width + ix0 + kx0) * channels;
+                        for (int j = kx0 * channels, end = kx1 * channels; j < end; j++) {
+                            dX[dst++] += dCols[src + j];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public Shape inputShape() {
+        return in;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return out;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(new Parameter("W", weights, true), new Parameter("b", bias, false));
+    }
+
+    @Override
+    public long multiplyAdds() {
+        return (long) out.height() * out.width() * weights.numRows * weights.numCols;
+    }
+
+    /** {@code conv<K>x<k>}, with {@code s<stride>} and {@code p<padding>} where they differ from 1 and k/2. */
+    @Override
+    public String spec() {
+        return "conv" + filters() + "x" + kernel + (stride != 1 ? "s" + stride : "")
+                + (padding != kernel / 2 ? "p" + padding : "")
+                + (activation == Activation.RELU ? "" : ":" + activation.name().toLowerCase());
+    }
+
+    /** The weights W, {@code k·k·C x K} (live). */
+    public FMatrixRMaj weights() {
+        return weights;
+    }
+
+    /** The bias b, {@code 1 x K} (live). */
+    public FMatrixRMaj bias() {
+        return bias;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    /** Number of filters K: the output channels. */
+    public int filters() {
+        return weights.numCols;
+    }
+
+    public int kernel() {
+        return kernel;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
+    @Override
+    public Conv2D copy() {
+        return new Conv2D(in, kernel, stride, padding, weights.copy(), bias.copy(), activation);
+    }
+}

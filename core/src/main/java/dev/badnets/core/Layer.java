@@ -1,0 +1,74 @@
+package dev.badnets.core;
+
+import dev.badnets.core.backend.MatrixBackend;
+import java.util.List;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * One stage of a {@link Network}: a function of a batch of inputs with (maybe) trainable
+ * parameters, and its derivative. Every layer follows the same contract, so that a network is a
+ * list of layers and backpropagation is a loop over it.
+ *
+ * <p>A batch of n samples is a matrix of n rows, one sample per row, laid out as {@link Shape}
+ * says. The per-batch values (the output, its gradient and whatever the backward pass needs to
+ * remember: CS231n's "cache") live in a {@link Workspace} that the caller gets once from
+ * {@link #workspace} and passes to every call, so a layer holds only its parameters, a network can
+ * serve several workspaces (a trainer and an evaluator, say), and a training step allocates nothing.
+ *
+ * <pre>
+ *   forward:   a = f(x; θ)                         reads x, writes ws.output() (and the cache)
+ *   backward:  given dA = dL/da in ws.outputGradient():
+ *              dL/dθ into ws.gradients(), and dL/dx into dX unless dX is null
+ * </pre>
+ *
+ * Every layer's backward pass is checked against finite differences of an independent
+ * double-precision forward pass in {@code GradientCheckTest}.
+ */
+public sealed interface Layer permits DenseLayer, Conv2D, MaxPool2D, Flatten {
+
+    /** A trainable tensor of a layer, live (training updates it in place). */
+    record Parameter(String name, FMatrixRMaj value, boolean decays) {
+    }
+
+    /** The shape of one input sample. */
+    Shape inputShape();
+
+    /** The shape of one output sample. */
+    Shape outputShape();
+
+    /**
+     * The trainable tensors, in a fixed order (weights before bias); empty for a layer without
+     * parameters. {@link Parameter#decays()} says whether L2 weight decay applies (weights yes,
+     * biases no).
+     */
+    List<Parameter> parameters();
+
+    /**
+     * A workspace for batches of up to {@code capacity} samples; with {@code training} it also
+     * holds the output gradient, the parameter gradients and what backward reads.
+     */
+    Workspace workspace(int capacity, boolean training);
+
+    /**
+     * Forward pass of the batch {@code x} (n x {@code inputShape().size()}, n at most the
+     * workspace's capacity, which this call sets to n rows): writes {@code ws.output()} and keeps
+     * what backward needs.
+     */
+    void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws);
+
+    /**
+     * Backward pass, after {@link #forward} on the same workspace and once {@code ws.outputGradient()}
+     * holds {@code dL/da}: writes {@code dL/dθ} into {@code ws.gradients()} and, unless {@code dX}
+     * is null (the first layer needs no input gradient), {@code dL/dx} into {@code dX}.
+     */
+    void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX);
+
+    /** Multiply-adds of one sample's forward pass (for FLOP counts in benchmarks). */
+    long multiplyAdds();
+
+    /** The layer in the grammar of {@link Architecture}, e.g. {@code "conv32x3"} or {@code "dense128"}. */
+    String spec();
+
+    /** A deep copy: training one does not change the other. */
+    Layer copy();
+}

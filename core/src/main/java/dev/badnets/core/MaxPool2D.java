@@ -1,0 +1,175 @@
+package dev.badnets.core;
+
+import dev.badnets.core.backend.MatrixBackend;
+import java.util.Arrays;
+import java.util.List;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * Max pooling: each channel of the input is covered by a {@code w x w} window moved with stride s,
+ * and each output value is the largest input value under its window. For an input of
+ * {@code C x H x W} the output is {@code C x H' x W'} with
+ * <pre>
+ *   H' = 1 + (H - w) / s        W' = 1 + (W - w) / s        (integer division; no padding)
+ *   a[oy, ox, c] = max_{ky, kx < w} x[oy·s + ky, ox·s + kx, c]
+ * </pre>
+ * No parameters. The derivative of a maximum is 1 for the input that won and 0 for the others, so
+ * backward routes each output gradient to the input position that forward recorded as the arg-max
+ * (the first one in reading order on ties), and adds where windows overlap ({@code s < w}):
+ * <pre>
+ *   dX[p] = Σ over outputs o whose arg-max is p of dA[o]
+ * </pre>
+ */
+public final class MaxPool2D implements Layer {
+
+    private final Shape in;
+    private final Shape out;
+    private final int window;
+    private final int stride;
+
+    /**
+     * @param in     input shape C x H x W
+     * @param window side w of the square window, {@code 1 <= w <= min(H, W)}
+     * @param stride step s of the window, >= 1 (s = w: windows that tile the input)
+     */
+    public MaxPool2D(Shape in, int window, int stride) {
+        if (window < 1 || stride < 1) {
+            throw new IllegalArgumentException("pooling needs window >= 1 and stride >= 1, got window " + window
+                    + ", stride " + stride);
+        }
+        if (window > in.height() || window > in.width()) {
+            throw new IllegalArgumentException("a " + window + "x" + window + " pooling window does not fit an input of "
+                    + in);
+        }
+        this.in = in;
+        this.window = window;
+        this.stride = stride;
+        this.out = new Shape(in.channels(), 1 + (in.height() - window) / stride, 1 + (in.width() - window) / stride);
+    }
+
+    /** The cache: for every output value, the index in its image of the input value that won. */
+    static final class Cache extends Workspace {
+        final int[] argmax;
+        final MatrixBackend.RangeTask forward;
+        final MatrixBackend.RangeTask backward;
+        FMatrixRMaj dX; // the input gradient being written
+
+        Cache(MaxPool2D layer, int capacity, boolean training) {
+            super(layer, capacity, training);
+            argmax = new int[capacity * layer.out.size()];
+            forward = (from, to) -> layer.pool(input.data, output().data, argmax, from, to);
+            backward = (from, to) -> layer.route(outputGradient().data, argmax, dX.data, from, to);
+        }
+    }
+
+    @Override
+    public Workspace workspace(int capacity, boolean training) {
+        return new Cache(this, capacity, training);
+    }
+
+    @Override
+    public void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws) {
+        Cache c = (Cache) ws;
+        c.rows(x.numRows);
+        c.input = x;
+        backend.forRanges(x.numRows, 1, c.forward);
+    }
+
+    /** Backward: {@code dX} is zero except at each window's arg-max, which gets that output's gradient. */
+    @Override
+    public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
+        if (dX == null) {
+            return; // no parameters, so nothing else to compute
+        }
+        Cache c = (Cache) ws;
+        c.dX = dX;
+        backend.forRanges(dX.numRows, 1, c.backward);
+        c.dX = null;
+    }
+
+    /**
+     * Forward for images {@code [first, last)}: each output value and where in the image it came
+     * from. The innermost loop runs over the channels of one pixel, which are contiguous.
+     */
+    void pool(float[] x, float[] a, int[] argmax, int first, int last) {
+        int channels = in.channels(), width = in.width();
+        int outH = out.height(), outW = out.width();
+        int inImage = in.size(), outImage = out.size();
+        for (int i = first; i < last; i++) {
+            int xBase = i * inImage;
+            int o = i * outImage;
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++, o += channels) {
+                    int corner = (oy * stride * width + ox * stride) * channels;
+                    for (int c = 0; c < channels; c++) {
+                        a[o + c] = x[xBase + corner + c];
+                        argmax[o + c] = corner + c;
+                    }
+                    for (int ky = 0; ky < window; ky++) {
+                        for (int kx = ky == 0 ? 1 : 0; kx < window; kx++) {
+                            int p = corner + (ky * width + kx) * channels;
+                            for (int c = 0; c < channels; c++) {
+                                float v = x[xBase + p + c];
+                                if (v > a[o + c]) { // strict: the first maximum in reading order wins ties
+                                    a[o + c] = v;
+                                    argmax[o + c] = p + c;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Backward for images {@code [first, last)}: zero each image of dX, then add dA at the recorded arg-max. */
+    void route(float[] dA, int[] argmax, float[] dX, int first, int last) {
+        int inImage = in.size(), outImage = out.size();
+        for (int i = first; i < last; i++) {
+            int xBase = i * inImage;
+            Arrays.fill(dX, xBase, xBase + inImage, 0f);
+            for (int o = i * outImage, end = o + outImage; o < end; o++) {
+                dX[xBase + argmax[o]] += dA[o];
+            }
+        }
+    }
+
+    @Override
+    public Shape inputShape() {
+        return in;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return out;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of();
+    }
+
+    @Override
+    public long multiplyAdds() {
+        return 0;
+    }
+
+    /** {@code pool<w>}, with {@code s<stride>} when the stride is not w. */
+    @Override
+    public String spec() {
+        return "pool" + window + (stride != window ? "s" + stride : "");
+    }
+
+    public int window() {
+        return window;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    @Override
+    public MaxPool2D copy() {
+        return this; // no parameters: nothing to copy
+    }
+}
