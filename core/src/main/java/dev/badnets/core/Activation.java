@@ -15,31 +15,29 @@ public enum Activation {
     /** {@code f(z) = z}, {@code f'(z) = 1}: the output layer of a classifier (its outputs are logits). */
     IDENTITY {
         @Override
-        public void forward(FMatrixRMaj z, FMatrixRMaj a) {
-            System.arraycopy(z.data, 0, a.data, 0, z.getNumElements());
+        void forward(float[] z, float[] a, int from, int to) {
+            System.arraycopy(z, from, a, from, to - from);
         }
 
         @Override
-        public void backward(FMatrixRMaj z, FMatrixRMaj a, FMatrixRMaj dA, FMatrixRMaj dZ) {
-            System.arraycopy(dA.data, 0, dZ.data, 0, dA.getNumElements());
+        void backward(float[] z, float[] a, float[] dA, float[] dZ, int from, int to) {
+            System.arraycopy(dA, from, dZ, from, to - from);
         }
     },
 
     /** {@code f(z) = max(0, z)}, {@code f'(z) = 1 if z > 0 else 0}. */
     RELU {
         @Override
-        public void forward(FMatrixRMaj z, FMatrixRMaj a) {
-            float[] zd = z.data, ad = a.data;
-            for (int i = 0, size = z.getNumElements(); i < size; i++) {
-                ad[i] = Math.max(0f, zd[i]);
+        void forward(float[] z, float[] a, int from, int to) {
+            for (int i = from; i < to; i++) {
+                a[i] = Math.max(0f, z[i]);
             }
         }
 
         @Override
-        public void backward(FMatrixRMaj z, FMatrixRMaj a, FMatrixRMaj dA, FMatrixRMaj dZ) {
-            float[] zd = z.data, dAd = dA.data, dZd = dZ.data;
-            for (int i = 0, size = z.getNumElements(); i < size; i++) {
-                dZd[i] = dAd[i] * step(zd[i]);
+        void backward(float[] z, float[] a, float[] dA, float[] dZ, int from, int to) {
+            for (int i = from; i < to; i++) {
+                dZ[i] = dA[i] * step(z[i]);
             }
         }
     },
@@ -47,18 +45,16 @@ public enum Activation {
     /** {@code f(z) = 1 / (1 + e^-z)}, {@code f'(z) = f(z) (1 - f(z)) = a (1 - a)}. */
     SIGMOID {
         @Override
-        public void forward(FMatrixRMaj z, FMatrixRMaj a) {
-            float[] zd = z.data, ad = a.data;
-            for (int i = 0, size = z.getNumElements(); i < size; i++) {
-                ad[i] = (float) (1.0 / (1.0 + Math.exp(-zd[i])));
+        void forward(float[] z, float[] a, int from, int to) {
+            for (int i = from; i < to; i++) {
+                a[i] = (float) (1.0 / (1.0 + Math.exp(-z[i])));
             }
         }
 
         @Override
-        public void backward(FMatrixRMaj z, FMatrixRMaj a, FMatrixRMaj dA, FMatrixRMaj dZ) {
-            float[] ad = a.data, dAd = dA.data, dZd = dZ.data;
-            for (int i = 0, size = a.getNumElements(); i < size; i++) {
-                dZd[i] = dAd[i] * ad[i] * (1f - ad[i]);
+        void backward(float[] z, float[] a, float[] dA, float[] dZ, int from, int to) {
+            for (int i = from; i < to; i++) {
+                dZ[i] = dA[i] * a[i] * (1f - a[i]);
             }
         }
     },
@@ -66,18 +62,16 @@ public enum Activation {
     /** {@code f(z) = tanh(z)}, {@code f'(z) = 1 - tanh(z)^2 = 1 - a^2}. */
     TANH {
         @Override
-        public void forward(FMatrixRMaj z, FMatrixRMaj a) {
-            float[] zd = z.data, ad = a.data;
-            for (int i = 0, size = z.getNumElements(); i < size; i++) {
-                ad[i] = (float) Math.tanh(zd[i]);
+        void forward(float[] z, float[] a, int from, int to) {
+            for (int i = from; i < to; i++) {
+                a[i] = (float) Math.tanh(z[i]);
             }
         }
 
         @Override
-        public void backward(FMatrixRMaj z, FMatrixRMaj a, FMatrixRMaj dA, FMatrixRMaj dZ) {
-            float[] ad = a.data, dAd = dA.data, dZd = dZ.data;
-            for (int i = 0, size = a.getNumElements(); i < size; i++) {
-                dZd[i] = dAd[i] * (1f - ad[i] * ad[i]);
+        void backward(float[] z, float[] a, float[] dA, float[] dZ, int from, int to) {
+            for (int i = from; i < to; i++) {
+                dZ[i] = dA[i] * (1f - a[i] * a[i]);
             }
         }
     };
@@ -93,10 +87,23 @@ public enum Activation {
     }
 
     /** Forward: {@code a = f(z)}, element by element. */
-    public abstract void forward(FMatrixRMaj z, FMatrixRMaj a);
+    public void forward(FMatrixRMaj z, FMatrixRMaj a) {
+        forward(z.data, a.data, 0, z.getNumElements());
+    }
 
     /** Backward: {@code dZ = dA ⊙ f'(z)}, given the {@code z} and {@code a} of the forward pass. */
-    public abstract void backward(FMatrixRMaj z, FMatrixRMaj a, FMatrixRMaj dA, FMatrixRMaj dZ);
+    public void backward(FMatrixRMaj z, FMatrixRMaj a, FMatrixRMaj dA, FMatrixRMaj dZ) {
+        backward(z.data, a.data, dA.data, dZ.data, 0, z.getNumElements());
+    }
+
+    /** Forward on entries {@code [from, to)}: {@code a[i] = f(z[i])}. */
+    abstract void forward(float[] z, float[] a, int from, int to);
+
+    /** Backward on entries {@code [from, to)}: {@code dZ[i] = dA[i] f'(z[i])}. */
+    abstract void backward(float[] z, float[] a, float[] dA, float[] dZ, int from, int to);
+
+    /** Fewest entries worth handing to another thread: a few microseconds of element-wise work. */
+    static final int GRAIN = 1 << 14;
 
     /** The activation whose {@link #code()} is {@code code}, or null if there is none. */
     static Activation fromCode(int code) {

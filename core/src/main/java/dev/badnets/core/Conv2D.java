@@ -126,6 +126,8 @@ public final class Conv2D implements Layer {
         final FMatrixRMaj dCols;
         final MatrixBackend.RangeTask im2col;
         final MatrixBackend.RangeTask col2im;
+        final MatrixBackend.RangeTask activate;
+        final MatrixBackend.RangeTask activateBackward;
         FMatrixRMaj dX; // the input gradient being written by col2im
 
         Cache(Conv2D layer, int capacity, boolean training) {
@@ -142,6 +144,9 @@ public final class Conv2D implements Layer {
             dCols = training ? new FMatrixRMaj(capacity * pixels, window) : null;
             im2col = (from, to) -> layer.im2col(input.data, cols.data, from, to);
             col2im = (from, to) -> layer.col2im(dCols.data, dX.data, from, to);
+            activate = (from, to) -> layer.activation.forward(z.data, output().data, from, to);
+            activateBackward = (from, to) -> layer.activation.backward(z.data, output().data, outputGradient().data,
+                    dZ.data, from, to);
         }
 
         @Override
@@ -171,7 +176,7 @@ public final class Conv2D implements Layer {
         c.input = x;
         backend.forRanges(x.numRows, 1, c.im2col);
         backend.affine(c.cols, weights, bias, c.zRows);
-        activation.forward(c.z, c.output());
+        backend.forRanges(c.z.getNumElements(), Activation.GRAIN, c.activate);
     }
 
     /**
@@ -181,7 +186,7 @@ public final class Conv2D implements Layer {
     @Override
     public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
         Cache c = (Cache) ws;
-        activation.backward(c.z, c.output(), c.outputGradient(), c.dZ);
+        backend.forRanges(c.dZ.getNumElements(), Activation.GRAIN, c.activateBackward);
         backend.multTransA(c.cols, c.dZRows, c.gradient(0));
         DenseLayer.columnSums(c.dZRows, c.gradient(1));
         if (dX != null) {

@@ -47,7 +47,7 @@ public final class MaxPool2D implements Layer {
         this.out = new Shape(in.channels(), 1 + (in.height() - window) / stride, 1 + (in.width() - window) / stride);
     }
 
-    /** The cache: for every output value, the index in its image of the input value that won. */
+    /** The cache: for every output value, the index in its image of the input value that won (when training). */
     static final class Cache extends Workspace {
         final int[] argmax;
         final MatrixBackend.RangeTask forward;
@@ -56,7 +56,7 @@ public final class MaxPool2D implements Layer {
 
         Cache(MaxPool2D layer, int capacity, boolean training) {
             super(layer, capacity, training);
-            argmax = new int[capacity * layer.out.size()];
+            argmax = training ? new int[capacity * layer.out.size()] : null;
             forward = (from, to) -> layer.pool(input.data, output().data, argmax, from, to);
             backward = (from, to) -> layer.route(outputGradient().data, argmax, dX.data, from, to);
         }
@@ -88,8 +88,9 @@ public final class MaxPool2D implements Layer {
     }
 
     /**
-     * Forward for images {@code [first, last)}: each output value and where in the image it came
-     * from. The innermost loop runs over the channels of one pixel, which are contiguous.
+     * Forward for images {@code [first, last)}: each output value is the maximum of its window
+     * ({@code Math.max} over contiguous channels, which the JIT vectorises); with {@code argmax}
+     * (training) also where in the image it came from.
      */
     void pool(float[] x, float[] a, int[] argmax, int first, int last) {
         int channels = in.channels(), width = in.width();
@@ -100,23 +101,40 @@ public final class MaxPool2D implements Layer {
             int o = i * outImage;
             for (int oy = 0; oy < outH; oy++) {
                 for (int ox = 0; ox < outW; ox++, o += channels) {
-                    int corner = (oy * stride * width + ox * stride) * channels;
-                    for (int c = 0; c < channels; c++) {
-                        a[o + c] = x[xBase + corner + c];
-                        argmax[o + c] = corner + c;
-                    }
+                    int corner = xBase + (oy * stride * width + ox * stride) * channels;
+                    System.arraycopy(x, corner, a, o, channels);
                     for (int ky = 0; ky < window; ky++) {
                         for (int kx = ky == 0 ? 1 : 0; kx < window; kx++) {
                             int p = corner + (ky * width + kx) * channels;
                             for (int c = 0; c < channels; c++) {
-                                float v = x[xBase + p + c];
-                                if (v > a[o + c]) { // strict: the first maximum in reading order wins ties
-                                    a[o + c] = v;
-                                    argmax[o + c] = p + c;
-                                }
+                                a[o + c] = Math.max(a[o + c], x[p + c]);
                             }
                         }
                     }
+                    if (argmax != null) {
+                        record(x, a, argmax, xBase, corner, o);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The arg-max of each channel of one window: the first position in reading order whose value
+     * equals the maximum. Scanned backwards with a select instead of a branch (which input wins is
+     * a coin toss a branch would mispredict), so the last match written is the first in order. A
+     * NaN matches nothing and keeps the window's first position.
+     */
+    private void record(float[] x, float[] a, int[] argmax, int xBase, int corner, int o) {
+        int channels = in.channels(), width = in.width();
+        for (int c = 0; c < channels; c++) {
+            argmax[o + c] = corner + c - xBase;
+        }
+        for (int ky = window - 1; ky >= 0; ky--) {
+            for (int kx = window - 1; kx >= 0; kx--) {
+                int p = corner + (ky * width + kx) * channels;
+                for (int c = 0; c < channels; c++) {
+                    argmax[o + c] = x[p + c] == a[o + c] ? p + c - xBase : argmax[o + c];
                 }
             }
         }

@@ -32,7 +32,7 @@ final class NetworkOptions {
     String layers;
 
     @Option(names = "--hidden", split = ",", paramLabel = "N",
-            description = "Hidden layer sizes of --model mlp, input side first (default: 128).")
+            description = "Hidden layer sizes of --model mlp, input side first (default: 128); alone, it implies --model mlp.")
     int[] hidden;
 
     @Option(names = "--epochs", paramLabel = "N",
@@ -108,6 +108,9 @@ final class NetworkOptions {
     String modelName() {
         if (layers != null) {
             return "custom";
+        }
+        if (model == null && hidden != null) {
+            return "mlp"; // --hidden alone asks for the dense network it sizes
         }
         String name = model == null ? DEFAULT_MODEL : model.trim().toLowerCase(Locale.ROOT);
         if (!List.of("mlp", "cnn", "seed-cnn").contains(name)) {

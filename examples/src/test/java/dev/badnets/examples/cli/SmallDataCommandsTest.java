@@ -61,9 +61,27 @@ class SmallDataCommandsTest {
     }
 
     @Test
+    void benchCountsTheFlopsOfEveryLayerKind() throws IOException {
+        Path json = dir.resolve("bench-cnn.json");
+        Cli.Run run = Cli.run("bench", "--data", slice.toString(), "--threads", "1", "--json", json.toString(),
+                "--layers", "conv4x3,pool2,dense8");
+
+        assertEquals(0, run.status(), run::toString);
+        JsonNode b = new ObjectMapper().readTree(json.toFile());
+        // multiply-adds per sample: conv 28x28 outputs x 9 inputs x 4 filters, pooling none, dense 14*14*4 x 8, 8 x 10
+        long conv = 28 * 28 * 9 * 4;
+        long macs = conv + 14 * 14 * 4 * 8 + 8 * 10;
+        assertEquals(6.0 * macs, b.get("flops_per_sample").asDouble(), 0.0);
+        assertEquals(6.0 * macs - 2.0 * conv, b.get("executed_flops_per_sample").asDouble(), 0.0, "no input gradient for the first conv");
+        assertEquals("custom", b.get("model").asText());
+        assertEquals("[\"conv4x3\",\"pool2\",\"flatten\",\"dense8\",\"dense10:identity\"]", b.get("layers").toString());
+    }
+
+    @Test
     void benchReportsThroughputAndFlops() throws IOException {
         Path json = dir.resolve("bench.json");
-        Cli.Run run = Cli.run("bench", "--data", slice.toString(), "--threads", "1", "--json", json.toString());
+        Cli.Run run = Cli.run("bench", "--data", slice.toString(), "--threads", "1", "--json", json.toString(),
+                "--model", "mlp");
 
         assertEquals(0, run.status(), run::toString);
         assertTrue(run.out().contains("train_samples_per_second"), run::toString);
@@ -131,7 +149,7 @@ class SmallDataCommandsTest {
     void demoDefendRemovesMostPoisonAndTheBackdoor() throws IOException {
         Path out = dir.resolve("defend");
         Cli.Run run = Cli.run("demo", "--data", largerSlice.toString(), "--out", out.toString(),
-                "--poison-count", "200", "--defend", "spectre");
+                "--poison-count", "200", "--defend", "spectre", "--model", "mlp");
 
         assertEquals(0, run.status(), run::toString);
         assertTrue(run.out().contains("Defense: spectre"), run::toString);
@@ -158,7 +176,7 @@ class SmallDataCommandsTest {
                 "--poison-count", "200").status());
         Path model = dir.resolve("to-detect.bin");
         assertEquals(0, Cli.run("train", "--data", poisoned.toString(), "--out", model.toString(),
-                "--epochs", "5").status());
+                "--model", "mlp", "--epochs", "5").status());
 
         Path clean = dir.resolve("cleaned");
         Path json = dir.resolve("detect.json");
