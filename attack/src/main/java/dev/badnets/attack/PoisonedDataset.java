@@ -65,22 +65,34 @@ public final class PoisonedDataset {
      * @throws dev.badnets.mnist.OutputInUseException when another process is writing {@code outDir}
      */
     public static void write(Path outDir, MnistData clean, PoisonedSet poisoned) throws IOException {
+        checkLoadable(clean, poisoned);
+        try (AtomicFolder folder = AtomicFolder.begin(outDir, OWN_NAMES)) {
+            writeInto(folder.staging(), clean, poisoned);
+            folder.commit();
+        }
+    }
+
+    /**
+     * Writes the four files and the manifest into {@code dir} (created if needed) file by file, for a
+     * caller that makes the folder atomic itself (an {@link AtomicFolder}'s staging folder).
+     */
+    public static void writeInto(Path dir, MnistData clean, PoisonedSet poisoned) throws IOException {
+        checkLoadable(clean, poisoned);
+        Mnist.write(dir, poisoned.images(), clean.test());
+        Map<String, String> sums = new TreeMap<>();
+        for (String name : Mnist.FILE_NAMES) {
+            sums.put(name, sha256(dir.resolve(name)));
+        }
+        writeManifest(dir, PoisonManifest.of(poisoned, sums));
+    }
+
+    private static void checkLoadable(MnistData clean, PoisonedSet poisoned) {
         int trainClasses = 1 + max(poisoned.images().labels());
         int testClasses = 1 + max(clean.test().labels());
         if (trainClasses < testClasses) {
             // Readers count classes from the training labels and would refuse the test labels.
             throw new IllegalArgumentException("poisoning relabelled every training image of class " + (testClasses - 1)
                     + ", so the folder would not load; poison fewer images or choose other source classes");
-        }
-        try (AtomicFolder folder = AtomicFolder.begin(outDir, OWN_NAMES)) {
-            Path staging = folder.staging();
-            Mnist.write(staging, poisoned.images(), clean.test());
-            Map<String, String> sums = new TreeMap<>();
-            for (String name : Mnist.FILE_NAMES) {
-                sums.put(name, sha256(staging.resolve(name)));
-            }
-            writeManifest(staging, PoisonManifest.of(poisoned, sums));
-            folder.commit();
         }
     }
 

@@ -77,6 +77,13 @@ final class NetworkOptions {
         return describe(inputs, classes) + ", " + run.describe();
     }
 
+    /** The layer sizes, e.g. {@code 784-128-10}. */
+    String layers(int inputs, int classes) {
+        StringBuilder layers = new StringBuilder().append(inputs);
+        Arrays.stream(hidden).forEach(h -> layers.append('-').append(h));
+        return layers.append('-').append(classes).toString();
+    }
+
     /** The network and training only, e.g. {@code 784-128-10 ReLU, adam lr 0.001, batch 64, 5 epochs, seed 1}. */
     String describe(int inputs, int classes) {
         StringBuilder layers = new StringBuilder().append(inputs);
