@@ -7,7 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * A trigger drawn in a small image (a PNG, usually): its non-transparent pixels are stamped at a
@@ -28,14 +32,56 @@ public final class PngTrigger extends PatchTrigger {
         this.source = source;
     }
 
-    /** Reads the picture with {@link ImageIO} (PNG, or any format it knows). */
+    /**
+     * The most pixels a trigger picture may have: a few bytes of PNG can declare gigapixels, and
+     * decoding allocates for what they declare (here at most 4 MB of ARGB and 8 MB of levels).
+     */
+    public static final long MAX_PIXELS = 1 << 20;
+
+    /** Reads the picture with {@link ImageIO} (PNG, or any format it knows), at most {@link #MAX_PIXELS}. */
     public static PngTrigger read(Path file, Position position) throws IOException {
+        return read(file, position, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reads the picture, refusing from its header alone (before decoding) one wider than
+     * {@code maxWidth}, taller than {@code maxHeight} or larger than {@link #MAX_PIXELS}.
+     *
+     * @throws IOException              for a file that cannot be read or is not an image
+     * @throws IllegalArgumentException for a picture too large (the message says which limit)
+     */
+    public static PngTrigger read(Path file, Position position, int maxHeight, int maxWidth) throws IOException {
         BufferedImage image;
-        try (InputStream in = Files.newInputStream(file)) {
-            image = ImageIO.read(in);
+        try (InputStream in = Files.newInputStream(file);
+             ImageInputStream stream = new MemoryCacheImageInputStream(in)) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(stream);
+            if (!readers.hasNext()) {
+                throw new IOException(file + " is not an image ImageIO can read");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(stream, true, true);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if (width > maxWidth || height > maxHeight) {
+                    throw new IllegalArgumentException("trigger picture " + file + " is " + width + "x" + height
+                            + ", larger than the " + maxWidth + "x"
+                            + maxHeight + " images it would be stamped on; give a smaller picture");
+                }
+                if ((long) width * height > MAX_PIXELS) {
+                    throw new IllegalArgumentException("trigger picture " + file + " is " + width + "x" + height
+                            + ", more than the " + MAX_PIXELS
+                            + " pixels a trigger picture may have; give a smaller picture");
+                }
+                image = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (javax.imageio.IIOException e) {
+            throw new IOException(file + " is not a readable image (" + e.getMessage() + ")", e);
         }
         if (image == null) {
-            throw new IOException(file + " is not an image ImageIO can read; give a PNG file");
+            throw new IOException(file + " is not an image ImageIO can read");
         }
         return new PngTrigger(image, position, file.toString());
     }

@@ -21,9 +21,11 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param poisonedIndices their indices in the training files, ascending
  * @param originalLabels  their labels before poisoning, in the same order
  * @param poisonedLabels  their labels in the training files, in the same order
+ * @param sha256          the SHA-256 (hex) of each data file of the folder, by file name, so that files
+ *                        changed or mixed in from another run are noticed
  */
 @JsonPropertyOrder({"format", "mode", "target", "rate", "count", "source_classes", "seed", "trigger", "classes",
-    "train_count", "poisoned_count", "poisoned_indices", "original_labels", "poisoned_labels"})
+    "train_count", "poisoned_count", "poisoned_indices", "original_labels", "poisoned_labels", "sha256"})
 public record PoisonManifest(
         @JsonProperty("format") String format,
         @JsonProperty("mode") String mode,
@@ -38,13 +40,19 @@ public record PoisonManifest(
         @JsonProperty("poisoned_count") int poisonedCount,
         @JsonProperty("poisoned_indices") int[] poisonedIndices,
         @JsonProperty("original_labels") int[] originalLabels,
-        @JsonProperty("poisoned_labels") int[] poisonedLabels) {
+        @JsonProperty("poisoned_labels") int[] poisonedLabels,
+        @JsonProperty("sha256") java.util.SortedMap<String, String> sha256) {
 
-    /** The value of {@code format} this version writes and reads. */
-    public static final String FORMAT = "badnets-poison-manifest/1";
+    /** The value of {@code format} this version writes and reads (version 1 had no checksums). */
+    public static final String FORMAT = "badnets-poison-manifest/2";
 
-    /** The manifest describing {@code set}. */
+    /** The manifest describing {@code set}, without checksums. */
     public static PoisonManifest of(PoisonedSet set) {
+        return of(set, new java.util.TreeMap<>());
+    }
+
+    /** The manifest describing {@code set} and the files holding it ({@code sha256}: hex digest by file name). */
+    public static PoisonManifest of(PoisonedSet set, java.util.Map<String, String> sha256) {
         PoisonPlan plan = set.plan();
         int[] poisonedLabels = new int[set.indices().length];
         for (int k = 0; k < poisonedLabels.length; k++) {
@@ -56,7 +64,7 @@ public record PoisonManifest(
                 plan.count().isPresent() ? plan.count().getAsInt() : null,
                 plan.sourceClasses(), plan.seed(), set.trigger().describe(), set.classes(),
                 set.images().count(), set.poisonedCount(), set.indices().clone(), set.originalLabels().clone(),
-                poisonedLabels);
+                poisonedLabels, new java.util.TreeMap<>(sha256));
     }
 
     /** The poisoning mode. */

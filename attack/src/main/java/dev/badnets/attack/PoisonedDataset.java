@@ -5,9 +5,19 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.badnets.mnist.AtomicFiles;
+import dev.badnets.mnist.AtomicFolder;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -31,12 +41,52 @@ public final class PoisonedDataset {
     }
 
     /**
+     * Names that a data folder written here owns: the four MNIST files (raw and gzip) and the
+     * manifest. Replacing a folder drops all of them, so no stale file of an older run survives.
+     */
+    public static final Set<String> OWN_NAMES = ownNames();
+
+    private static Set<String> ownNames() {
+        Set<String> names = new TreeSet<>();
+        for (String name : Mnist.FILE_NAMES) {
+            names.add(name);
+            names.add(name + ".gz");
+        }
+        names.add(MANIFEST);
+        return Collections.unmodifiableSet(names);
+    }
+
+    /**
      * Writes {@code poisoned}'s training images and {@code clean}'s test images as the four
-     * uncompressed MNIST files in {@code outDir} (created if needed), then the manifest. Each file
-     * goes through a temporary file and a rename; the manifest comes last, so a folder with a
-     * manifest is complete.
+     * uncompressed MNIST files in {@code outDir}, with the manifest recording their SHA-256 sums. The
+     * folder is written as one set ({@link AtomicFolder}): an older folder there is replaced whole, or
+     * kept whole when the write fails or is killed; its other plain files are kept.
+     *
+     * @throws dev.badnets.mnist.OutputInUseException when another process is writing {@code outDir}
      */
     public static void write(Path outDir, MnistData clean, PoisonedSet poisoned) throws IOException {
+        checkLoadable(clean, poisoned);
+        try (AtomicFolder folder = AtomicFolder.begin(outDir, OWN_NAMES)) {
+            writeInto(folder.staging(), clean, poisoned);
+            folder.commit();
+        }
+    }
+
+    /**
+     * Writes the four files and the manifest into {@code dir} (created if needed) file by file, for a
+     * caller that makes the folder atomic itself (an {@link AtomicFolder}'s staging folder).
+     */
+    public static void writeInto(Path dir, MnistData clean, PoisonedSet poisoned) throws IOException {
+        checkLoadable(clean, poisoned);
+        Mnist.write(dir, poisoned.images(), clean.test());
+        Map<String, String> sums = new TreeMap<>();
+        for (String name : Mnist.FILE_NAMES) {
+            sums.put(name, sha256(dir.resolve(name)));
+        }
+        writeManifest(dir, PoisonManifest.of(poisoned, sums));
+    }
+
+    private static void checkLoadable(MnistData clean, PoisonedSet poisoned) {
         int trainClasses = 1 + max(poisoned.images().labels());
         int testClasses = 1 + max(clean.test().labels());
         if (trainClasses < testClasses) {
@@ -44,8 +94,59 @@ public final class PoisonedDataset {
             throw new IllegalArgumentException("poisoning relabelled every training image of class " + (testClasses - 1)
                     + ", so the folder would not load; poison fewer images or choose other source classes");
         }
-        Mnist.write(outDir, poisoned.images(), clean.test());
-        writeManifest(outDir, PoisonManifest.of(poisoned));
+    }
+
+    /** The SHA-256 of a file's bytes, in lower-case hex. */
+    public static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK provides SHA-256", e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * Checks a poisoned folder's files against its manifest: each of the four data files must be
+     * listed and have the recorded SHA-256. A clean folder (no manifest) passes.
+     *
+     * @return the manifest, or empty for a clean folder
+     * @throws ManifestFormatException when the manifest is invalid or a file disagrees with it
+     */
+    public static Optional<PoisonManifest> verify(Path dir) throws IOException {
+        Optional<PoisonManifest> manifest = readManifest(dir);
+        if (manifest.isEmpty()) {
+            return manifest;
+        }
+        Path file = dir.resolve(MANIFEST);
+        Map<String, String> sums = manifest.get().sha256();
+        for (String name : Mnist.FILE_NAMES) {
+            String expected = sums.get(name);
+            if (expected == null) {
+                throw malformed(file, "no checksum for " + name, null);
+            }
+            Path data = dir.resolve(name);
+            if (!Files.isRegularFile(data)) {
+                throw new ManifestFormatException(data + " is missing, but " + file + " describes it; "
+                        + "write the poisoned folder again, or delete the manifest to use the folder as clean data",
+                        null);
+            }
+            String actual = sha256(data);
+            if (!actual.equalsIgnoreCase(expected)) {
+                throw new ManifestFormatException(data + " does not match " + file + " (SHA-256 " + actual
+                        + ", recorded " + expected + "): the folder was changed or mixes files of different runs; "
+                        + "write the poisoned folder again, or delete the manifest to use the files as they are",
+                        null);
+            }
+        }
+        return manifest;
     }
 
     private static int max(byte[] labels) {
@@ -73,13 +174,19 @@ public final class PoisonedDataset {
         }
         PoisonManifest m;
         try {
-            m = JSON.readValue(file.toFile(), PoisonManifest.class);
+            // The format first: an older version's manifest lacks fields, and that is the clearer message.
+            com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(file.toFile());
+            com.fasterxml.jackson.databind.JsonNode format = tree == null ? null : tree.get("format");
+            if (format == null || !PoisonManifest.FORMAT.equals(format.asText())) {
+                throw malformed(file, "format is " + (format == null ? "missing" : "'" + format.asText() + "'")
+                        + ", expected '" + PoisonManifest.FORMAT + "'", null);
+            }
+            m = JSON.treeToValue(tree, PoisonManifest.class);
         } catch (JsonProcessingException e) {
             throw malformed(file, e.getOriginalMessage().split("\n", 2)[0], e);
         }
-        if (m == null || !PoisonManifest.FORMAT.equals(m.format())) {
-            throw malformed(file, "format is " + (m == null ? "missing" : "'" + m.format() + "'")
-                    + ", expected '" + PoisonManifest.FORMAT + "'", null);
+        if (m.sha256() == null) {
+            throw malformed(file, "sha256 is missing", null);
         }
         if (m.poisonedIndices() == null || m.originalLabels() == null || m.poisonedLabels() == null
                 || m.poisonedIndices().length != m.poisonedCount() || m.originalLabels().length != m.poisonedCount()

@@ -18,6 +18,11 @@ public final class Triggers {
     public static final String DEFAULT_POSITION = "top-left";
     /** {@code --alpha} default (blend only). */
     public static final double DEFAULT_ALPHA = 0.2;
+    /**
+     * The largest side of a square or pattern trigger when the image size is not given: its arrays
+     * then cost at most 2 x 4096 x 4096 ints (128 MB) instead of whatever a typo asks for.
+     */
+    public static final int MAX_SIDE = 4096;
 
     private Triggers() {
     }
@@ -43,6 +48,19 @@ public final class Triggers {
      * @throws IllegalArgumentException naming the bad value and the valid choices
      */
     public static Trigger parse(String kind, int size, int value, String position, double alpha) {
+        return parse(kind, size, value, position, alpha, 0, 0);
+    }
+
+    /**
+     * As {@link #parse(String, int, int, String, double)}, for images of {@code rows} x {@code cols}:
+     * a trigger that cannot fit them (a square or pattern side, a picture's width or height, larger
+     * than the image; a position that pushes it over the edge) is refused before anything is allocated.
+     *
+     * @throws IllegalArgumentException naming the bad value and the valid choices
+     */
+    public static Trigger parse(String kind, int size, int value, String position, double alpha, int rows,
+                                int cols) {
+        boolean sized = rows > 0 && cols > 0;
         if (size < 1) {
             throw new IllegalArgumentException("trigger size " + size + " is empty; use --trigger-size 1 or more");
         }
@@ -55,10 +73,28 @@ public final class Triggers {
         }
         Position at = Position.parse(position);
         String k = kind == null ? "" : kind.trim();
+        boolean patch = k.equalsIgnoreCase("square") || k.equalsIgnoreCase("pattern");
+        if (patch && sized && (size > rows || size > cols)) {
+            throw new IllegalArgumentException("trigger size " + size + " is larger than the " + cols + "x" + rows
+                    + " images; use a trigger size of at most " + Math.min(rows, cols));
+        }
+        if (patch && size > MAX_SIDE) {
+            throw new IllegalArgumentException("trigger size " + size + " is larger than the limit of " + MAX_SIDE
+                    + "; use a trigger size of at most the image's side");
+        }
+        Trigger trigger = build(k, kind, size, value, at, alpha, rows, cols);
+        if (sized) {
+            trigger.validate(rows, cols);
+        }
+        return trigger;
+    }
+
+    private static Trigger build(String k, String kind, int size, int value, Position at, double alpha, int rows,
+                                 int cols) {
         if (k.regionMatches(true, 0, "png:", 0, 4)) {
             Path file = Path.of(k.substring(4));
             try {
-                return PngTrigger.read(file, at);
+                return rows > 0 && cols > 0 ? PngTrigger.read(file, at, rows, cols) : PngTrigger.read(file, at);
             } catch (NoSuchFileException e) {
                 throw new IllegalArgumentException("trigger picture " + file
                         + " does not exist; pass an existing PNG as --trigger png:FILE", e);

@@ -77,7 +77,8 @@ class BackdoorMnistTest {
     }
 
     @Test
-    void defaultDemoAttackFromThePublishedFolder(@TempDir Path dir) throws Exception {
+    void defaultDemoAttackFromThePublishedFolder(@TempDir Path temp) throws Exception {
+        Path dir = temp.resolve("published");
         // The attacker's artifact: poison 600 (1%), publish the folder; the victim loads and trains on it.
         Trigger trigger = new SquareTrigger(2, 255, Position.TOP_LEFT);
         PoisonedSet poisoned = Poisoning.apply(mnist.train(), mnist.classes(), PoisonPlan.ofCount(600).withSeed(1),

@@ -85,11 +85,13 @@ class PoisonedDatasetTest {
                 }
             }
             Files.delete(dir);
+            Files.deleteIfExists(dir.resolveSibling("." + dir.getFileName() + ".lock"));
         }
     }
 
     @Test
-    void manifestRoundTripsAndRecordsThePlanAndTheSamples(@TempDir Path dir) throws Exception {
+    void manifestRoundTripsAndRecordsThePlanAndTheSamples(@TempDir Path temp) throws Exception {
+        Path dir = temp.resolve("out");
         MnistData clean = smallData();
         PoisonPlan plan = PoisonPlan.ofCount(20).withTarget(7).withSourceClasses(1, 2, 3).withSeed(99);
         PoisonedSet poisoned = Poisoning.apply(clean.train(), clean.classes(), plan,
@@ -118,7 +120,8 @@ class PoisonedDatasetTest {
     }
 
     @Test
-    void manifestUsesTheSnakeCaseKeysOfTheCliJson(@TempDir Path dir) throws Exception {
+    void manifestUsesTheSnakeCaseKeysOfTheCliJson(@TempDir Path temp) throws Exception {
+        Path dir = temp.resolve("out");
         MnistData clean = smallData();
         PoisonedSet poisoned = Poisoning.apply(clean.train(), clean.classes(),
                 PoisonPlan.ofRate(0.1).withMode(Mode.ALL_TO_ALL), Triggers.defaultTrigger());
@@ -151,7 +154,8 @@ class PoisonedDatasetTest {
     }
 
     @Test
-    void malformedManifestIsRefusedWithOneClearLine(@TempDir Path dir) throws Exception {
+    void malformedManifestIsRefusedWithOneClearLine(@TempDir Path temp) throws Exception {
+        Path dir = Files.createDirectories(temp.resolve("out"));
         Path file = dir.resolve(PoisonedDataset.MANIFEST);
         Files.writeString(file, "{ not json");
         assertMalformed(dir, "not a valid poisoning manifest");
@@ -169,6 +173,59 @@ class PoisonedDatasetTest {
         assertMalformed(dir, "outside the 1 training images");
         Files.writeString(file, good.replace("all-to-one", "some-to-some"));
         assertMalformed(dir, "unknown poisoning mode");
+    }
+
+    /**
+     * Issue 11, case 4: a folder whose images come from one run and whose labels and manifest from
+     * another used to load; the manifest's checksums now expose the mix.
+     */
+    @Test
+    void filesThatDisagreeWithTheManifestAreRefused(@TempDir Path dir) throws Exception {
+        MnistData clean = smallData();
+        Path a = dir.resolve("a");
+        Path b = dir.resolve("b");
+        PoisonedDataset.write(a, clean, Poisoning.apply(clean.train(), 10, PoisonPlan.ofCount(10).withSeed(1),
+                Triggers.defaultTrigger()));
+        PoisonedDataset.write(b, clean, Poisoning.apply(clean.train(), 10, PoisonPlan.ofCount(20).withSeed(2),
+                Triggers.defaultTrigger()));
+        assertEquals(20, PoisonedDataset.verify(b).orElseThrow().poisonedCount());
+        assertEquals(PoisonedDataset.sha256(b.resolve(Mnist.TRAIN_IMAGES)),
+                PoisonedDataset.readManifest(b).orElseThrow().sha256().get(Mnist.TRAIN_IMAGES));
+
+        Files.copy(a.resolve(Mnist.TRAIN_IMAGES), b.resolve(Mnist.TRAIN_IMAGES),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        ManifestFormatException e = assertThrows(ManifestFormatException.class, () -> PoisonedDataset.verify(b));
+        assertTrue(e.getMessage().startsWith(b.resolve(Mnist.TRAIN_IMAGES) + " does not match "
+                + b.resolve(PoisonedDataset.MANIFEST)), e.getMessage());
+        assertTrue(e.getMessage().contains("mixes files of different runs; "), e.getMessage());
+        assertTrue(PoisonedDataset.verify(dir).isEmpty(), "a folder without a manifest is clean data");
+    }
+
+    @Test
+    void aManifestOfTheFormatWithoutChecksumsIsRefusedByItsFormat(@TempDir Path temp) throws Exception {
+        Path dir = temp.resolve("out");
+        MnistData clean = smallData();
+        PoisonedDataset.write(dir, clean, Poisoning.apply(clean.train(), 10, PoisonPlan.ofCount(3),
+                Triggers.defaultTrigger()));
+        Path file = dir.resolve(PoisonedDataset.MANIFEST);
+        String old = Files.readString(file).replace(PoisonManifest.FORMAT, "badnets-poison-manifest/1")
+                .replaceAll("(?s),\\s*\"sha256\".*?}", "");
+        Files.writeString(file, old);
+        assertMalformed(dir, "format is 'badnets-poison-manifest/1', expected 'badnets-poison-manifest/2'");
+    }
+
+    @Test
+    void rewritingAFolderReplacesItWholeAndKeepsOtherFiles(@TempDir Path temp) throws Exception {
+        MnistData clean = smallData();
+        Path dir = Files.createDirectories(temp.resolve("out"));
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+        Files.write(dir.resolve(Mnist.TRAIN_IMAGES + ".gz"), new byte[] {1}); // stale: would shadow nothing, but mislead
+        PoisonedDataset.write(dir, clean, Poisoning.apply(clean.train(), 10, PoisonPlan.ofCount(3),
+                Triggers.defaultTrigger()));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of("manifest.json", "notes.txt", Mnist.TEST_IMAGES, Mnist.TEST_LABELS,
+                    Mnist.TRAIN_IMAGES, Mnist.TRAIN_LABELS), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
     }
 
     private static void assertMalformed(Path dir, String fragment) {

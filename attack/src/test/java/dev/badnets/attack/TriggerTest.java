@@ -226,6 +226,39 @@ class TriggerTest {
         assertTrue(notImage.getMessage().contains("text.png"), notImage.getMessage());
     }
 
+    /** Issue 11, case 2: a trigger side of 100,000 would allocate 5.8 GB before anything checked it. */
+    @Test
+    void aTriggerLargerThanTheImageIsRefusedBeforeAllocating() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Triggers.parse("square", 100_000, 255, "top-left", 0.2, 28, 28));
+        assertEquals("trigger size 100000 is larger than the 28x28 images; use a trigger size of at most 28",
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Triggers.parse("pattern", 29, 255, "top-left", 0.2, 28, 28));
+        IllegalArgumentException unsized = assertThrows(IllegalArgumentException.class,
+                () -> Triggers.parse("square", 100_000, 255, "top-left", 0.2));
+        assertTrue(unsized.getMessage().contains("larger than the limit of 4096"), unsized.getMessage());
+        IllegalArgumentException off = assertThrows(IllegalArgumentException.class,
+                () -> Triggers.parse("square", 3, 255, "27,0", 0.2, 28, 28));
+        assertTrue(off.getMessage().contains("does not fit in a 28x28 image"), off.getMessage());
+        assertEquals(28, ((SquareTrigger) Triggers.parse("square", 28, 255, "top-left", 0.2, 28, 28)).width());
+    }
+
+    /** Issue 11, case 2: a PNG of a few hundred bytes declaring 30000x30000 is refused from its header. */
+    @Test
+    void aPictureDeclaringMoreThanTheImageOrTheBudgetIsRefusedFromItsHeader(@TempDir Path dir) throws Exception {
+        Path huge = Files.write(dir.resolve("huge.png"), HugePng.declaring(30_000, 30_000));
+        assertTrue(Files.size(huge) < 100_000);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Triggers.parse("png:" + huge, 2, 255, "top-left", 0.2, 28, 28));
+        assertEquals("trigger picture " + huge + " is 30000x30000, larger than the 28x28 images it would be stamped"
+                + " on; give a smaller picture", e.getMessage());
+        IllegalArgumentException budget = assertThrows(IllegalArgumentException.class,
+                () -> Triggers.parse("png:" + huge, 2, 255, "top-left", 0.2));
+        assertTrue(budget.getMessage().contains("more than the 1048576 pixels"), budget.getMessage());
+        Path small = Files.write(dir.resolve("small.png"), HugePng.declaring(3, 1));
+        assertEquals(3, ((PngTrigger) Triggers.parse("png:" + small, 2, 255, "top-left", 0.2, 28, 28)).width());
+    }
+
     @Test
     void invalidTriggersAreRefusedWithAClearMessage() {
         assertMessage("trigger size 0", () -> Triggers.parse("square", 0, 255, "top-left", 0.2));

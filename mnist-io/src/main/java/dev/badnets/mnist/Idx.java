@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
 
@@ -21,7 +20,8 @@ import java.util.zip.ZipException;
  * bytes (1f 8b), never by the file name.
  *
  * <p>Reading is strict: every malformed input, including a missing path, a directory, a corrupt or
- * truncated gzip stream and bytes after the declared payload, raises {@link IdxFormatException}. Sizes
+ * truncated gzip stream, bytes after the declared payload and bytes after the last gzip member, raises
+ * {@link IdxFormatException}. Sizes
  * are checked before anything is allocated; a compressed stream is read incrementally, so a header
  * that declares more than the stream holds cannot exhaust memory. Other {@link IOException}s mean
  * the device failed, not the data.
@@ -232,7 +232,7 @@ public final class Idx {
                 return new Reader(buffered, name, false);
             }
             try {
-                return new Reader(new GZIPInputStream(buffered, BUFFER), name, true);
+                return new Reader(new StrictGzipInputStream(buffered, BUFFER), name, true);
             } catch (EOFException | ZipException e) {
                 throw new IdxFormatException(name, 0, "expected a gzip header, the gzip stream is "
                         + (e instanceof EOFException ? "truncated" : "corrupt (" + e.getMessage() + ")"));
@@ -340,6 +340,10 @@ public final class Idx {
         private IdxFormatException gzipError(IOException e) {
             if (e instanceof EOFException) {
                 return error(position, "expected more compressed data, the gzip stream is truncated");
+            }
+            if (e instanceof StrictGzipInputStream.TrailingDataException) {
+                return error(position, "expected the end of the file after the last gzip member, found bytes"
+                        + " that do not start another member");
             }
             return error(position, "expected valid gzip data, the gzip stream is corrupt (" + e.getMessage() + ")");
         }

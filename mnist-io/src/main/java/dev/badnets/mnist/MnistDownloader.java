@@ -25,16 +25,51 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Fetches the four original MNIST archives into a data folder. Each archive is tried on the mirrors in
  * order; it is streamed to a temporary file in the target folder, its size and MD5 checked, and only
  * then renamed into place, so the folder never holds a partial or unverified archive. An archive that
  * is already present and verifies is not fetched again.
+ *
+ * <p>A mirror is abandoned, its temporary file removed and the next mirror tried, when it sends
+ * nothing for a while, averages less than a minimum rate after a grace period, or takes longer
+ * than a deadline for one file ({@link Limits#DEFAULT}: 30 s of silence, 10 KB/s after the first
+ * 30 s, 30 minutes per file), so a mirror dripping a byte at a time cannot hang a download.
  */
 public final class MnistDownloader {
+
+    /**
+     * When a mirror is abandoned.
+     *
+     * @param timeout           for connecting, for the response headers, and the longest silence in the body
+     * @param minBytesPerSecond the least average rate, counted from the request, once {@code grace} has passed
+     * @param grace             how long a slow start is tolerated
+     * @param deadline          the longest one file may take from one mirror
+     */
+    public record Limits(Duration timeout, long minBytesPerSecond, Duration grace, Duration deadline) {
+        /** 30 s of silence, 10 KB/s after the first 30 s, 30 minutes per file (MNIST's largest is 9.9 MB). */
+        public static final Limits DEFAULT = new Limits(Duration.ofSeconds(30), 10 * 1024, Duration.ofSeconds(30),
+                Duration.ofMinutes(30));
+
+        public Limits {
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(grace, "grace");
+            Objects.requireNonNull(deadline, "deadline");
+            if (timeout.isNegative() || timeout.isZero() || deadline.isNegative() || deadline.isZero()
+                    || grace.isNegative() || minBytesPerSecond < 0) {
+                throw new IllegalArgumentException("download limits must be positive: " + timeout + ", "
+                        + minBytesPerSecond + " B/s, " + grace + ", " + deadline);
+            }
+        }
+
+        /** The defaults with another silence timeout. */
+        public static Limits withTimeout(Duration timeout) {
+            return new Limits(timeout, DEFAULT.minBytesPerSecond, DEFAULT.grace, DEFAULT.deadline);
+        }
+    }
 
     /** An archive to fetch: its file name on the mirrors, its size in bytes (-1 if unknown) and MD5 (hex). */
     public record Archive(String fileName, long size, String md5) {
@@ -90,7 +125,7 @@ public final class MnistDownloader {
 
     private final List<URI> mirrors;
     private final List<Archive> archives;
-    private final Duration timeout;
+    private final Limits limits;
     private final HttpClient client;
 
     /** The MNIST archives from the default mirrors. */
@@ -100,7 +135,7 @@ public final class MnistDownloader {
 
     /** The MNIST archives from {@code mirrors}, tried in order. */
     public MnistDownloader(List<URI> mirrors) {
-        this(mirrors, MNIST_ARCHIVES, Duration.ofSeconds(30));
+        this(mirrors, MNIST_ARCHIVES, Limits.DEFAULT);
     }
 
     /**
@@ -108,19 +143,31 @@ public final class MnistDownloader {
      *
      * @param mirrors  base URLs; an archive's URL is the base followed by its file name
      * @param archives what to fetch and the checksums to verify
-     * @param timeout  for connecting and for the response headers
+     * @param timeout  for connecting, for the response headers and the longest silence; the other
+     *                 limits are {@link Limits#DEFAULT}'s
      */
     public MnistDownloader(List<URI> mirrors, List<Archive> archives, Duration timeout) {
+        this(mirrors, archives, Limits.withTimeout(timeout));
+    }
+
+    /**
+     * Any archives from any mirrors, with every limit chosen.
+     *
+     * @param mirrors  base URLs; an archive's URL is the base followed by its file name
+     * @param archives what to fetch and the checksums to verify
+     * @param limits   when a mirror is abandoned
+     */
+    public MnistDownloader(List<URI> mirrors, List<Archive> archives, Limits limits) {
         if (mirrors.isEmpty()) {
             throw new IllegalArgumentException("at least one mirror is needed");
         }
         this.mirrors = List.copyOf(mirrors);
         this.archives = List.copyOf(archives);
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.client = HttpClient.newBuilder()
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .proxy(ProxySelector.getDefault()) // honours -Dhttps.proxyHost and friends; direct otherwise
-                .connectTimeout(timeout)
+                .connectTimeout(limits.timeout())
                 .build();
     }
 
@@ -190,6 +237,8 @@ public final class MnistDownloader {
 
     /** Streams {@code url} into {@code tmp}; returns null when it verifies, else what was wrong. */
     private String fetchTo(URI url, Archive archive, Path tmp, Listener listener) throws IOException {
+        Duration timeout = limits.timeout();
+        long start = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
         HttpResponse<InputStream> response;
         try {
@@ -199,27 +248,29 @@ public final class MnistDownloader {
             throw new InterruptedIOException("download of " + url + " interrupted");
         }
         InputStream body = response.body();
-        // The request's timeout ends when the headers arrive; a mirror that then stops sending would
-        // hang the download for ever, so a watchdog closes the body after `timeout` without a byte.
+        // The request's timeout ends when the headers arrive. A mirror that then stops sending, or
+        // drips a byte now and then, would hang the download for ever, so a watchdog closes the body
+        // when it is silent too long, too slow on average after the grace period, or past the deadline.
         AtomicLong lastByte = new AtomicLong(System.nanoTime());
-        AtomicBoolean stalled = new AtomicBoolean();
-        long period = Math.max(1, timeout.toMillis() / 4);
+        AtomicLong received = new AtomicLong();
+        AtomicReference<String> abandoned = new AtomicReference<>();
+        long period = Math.max(1, Math.min(timeout.toMillis(), 1000) / 4);
         ScheduledFuture<?> watchdog = WATCHDOG.scheduleWithFixedDelay(() -> {
-            if (System.nanoTime() - lastByte.get() > timeout.toNanos() && !stalled.getAndSet(true)) {
+            String reason = tooSlow(start, lastByte.get(), received.get(), System.nanoTime());
+            if (reason != null && abandoned.compareAndSet(null, reason)) {
                 try {
                     body.close();
                 } catch (IOException ignored) {
-                    // the reader sees the stream end or fail, and reports the stall
+                    // the reader sees the stream end or fail, and reports the reason
                 }
             }
         }, period, period, TimeUnit.MILLISECONDS);
-        String stall = "stalled: no data for " + timeout.toMillis() + " ms";
         try (body) {
-            String problem = readBody(response, body, archive, tmp, listener, lastByte);
-            return problem != null && stalled.get() ? stall : problem;
+            String problem = readBody(response, body, archive, tmp, listener, lastByte, received);
+            return problem != null && abandoned.get() != null ? abandoned.get() : problem;
         } catch (IOException e) {
-            if (stalled.get()) {
-                return stall;
+            if (abandoned.get() != null) {
+                return abandoned.get();
             }
             throw e;
         } finally {
@@ -227,8 +278,27 @@ public final class MnistDownloader {
         }
     }
 
+    /** Why a transfer should be abandoned now, or null while it is within the limits. */
+    String tooSlow(long start, long lastByte, long received, long now) {
+        long elapsed = now - start;
+        if (now - lastByte > limits.timeout().toNanos()) {
+            return "stalled: no data for " + limits.timeout().toMillis() + " ms";
+        }
+        if (elapsed > limits.deadline().toNanos()) {
+            return "too slow: not finished within the " + limits.deadline().toMillis() + " ms allowed per file";
+        }
+        if (elapsed > limits.grace().toNanos() && limits.minBytesPerSecond() > 0) {
+            double rate = received / (elapsed / 1e9);
+            if (rate < limits.minBytesPerSecond()) {
+                return String.format(java.util.Locale.ROOT, "too slow: %.0f bytes/s on average after %.1f s,"
+                        + " below the minimum of %d bytes/s", rate, elapsed / 1e9, limits.minBytesPerSecond());
+            }
+        }
+        return null;
+    }
+
     private String readBody(HttpResponse<InputStream> response, InputStream body, Archive archive, Path tmp,
-                            Listener listener, AtomicLong lastByte) throws IOException {
+                            Listener listener, AtomicLong lastByte, AtomicLong received) throws IOException {
         if (response.statusCode() != 200) {
             return "HTTP " + response.statusCode();
         }
@@ -242,6 +312,7 @@ public final class MnistDownloader {
             for (int n; (n = body.read(buffer)) > 0; ) {
                 lastByte.set(System.nanoTime());
                 done += n;
+                received.set(done);
                 if (archive.size() >= 0 && done > archive.size()) {
                     return "served more than the expected " + archive.size() + " bytes";
                 }

@@ -120,6 +120,30 @@ class IdxErrorsTest {
         assertMessage(refused("trailing.gz", gzip(content)), 18, "end of the decompressed data", "more bytes");
     }
 
+    /** Issue 11, case 10: GZIPInputStream silently ignores what follows the last member; a raw file is refused. */
+    @Test
+    void bytesAfterTheLastGzipMemberAreRefused() throws IOException {
+        byte[] member = gzip(unsignedBytes(sequence(6), 2, 3));
+        assertMessage(refused("garbage.gz", concat(member, new byte[] {'x', 'y', 'z'})), 18,
+                "end of the file after the last gzip member");
+        assertMessage(refused("onebyte.gz", concat(member, new byte[] {0})), 18,
+                "end of the file after the last gzip member");
+        // the start of a member that is not whole: truncated
+        IdxFormatException half = refused("halfmember.gz", concat(member, new byte[] {0x1f, (byte) 0x8b, 8}));
+        assertTrue(half.getMessage().contains("truncated"), half.getMessage());
+    }
+
+    /** A file of several whole members (`cat a.gz b.gz`) is one stream, as gzip itself reads it. */
+    @Test
+    void gzipMembersConcatenateIntoOneStream() throws IOException {
+        byte[] whole = unsignedBytes(sequence(6), 2, 3);
+        byte[] first = gzip(Arrays.copyOf(whole, 10));
+        byte[] second = gzip(Arrays.copyOfRange(whole, 10, whole.length));
+        Path file = dir.resolve("members.gz");
+        Files.write(file, concat(concat(first, gzip(new byte[0])), second));
+        assertArrayEquals(sequence(6), Idx.read(file).bytes());
+    }
+
     /** Trailing data is found by reading one byte past the payload, not by inflating the rest. */
     @Test
     void trailingBytesAreDetectedWithoutInflatingTheRest() throws IOException {

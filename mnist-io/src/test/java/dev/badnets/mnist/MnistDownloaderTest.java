@@ -90,6 +90,20 @@ class MnistDownloaderTest {
             }
             ex.close();
         });
+        context("dripping", (ex, body) -> { // one byte every 50 ms: never silent, never done (stops after 10 s)
+            ex.sendResponseHeaders(200, body.length);
+            OutputStream out = ex.getResponseBody();
+            try {
+                for (int i = 0; i < body.length && i < 200; i++) {
+                    out.write(body[i]);
+                    out.flush();
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
         server.setExecutor(Executors.newCachedThreadPool());
         server.start();
     }
@@ -232,6 +246,47 @@ class MnistDownloaderTest {
         assertTrue(recorder.events.get(0).startsWith("failed " + mirror("stalling") + Mnist.TRAIN_IMAGES
                 + ".gz: stalled: no data for 300 ms"), recorder.events.toString());
         assertEquals(archives.keySet().stream().sorted().toList(), filesInDir(), "no partial file left");
+    }
+
+    /** Issue 11, case 3: a server dripping bytes is never silent, so the rate floor must abandon it. */
+    @Test
+    @Timeout(30)
+    void aMirrorDrippingBelowTheMinimumRateIsAbandonedForTheNextOne() throws IOException {
+        Recorder recorder = new Recorder();
+        MnistDownloader.Limits limits = new MnistDownloader.Limits(Duration.ofSeconds(5), 1000,
+                Duration.ofMillis(400), Duration.ofSeconds(20));
+        new MnistDownloader(List.of(mirror("dripping"), mirror("good")), expected, limits).download(dir, recorder);
+
+        for (Map.Entry<String, byte[]> e : archives.entrySet()) {
+            assertArrayEquals(e.getValue(), Files.readAllBytes(dir.resolve(e.getKey())));
+        }
+        assertTrue(recorder.events.get(0).startsWith("failed " + mirror("dripping") + Mnist.TRAIN_IMAGES
+                + ".gz: too slow: "), recorder.events.toString());
+        assertTrue(recorder.events.get(0).contains("below the minimum of 1000 bytes/s"), recorder.events.toString());
+        assertEquals(archives.keySet().stream().sorted().toList(), filesInDir(), "the temporary file is removed");
+    }
+
+    @Test
+    @Timeout(30)
+    void aMirrorPastTheDeadlinePerFileIsAbandoned() throws IOException {
+        Recorder recorder = new Recorder();
+        MnistDownloader.Limits limits = new MnistDownloader.Limits(Duration.ofSeconds(5), 0, Duration.ZERO,
+                Duration.ofMillis(600));
+        new MnistDownloader(List.of(mirror("dripping"), mirror("good")), expected, limits).download(dir, recorder);
+
+        assertTrue(recorder.events.get(0).startsWith("failed " + mirror("dripping") + Mnist.TRAIN_IMAGES
+                + ".gz: too slow: not finished within the 600 ms allowed per file"), recorder.events.toString());
+        assertEquals(archives.keySet().stream().sorted().toList(), filesInDir(), "the temporary file is removed");
+    }
+
+    @Test
+    void theDefaultLimitsAreTheDocumentedOnes() {
+        MnistDownloader.Limits d = MnistDownloader.Limits.DEFAULT;
+        assertEquals(new MnistDownloader.Limits(Duration.ofSeconds(30), 10 * 1024, Duration.ofSeconds(30),
+                Duration.ofMinutes(30)), d);
+        // at the floor, MNIST's largest archive still fits in the deadline
+        assertTrue(MnistDownloader.MNIST_ARCHIVES.get(0).size() / d.minBytesPerSecond()
+                + d.grace().toSeconds() < d.deadline().toSeconds());
     }
 
     @Test

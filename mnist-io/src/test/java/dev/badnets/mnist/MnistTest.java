@@ -164,6 +164,50 @@ class MnistTest {
         assertTrue(refused().getMessage().contains("expected at least one training image"));
     }
 
+    /** Issue 11, case 11: an empty test set is refused when the headers are read, before any training. */
+    @Test
+    void anEmptyTestSetIsRefused() throws IOException {
+        Mnist.write(dir, randomSet(3, 2, 2, 2, 21), randomSet(0, 2, 2, 1, 22));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Mnist.inspect(dir));
+        assertEquals(dir.resolve(Mnist.TEST_LABELS) + ": at byte 4: expected at least one test image, found 0",
+                e.getMessage());
+    }
+
+    /** Issue 11, case 11: a folder holding some of the files names every missing one. */
+    @Test
+    void everyMissingFileIsNamed() throws IOException {
+        Mnist.write(dir, randomSet(5, 2, 2, 2, 8), randomSet(5, 2, 2, 2, 9));
+        Files.delete(dir.resolve(Mnist.TEST_IMAGES));
+        Files.delete(dir.resolve(Mnist.TRAIN_LABELS));
+        assertEquals(java.util.List.of(Mnist.TRAIN_LABELS, Mnist.TEST_IMAGES), Mnist.missing(dir));
+        IdxFormatException e = refused();
+        assertTrue(e.getMessage().startsWith(dir + ": missing " + Mnist.TRAIN_LABELS + ", " + Mnist.TEST_IMAGES
+                + " (raw or .gz)"), e.getMessage());
+    }
+
+    /**
+     * Issue 11, case 2: the headers of 2,700,000 images and 3,000 labels already disagree, so the
+     * images' payload (here cut short, so reading it would fail differently) is never read.
+     */
+    @Test
+    void headersThatDisagreeAreRefusedBeforeAnyPayload() throws IOException {
+        Mnist.write(dir, randomSet(3000, 28, 28, 10, 30), randomSet(10, 28, 28, 10, 31));
+        writeFile(Mnist.TRAIN_IMAGES, unsignedBytes(new byte[100], 2_700_000, 28, 28));
+        Files.move(dir.resolve(Mnist.TRAIN_IMAGES), dir.resolve(Mnist.TRAIN_IMAGES + "-raw"));
+        writeFile(Mnist.TRAIN_IMAGES + ".gz", gzip(Files.readAllBytes(dir.resolve(Mnist.TRAIN_IMAGES + "-raw"))));
+        IdxFormatException e = refused();
+        assertEquals(dir.resolve(Mnist.TRAIN_LABELS) + ": at byte 4: expected 2700000 labels, one per image of "
+                + Mnist.TRAIN_IMAGES + ".gz, found 3000", e.getMessage());
+        MnistLayout ok = null;
+        Files.delete(dir.resolve(Mnist.TRAIN_IMAGES + ".gz"));
+        Files.move(dir.resolve(Mnist.TRAIN_IMAGES + "-raw"), dir.resolve(Mnist.TRAIN_IMAGES));
+        writeFile(Mnist.TRAIN_IMAGES, unsignedBytes(new byte[3000 * 784], 3000, 28, 28));
+        ok = Mnist.inspect(dir);
+        assertEquals(new MnistLayout(dir.resolve(Mnist.TRAIN_IMAGES), dir.resolve(Mnist.TRAIN_LABELS),
+                dir.resolve(Mnist.TEST_IMAGES), dir.resolve(Mnist.TEST_LABELS), 3000, 10, 28, 28), ok);
+        assertEquals(3010L * 785, ok.payloadBytes());
+    }
+
     @Test
     void writingSetsOfDifferentSizesIsRefused() {
         assertThrows(IllegalArgumentException.class,

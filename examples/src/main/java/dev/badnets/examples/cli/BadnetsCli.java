@@ -54,7 +54,15 @@ public final class BadnetsCli implements Runnable {
 
     /** Runs the command line and exits with its status. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int status;
+        try {
+            status = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // the last guard: picocli lets Errors through, and a trace helps nobody here
+            System.err.println(Errors.outOfMemory());
+            status = EXIT_RUNTIME;
+        }
+        System.exit(status);
     }
 
     /** A command line with badnets' error handling, for {@link CommandLine#execute} (tests use this). */
@@ -62,6 +70,16 @@ public final class BadnetsCli implements Runnable {
         BadnetsCli cli = new BadnetsCli();
         CommandLine cmd = new CommandLine(cli);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
+        cmd.setExecutionStrategy(parseResult -> {
+            try {
+                return run.execute(parseResult);
+            } catch (OutOfMemoryError e) {
+                // picocli handles exceptions only; an Error would escape as a stack trace
+                report(cmd.getErr(), Errors.outOfMemory(), e, cli.verbose);
+                return EXIT_RUNTIME;
+            }
+        });
         cmd.setExecutionExceptionHandler((ex, line, parseResult) -> {
             int status = Errors.status(ex);
             report(line.getErr(), Errors.oneLine(ex), ex, cli.verbose);

@@ -12,6 +12,8 @@ import dev.badnets.core.backend.MatrixBackend;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
 import java.io.PrintWriter;
+import dev.badnets.mnist.MnistLayout;
+import dev.badnets.mnist.OutputLock;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -58,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
     BackendOptions run;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
-    Path json;
+    String json;
 
     @Override
     public Integer call() throws Exception {
@@ -68,11 +70,16 @@ final class BenchCommand implements Callable<Integer> {
         }
         TrainingConfig config = network.config(run);
         MatrixBackend backend = run.create(); // one backend for warm-up and timing: its threads are warm too
-        if (json != null) {
-            OutputFiles.prepareFolder(json.toAbsolutePath().getParent(), "--json");
-        }
         Path folder = data.folder();
-        MnistData mnist = DataOptions.load(folder);
+        Path jsonFile = new OutputFiles().data("--data", folder).file("--json", json).check().path("--json");
+        MnistLayout layout = DataOptions.inspect(folder);
+        try (OutputLock lock = OutputFiles.lock(jsonFile, "--json")) {
+            return bench(out, config, backend, DataOptions.load(layout), jsonFile);
+        }
+    }
+
+    private int bench(PrintWriter out, TrainingConfig config, MatrixBackend backend, MnistData mnist, Path json)
+            throws java.io.IOException {
         LabeledImages train = mnist.train();
         Shape image = Training.shape(train);
         Network net = network.build(image, mnist.classes());
@@ -80,6 +87,7 @@ final class BenchCommand implements Callable<Integer> {
         out.flush();
 
         ByteSamples samples = Training.samples(train, mnist.classes());
+        Errors.doing("training a " + network.layers(net) + " network");
         warmUp(samples, network.build(image, mnist.classes()), config, backend);
         TrainingResult result = new Trainer(net, config, backend).fit(samples, TrainingListener.NONE);
 

@@ -14,6 +14,9 @@ import dev.badnets.core.Network;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.AtomicFolder;
+import dev.badnets.mnist.MnistLayout;
+import dev.badnets.mnist.OutputLock;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -45,10 +48,13 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "badnets-out",
             description = "Folder for results.json, model.bin and backdoor.png (default: ${DEFAULT-VALUE}).")
-    Path out;
+    String out;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results JSON here.")
-    Path json;
+    String json;
+
+    /** The files demo writes in {@code --out}; the folder is replaced as one set. */
+    static final java.util.Set<String> FILES = java.util.Set.of("results.json", "model.bin", "backdoor.png");
 
     @Mixin
     DataOptions data;
@@ -89,21 +95,33 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         long start = System.nanoTime();
         TrainingConfig config = network.config(run);
-        Trigger trigger = triggerOptions.trigger();
         PoisonPlan plan = poison.plan(target, network.seed);
         Detector detector = defend == null ? null : DefenseOptions.detector(defend);
         if (expectedRate != null) {
             DefenseOptions.checkRate("--expected-rate", expectedRate);
         }
-        Path outDir = OutputFiles.prepareFolder(out, "--out");
-        if (json != null) {
-            OutputFiles.prepareFolder(json.toAbsolutePath().getParent(), "--json");
-        }
+        List<java.net.URI> from = DownloadCommand.mirrors(mirrors);
         Path folder = data.folder();
-        if (!DataOptions.hasData(folder)) {
-            download(folder, DownloadCommand.mirrors(mirrors), stdout);
+        OutputFiles paths = new OutputFiles().data("--data", folder).input("--trigger", triggerOptions.pictureFile())
+                .folder("--out", out).file("--json", json).check();
+        Path outDir = paths.path("--out");
+        Path jsonFile = paths.path("--json");
+        try (AtomicFolder written = OutputFiles.begin(outDir, "--out", FILES);
+             OutputLock jsonLock = OutputFiles.lock(jsonFile, "--json")) {
+            if (DataOptions.isEmpty(folder)) {
+                download(folder, from, stdout);
+            }
+            MnistLayout layout = DataOptions.inspect(folder);
+            Trigger trigger = triggerOptions.trigger(layout.rows(), layout.cols());
+            return demo(stdout, start, config, plan, detector, trigger, folder, DataOptions.load(layout), written,
+                    jsonFile);
         }
-        MnistData mnist = DataOptions.load(folder);
+    }
+
+    private int demo(PrintWriter stdout, long start, TrainingConfig config, PoisonPlan plan, Detector detector,
+                     Trigger trigger, Path folder, MnistData mnist, AtomicFolder written, Path json)
+            throws IOException {
+        Path outDir = written.target();
         target.validate(mnist.classes());
         LabeledImages train = mnist.train();
         LabeledImages test = mnist.test();
@@ -125,6 +143,7 @@ final class DemoCommand implements Callable<Integer> {
         stdout.println();
         stdout.flush();
 
+        Errors.doing("training a " + network.layers(net) + " network");
         Training.Trained trained;
         try (Progress.Training bar = new Progress.Training("train", config.epochs(), Progress.interactive())) {
             trained = Training.train(net, poisoned.images(), mnist.classes(), config, bar);
@@ -139,9 +158,11 @@ final class DemoCommand implements Callable<Integer> {
         Path modelFile = outDir.resolve("model.bin");
         Path resultsFile = outDir.resolve("results.json");
         Path pictureFile = outDir.resolve("backdoor.png");
-        Models.save(trained.network(), modelFile);
+        Path staging = written.staging();
+        Errors.doing("writing " + outDir);
+        Models.save(trained.network(), staging.resolve(modelFile.getFileName()));
         BackdoorPicture.write(picture(test, trigger, report, defended == null ? null : defended.after(),
-                mnist.classes()), pictureFile);
+                mnist.classes()), staging.resolve(pictureFile.getFileName()));
 
         stdout.println("Results");
         stdout.print(Report.backdoorLines(report, test.count()));
@@ -193,7 +214,8 @@ final class DemoCommand implements Callable<Integer> {
         timings.put("load_seconds", loadSeconds);
         timings.put("train_seconds", trained.result().seconds());
         timings.put("total_seconds", (System.nanoTime() - start) / 1e9);
-        Json.write(root, resultsFile);
+        Json.write(root, staging.resolve(resultsFile.getFileName()));
+        written.commit();
         if (json != null) {
             Json.write(root, json);
         }
@@ -266,17 +288,20 @@ final class DemoCommand implements Callable<Integer> {
         return file.startsWith(here) ? here.relativize(file).toString() : file.toString();
     }
 
-    /** Fetches MNIST into an empty data folder, or says what to do when that is impossible. */
+    /**
+     * Fetches MNIST into an empty data folder. A failed download is a failure at run time (exit 1),
+     * as in {@code download}; the line says what else to do.
+     */
     private static void download(Path folder, List<java.net.URI> from, PrintWriter stdout) {
         stdout.println("no MNIST data in " + folder + "; downloading it (about 11 MB, once)");
         stdout.flush();
+        OutputFiles.prepareFolder(folder, "--data");
         try {
-            OutputFiles.prepareFolder(folder, "--data");
             DownloadCommand.fetch(folder, from, stdout);
-        } catch (IOException | UserException e) {
-            throw new UserException("no MNIST data in " + folder + " and the download failed ("
+        } catch (IOException e) {
+            throw new RunFailure("no MNIST data in " + folder + " and the download failed ("
                     + Errors.flatten(e.getMessage()) + ")",
-                    "run `./badnets download` when online, or pass --data DIR");
+                    "run `./badnets download` when online, or pass --data DIR", e);
         }
     }
 

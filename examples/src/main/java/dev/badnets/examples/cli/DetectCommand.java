@@ -8,6 +8,9 @@ import dev.badnets.attack.defense.DetectionMetrics;
 import dev.badnets.core.Network;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.AtomicFolder;
+import dev.badnets.mnist.MnistLayout;
+import dev.badnets.mnist.OutputLock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -49,25 +52,38 @@ final class DetectCommand implements Callable<Integer> {
 
     @Option(names = "--write-clean", paramLabel = "DIR",
             description = "Write the data folder without the flagged training samples here.")
-    Path writeClean;
+    String writeClean;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
-    Path json;
+    String json;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         var detector = DefenseOptions.detector(method);
         DefenseOptions.checkRate("--expected-rate", expectedRate);
-        Path cleanDir = writeClean == null ? null : OutputFiles.prepareFolder(writeClean, "--write-clean");
-        if (json != null) {
-            OutputFiles.prepareFolder(json.toAbsolutePath().getParent(), "--json");
-        }
-        Network net = Models.load(model);
         Path folder = data.folder();
-        MnistData mnist = DataOptions.load(folder);
+        OutputFiles paths = new OutputFiles().data("--data", folder).input("--model", model)
+                .folder("--write-clean", writeClean).file("--json", json).check();
+        Path cleanDir = paths.path("--write-clean");
+        Path jsonFile = paths.path("--json");
+        MnistLayout layout = DataOptions.inspect(folder);
+        try (AtomicFolder clean = cleanDir == null ? null
+                : OutputFiles.begin(cleanDir, "--write-clean", PoisonedDataset.OWN_NAMES);
+             OutputLock lock = OutputFiles.lock(jsonFile, "--json")) {
+            return detect(out, detector, folder, layout, clean, jsonFile);
+        }
+    }
+
+    private int detect(PrintWriter out, dev.badnets.attack.defense.Detector detector, Path folder,
+                       MnistLayout layout, AtomicFolder clean, Path json) throws java.io.IOException {
+        Path cleanDir = clean == null ? null : clean.target();
+        Errors.doing("reading the model " + model);
+        Network net = Models.load(model);
+        MnistData mnist = DataOptions.load(layout);
         Models.checkFits(net, model, mnist.train().rows(), mnist.train().cols(), mnist.classes(), folder);
 
+        Errors.doing("detecting with " + detector.name());
         Defense.Result result = Defense.run(net, mnist.train(), mnist.classes(), detector, expectedRate);
         ObjectNode root = Json.object();
         root.put("method", detector.name());
@@ -91,7 +107,9 @@ final class DetectCommand implements Callable<Integer> {
                     100 * m.recall());
         }
         if (cleanDir != null) {
-            Mnist.write(cleanDir, result.filtered(), mnist.test());
+            // no manifest: the old one (if any) described other files
+            Mnist.write(clean.staging(), result.filtered(), mnist.test());
+            clean.commit();
             root.put("clean_folder", cleanDir.toString());
             out.printf(Locale.ROOT, "wrote %s: %,d training images kept; retrain with `./badnets train --data %s`%n",
                     cleanDir, result.filtered().count(), cleanDir);

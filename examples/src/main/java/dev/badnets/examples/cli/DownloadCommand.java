@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
 /** {@code badnets download}: fetches and verifies the four MNIST archives. */
 @Command(name = "download", mixinStandardHelpOptions = true,
         description = "Fetch the four MNIST archives into the data folder, trying mirrors in order; each "
-                + "file is MD5-verified and renamed into place only when complete. Verified files are kept.")
+                + "file is MD5-verified and renamed into place only when complete. Verified files are kept. "
+                + "A mirror is abandoned after 30 s without data, below 10 KB/s on average after its first "
+                + "30 s, or after 30 minutes for one file.")
 final class DownloadCommand implements Callable<Integer> {
 
     @Spec

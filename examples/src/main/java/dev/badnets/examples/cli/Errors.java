@@ -10,12 +10,36 @@ import java.nio.file.NotDirectoryException;
 /** Turns any exception into badnets' one-line message and exit status. */
 final class Errors {
 
+    /** What the command is doing, for the one line an OutOfMemoryError becomes. */
+    private static volatile String activity;
+
     private Errors() {
+    }
+
+    /** Records what the command does next (e.g. "loading the data folder X (55 MB)"). */
+    static void doing(String what) {
+        activity = what;
+    }
+
+    /**
+     * The one line for running out of memory: what was being allocated as far as known, the heap
+     * Java had, and a larger heap to try.
+     */
+    static String outOfMemory() {
+        long max = Runtime.getRuntime().maxMemory();
+        long mb = max / (1 << 20);
+        long suggestGb = Math.max(2, (2 * max + (1L << 30) - 1) >> 30);
+        String what = activity == null ? "" : " while " + activity;
+        return "badnets: out of memory" + what + " (Java may use " + mb + " MB)"
+                + "; give Java more heap, e.g. JAVA_OPTS=-Xmx" + suggestGb + "g ./badnets ..., or ask for less";
     }
 
     /** 2 for bad input the user can fix, 1 for a failure at run time. */
     static int status(Throwable ex) {
         Throwable e = unwrap(ex);
+        if (e instanceof RunFailure) {
+            return BadnetsCli.EXIT_RUNTIME;
+        }
         if (e instanceof UserException || e instanceof IllegalArgumentException
                 || LibraryErrors.isBadInput(e)
                 || e instanceof NoSuchFileException || e instanceof AccessDeniedException
@@ -30,9 +54,15 @@ final class Errors {
         Throwable e = unwrap(ex);
         String problem;
         String fix;
+        if (e instanceof OutOfMemoryError) {
+            return outOfMemory();
+        }
         if (e instanceof UserException user) {
             problem = user.getMessage();
             fix = user.fix();
+        } else if (e instanceof RunFailure failure) {
+            problem = failure.getMessage();
+            fix = failure.fix();
         } else if (LibraryErrors.isBadInput(e) || e instanceof IllegalArgumentException) {
             // The libraries' messages often carry their own fix after "; ".
             String message = flatten(e.getMessage());
@@ -58,9 +88,6 @@ final class Errors {
         } else if (e instanceof ArithmeticException) {
             problem = e.getMessage();
             fix = "try a smaller --lr";
-        } else if (e instanceof OutOfMemoryError) {
-            problem = "out of memory";
-            fix = "give Java more heap, e.g. JAVA_OPTS=-Xmx2g";
         } else {
             problem = "internal error: " + e;
             fix = "rerun with --verbose and report the stack trace";

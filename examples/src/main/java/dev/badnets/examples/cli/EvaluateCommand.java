@@ -8,6 +8,8 @@ import dev.badnets.core.Evaluation;
 import dev.badnets.core.Evaluator;
 import dev.badnets.core.Network;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.MnistLayout;
+import dev.badnets.mnist.OutputLock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,20 +50,29 @@ final class EvaluateCommand implements Callable<Integer> {
     BackendOptions run;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
-    Path json;
+    String json;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         boolean withTrigger = TRIGGER_FLAGS.stream()
                 .anyMatch(flag -> spec.commandLine().getParseResult().hasMatchedOption(flag));
-        Trigger trigger = withTrigger ? triggerOptions.trigger() : null;
-        if (json != null) {
-            OutputFiles.prepareFolder(json.toAbsolutePath().getParent(), "--json");
-        }
-        Network net = Models.load(model);
         Path folder = data.folder();
-        MnistData mnist = DataOptions.load(folder);
+        Path jsonFile = new OutputFiles().data("--data", folder).input("--model", model)
+                .input("--trigger", withTrigger ? triggerOptions.pictureFile() : null)
+                .file("--json", json).check().path("--json");
+        MnistLayout layout = DataOptions.inspect(folder);
+        Trigger trigger = withTrigger ? triggerOptions.trigger(layout.rows(), layout.cols()) : null;
+        try (OutputLock lock = OutputFiles.lock(jsonFile, "--json")) {
+            return evaluate(out, trigger, folder, layout, jsonFile);
+        }
+    }
+
+    private int evaluate(PrintWriter out, Trigger trigger, Path folder, MnistLayout layout, Path json)
+            throws java.io.IOException {
+        Errors.doing("reading the model " + model);
+        Network net = Models.load(model);
+        MnistData mnist = DataOptions.load(layout);
         Models.checkFits(net, model, mnist.test().rows(), mnist.test().cols(), mnist.classes(), folder);
 
         ObjectNode root = Json.object();

@@ -6,6 +6,8 @@ import dev.badnets.attack.PoisonedSet;
 import dev.badnets.attack.Poisoning;
 import dev.badnets.attack.Trigger;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.AtomicFolder;
+import dev.badnets.mnist.MnistLayout;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -31,7 +33,7 @@ final class PoisonCommand implements Callable<Integer> {
     DataOptions data;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Folder for the poisoned data.")
-    Path out;
+    String out;
 
     @Mixin
     PoisonOptions poison;
@@ -49,18 +51,23 @@ final class PoisonCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
-        Trigger trigger = triggerOptions.trigger();
         PoisonPlan plan = poison.plan(target, seed);
         Path folder = data.folder();
-        Path outDir = OutputFiles.prepareFolder(out, "--out");
-        if (outDir.equals(folder)) {
-            throw new UserException("--out " + outDir + " is the data folder itself",
-                    "write the poisoned copy to another folder");
+        Path outDir = new OutputFiles().data("--data", folder).input("--trigger", triggerOptions.pictureFile())
+                .folder("--out", out).check().path("--out");
+        MnistLayout layout = DataOptions.inspect(folder);
+        Trigger trigger = triggerOptions.trigger(layout.rows(), layout.cols());
+        MnistData mnist;
+        PoisonedSet poisoned;
+        try (AtomicFolder written = OutputFiles.begin(outDir, "--out", PoisonedDataset.OWN_NAMES)) {
+            mnist = DataOptions.load(layout);
+            target.validate(mnist.classes());
+            Errors.doing("poisoning the training set of " + folder);
+            poisoned = Poisoning.apply(mnist.train(), mnist.classes(), plan, trigger);
+            Errors.doing("writing " + outDir);
+            PoisonedDataset.writeInto(written.staging(), mnist, poisoned);
+            written.commit();
         }
-        MnistData mnist = DataOptions.load(folder);
-        target.validate(mnist.classes());
-        PoisonedSet poisoned = Poisoning.apply(mnist.train(), mnist.classes(), plan, trigger);
-        PoisonedDataset.write(outDir, mnist, poisoned);
         stdout.printf(Locale.ROOT, "poisoned %d of %d training images (%.2f%%) with %s, %s%s%n",
                 poisoned.poisonedCount(), mnist.train().count(),
                 100.0 * poisoned.poisonedCount() / mnist.train().count(), trigger.describe(),

@@ -12,6 +12,8 @@ import dev.badnets.core.TrainingListener;
 import dev.badnets.core.backend.Backends;
 import dev.badnets.mnist.AtomicFiles;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.AtomicFolder;
+import dev.badnets.mnist.MnistLayout;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -47,7 +49,7 @@ final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "badnets-out",
             description = "Folder for sweep.csv and sweep.png (default: ${DEFAULT-VALUE}).")
-    Path out;
+    String out;
 
     @Mixin
     DataOptions data;
@@ -89,13 +91,25 @@ final class SweepCommand implements Callable<Integer> {
         run.backend = backend;
         run.create();
         TrainingConfig config = network.config(run);
-        Trigger trigger = triggerOptions.trigger();
         PoisonOptions poison = new PoisonOptions();
         poison.sourceClasses = sourceClasses;
         Arrays.stream(counts).forEach(c -> poison.plan(target, network.seed, c));
-        Path outDir = OutputFiles.prepareFolder(out, "--out");
         Path folder = data.folder();
-        MnistData mnist = DataOptions.load(folder);
+        Path outDir = new OutputFiles().data("--data", folder).input("--trigger", triggerOptions.pictureFile())
+                .folder("--out", out).check().path("--out");
+        MnistLayout layout = DataOptions.inspect(folder);
+        Trigger trigger = triggerOptions.trigger(layout.rows(), layout.cols());
+        try (AtomicFolder written = OutputFiles.begin(outDir, "--out", FILES)) {
+            return sweep(stdout, config, run, trigger, poison, perPoint, folder, DataOptions.load(layout), written);
+        }
+    }
+
+    /** The files sweep writes in {@code --out}; the folder is replaced as one set. */
+    static final java.util.Set<String> FILES = java.util.Set.of("sweep.csv", "sweep.png");
+
+    private int sweep(PrintWriter stdout, TrainingConfig config, BackendOptions run, Trigger trigger, PoisonOptions poison, int perPoint,
+                      Path folder, MnistData mnist, AtomicFolder written) throws Exception {
+        Path outDir = written.target();
         target.validate(mnist.classes());
         Shape image = Training.shape(mnist.train());
         Network first = network.build(image, mnist.classes()); // checks the layers fit before any training
@@ -107,6 +121,7 @@ final class SweepCommand implements Callable<Integer> {
                 trigger.describe());
         stdout.flush();
 
+        Errors.doing("training " + counts.length + " " + network.layers(first) + " networks");
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         List<SweepChart.Point> points = new ArrayList<>();
         try {
@@ -145,11 +160,14 @@ final class SweepCommand implements Callable<Integer> {
             table.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.3f%n", p.poisonCount(), p.cleanAccuracy(),
                     p.attackSuccessRate(), p.attackSuccessRateAllImages(), p.trainSeconds()));
         }
-        AtomicFiles.write(csv, o -> o.write(table.toString().getBytes(StandardCharsets.UTF_8)));
+        Path staging = written.staging();
+        AtomicFiles.write(staging.resolve(csv.getFileName()),
+                o -> o.write(table.toString().getBytes(StandardCharsets.UTF_8)));
         String subtitle = trigger.describe() + ", " + target.mode().cliName()
                 + (target.mode() == dev.badnets.attack.PoisonPlan.Mode.ALL_TO_ONE ? " to class " + target.target : "")
                 + "; " + network.describe(first);
-        SweepChart.write(SweepChart.chart(points, mnist.train().count(), subtitle), png);
+        SweepChart.write(SweepChart.chart(points, mnist.train().count(), subtitle), staging.resolve(png.getFileName()));
+        written.commit();
         stdout.println("wrote " + csv + " and " + png);
         stdout.flush();
         return 0;

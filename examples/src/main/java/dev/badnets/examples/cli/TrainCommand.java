@@ -8,6 +8,8 @@ import dev.badnets.core.Network;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingListener;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.MnistLayout;
+import dev.badnets.mnist.OutputLock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -37,27 +39,34 @@ final class TrainCommand implements Callable<Integer> {
     BackendOptions run;
 
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to save the model.")
-    Path out;
+    String out;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
-    Path json;
+    String json;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         TrainingConfig config = network.config(run);
-        Path model = out.toAbsolutePath();
-        OutputFiles.prepareFolder(model.getParent(), "--out");
-        if (json != null) {
-            OutputFiles.prepareFolder(json.toAbsolutePath().getParent(), "--json");
-        }
         Path folder = data.folder();
-        MnistData mnist = DataOptions.load(folder);
+        OutputFiles paths = new OutputFiles().data("--data", folder).file("--out", out).file("--json", json).check();
+        Path model = paths.path("--out");
+        Path jsonFile = paths.path("--json");
+        MnistLayout layout = DataOptions.inspect(folder);
+        try (OutputLock modelLock = OutputFiles.lock(model, "--out");
+             OutputLock jsonLock = OutputFiles.lock(jsonFile, "--json")) {
+            return train(stdout, config, folder, DataOptions.load(layout), model, jsonFile);
+        }
+    }
+
+    private int train(PrintWriter stdout, TrainingConfig config, Path folder, MnistData mnist, Path model, Path json)
+            throws java.io.IOException {
         Network net = network.build(Training.shape(mnist.train()), mnist.classes());
         stdout.println("training " + network.describe(net, run)
                 + " on " + mnist.train().count() + " images from " + folder);
         stdout.flush();
 
+        Errors.doing("training a " + network.layers(net) + " network");
         Training.Trained trained;
         try (Progress.Training bar = new Progress.Training("train", config.epochs(), Progress.interactive())) {
             TrainingListener listener = new TrainingListener() {

@@ -32,4 +32,19 @@ final class TriggerOptions {
     Trigger trigger() {
         return Triggers.parse(kind, size, value, position, alpha);
     }
+
+    /**
+     * The trigger for images of {@code rows} x {@code cols}: one that cannot fit them is refused
+     * before anything is allocated for it (exit 2).
+     */
+    Trigger trigger(int rows, int cols) {
+        Errors.doing("reading the trigger " + kind);
+        return Triggers.parse(kind, size, value, position, alpha, rows, cols);
+    }
+
+    /** The picture file of {@code --trigger png:FILE}, an input of the command; else null. */
+    java.nio.file.Path pictureFile() {
+        String k = kind == null ? "" : kind.trim();
+        return k.regionMatches(true, 0, "png:", 0, 4) ? java.nio.file.Path.of(k.substring(4)) : null;
+    }
 }

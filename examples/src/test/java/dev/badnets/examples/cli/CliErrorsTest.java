@@ -91,13 +91,14 @@ class CliErrorsTest {
         assertTrue(run.err().contains("run `./badnets download` or pass --data DIR"), run::toString);
     }
 
+    /** Issue 11, case 11: a failed download is a failure at run time (exit 1) in demo as in download. */
     @Test
     void demoWithoutDataAndWithoutNetworkSaysWhatToRun() throws IOException {
         Path empty = Files.createDirectories(dir.resolve("empty"));
         // port 9 (discard) on the loopback: nothing listens, so the download fails at once
         Cli.Run run = Cli.run("demo", "--data", empty.toString(), "--out", dir.resolve("o").toString(),
                 "--mirror", "http://127.0.0.1:9/");
-        assertEquals(2, run.status(), run::toString);
+        assertEquals(1, run.status(), run::toString);
         assertEquals(1, run.errLines().size(), run::toString);
         assertTrue(run.err().startsWith("badnets: no MNIST data in " + empty), run::toString);
         assertTrue(run.err().contains("run `./badnets download` when online, or pass --data DIR"), run::toString);
