@@ -26,8 +26,11 @@ public final class Architecture {
 
     /** The OWASP ML02 notebook's {@code SimpleCNN}: two 3x3 convolutions of 32 and 64 filters, each pooled, then 128 units. */
     public static final String SEED_CNN = "conv32x3,pool2,conv64x3,pool2,dense128";
-    /** The default network of the demo: a leaner CNN, chosen by measurement (see the README). */
-    public static final String CNN = "conv16x5p0,pool2,conv32x5p0,pool2,dense128";
+    /**
+     * The default network of the demo: SimpleCNN with half the filters, a third of its work, chosen
+     * by measurement (see the README).
+     */
+    public static final String CNN = "conv16x3,pool2,conv32x3,pool2,dense128";
     /** The dense baseline: one hidden layer of 128 units. */
     public static final String MLP = "dense128";
 

@@ -285,6 +285,12 @@ public final class Conv2D implements Layer {
     }
 
     @Override
+    public long floatsPerSample(boolean training) {
+        long cols = (long) out.height() * out.width() * weights.numRows;
+        return (training ? 2 : 1) * (2L * out.size() + cols); // a, z and cols, and dA, dZ and dCols
+    }
+
+    @Override
     public long multiplyAdds() {
         return (long) out.height() * out.width() * weights.numRows * weights.numCols;
     }

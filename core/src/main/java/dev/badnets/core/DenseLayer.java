@@ -153,6 +153,11 @@ public final class DenseLayer implements Layer {
     }
 
     @Override
+    public long floatsPerSample(boolean training) {
+        return (training ? 4L : 2L) * outputs(); // a and z, and dA and dZ
+    }
+
+    @Override
     public long multiplyAdds() {
         return (long) inputs() * outputs();
     }

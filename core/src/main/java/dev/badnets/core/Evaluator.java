@@ -5,14 +5,16 @@ import dev.badnets.core.backend.MatrixBackend;
 import org.ejml.data.FMatrixRMaj;
 
 /**
- * Runs a network forward over a whole data set, {@value #BATCH} samples at a time through buffers
- * allocated once per call. Each method has a variant taking the backend; the others use
+ * Runs a network forward over a whole data set, up to {@value #BATCH} samples at a time (fewer where
+ * a batch's buffers would pass 64 MB) through buffers allocated once per call. Each method has a variant taking the backend; the others use
  * {@code Backends.create("auto", 1)}.
  */
 public final class Evaluator {
 
-    /** Rows per forward pass: large enough for fast products, small enough to stay in cache-friendly sizes. */
+    /** Most rows per forward pass: large enough for fast products. */
     static final int BATCH = 1000;
+    /** Most floats the buffers of one pass may hold (64 MB): a convolutional network takes fewer rows. */
+    static final long BUFFER_FLOATS = 16L << 20;
 
     private Evaluator() {
     }
@@ -137,7 +139,8 @@ public final class Evaluator {
             throw new IllegalArgumentException(Trainer.shapeMessage(net, data));
         }
         int n = data.size();
-        BatchBuffers buf = new BatchBuffers(net, Math.max(1, Math.min(BATCH, n)), false);
+        long fit = Math.max(1, BUFFER_FLOATS / net.floatsPerSample(false));
+        BatchBuffers buf = new BatchBuffers(net, (int) Math.max(1, Math.min(Math.min(BATCH, fit), n)), false);
         for (int from = 0; from < n; from += buf.capacity) {
             int count = Math.min(buf.capacity, n - from);
             buf.gather(data, null, from, count);

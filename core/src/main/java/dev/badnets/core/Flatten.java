@@ -54,6 +54,11 @@ public final class Flatten implements Layer {
     }
 
     @Override
+    public long floatsPerSample(boolean training) {
+        return (training ? 2L : 1L) * in.size();
+    }
+
+    @Override
     public long multiplyAdds() {
         return 0;
     }

@@ -63,6 +63,13 @@ public sealed interface Layer permits DenseLayer, Conv2D, MaxPool2D, Flatten {
      */
     void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX);
 
+    /**
+     * Floats a workspace from {@link #workspace} holds per sample of its capacity (the output,
+     * the cache and, when training, their gradients), so a caller can size batches to a memory
+     * budget before allocating anything.
+     */
+    long floatsPerSample(boolean training);
+
     /** Multiply-adds of one sample's forward pass (for FLOP counts in benchmarks). */
     long multiplyAdds();
 

@@ -168,6 +168,11 @@ public final class MaxPool2D implements Layer {
     }
 
     @Override
+    public long floatsPerSample(boolean training) {
+        return (training ? 3L : 1L) * out.size(); // a, and dA and the arg-max indices
+    }
+
+    @Override
     public long multiplyAdds() {
         return 0;
     }

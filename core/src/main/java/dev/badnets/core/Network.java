@@ -170,6 +170,15 @@ public final class Network {
         return count;
     }
 
+    /** Floats the input and every layer's workspace hold per sample of a batch (see {@link Layer#floatsPerSample}). */
+    public long floatsPerSample(boolean training) {
+        long floats = inputWidth();
+        for (Layer layer : layers) {
+            floats += layer.floatsPerSample(training);
+        }
+        return floats;
+    }
+
     /** Multiply-adds of one sample's forward pass. */
     public long multiplyAdds() {
         long count = 0;

@@ -40,8 +40,16 @@ final class NetworkOptions {
                     + "1 for seed-cnn, 5 for mlp).")
     Integer epochs;
 
-    /** Epochs of the default model, chosen by measurement (see the README). */
+    /** Epochs of the default model, chosen by measurement (see the README); it trains with a cosine schedule. */
     static final int CNN_EPOCHS = 2;
+
+    /** The schedule asked for, else the model's default: cosine for the default CNN, constant otherwise. */
+    LearningRateSchedule schedule() {
+        if (schedule != null) {
+            return LearningRateSchedule.parse(schedule);
+        }
+        return modelName().equals("cnn") ? LearningRateSchedule.COSINE : LearningRateSchedule.CONSTANT;
+    }
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "64",
             description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
@@ -51,8 +59,9 @@ final class NetworkOptions {
             description = "Learning rate (default: ${DEFAULT-VALUE}).")
     float lr;
 
-    @Option(names = "--lr-schedule", paramLabel = "constant|cosine", defaultValue = "constant",
-            description = "Learning rate over the run: constant, or cosine decay to 0 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--lr-schedule", paramLabel = "constant|cosine",
+            description = "Learning rate over the run: constant, or cosine decay to 0 (default: cosine for cnn, "
+                    + "constant otherwise).")
     String schedule;
 
     @Option(names = "--optimizer", paramLabel = "sgd|momentum|adam", defaultValue = "adam",
@@ -95,12 +104,12 @@ final class NetworkOptions {
             Check.inRange("--hidden", h, 1, Architecture.MAX_SIZE);
         }
         optimizerKind();
-        LearningRateSchedule.parse(schedule);
+        schedule();
     }
 
     TrainingConfig config(BackendOptions run) {
         validate();
-        return new TrainingConfig(epochs(), batch, lr, LearningRateSchedule.parse(schedule), optimizerKind(), 0f, seed,
+        return new TrainingConfig(epochs(), batch, lr, schedule(), optimizerKind(), 0f, seed,
                 run.threads(), run.backend);
     }
 
@@ -181,8 +190,8 @@ final class NetworkOptions {
      * for an MLP, {@code cnn conv16x5p0,pool2,conv32x5p0,pool2,dense128 ReLU, adam ...} otherwise.
      */
     String describe(Network net) {
-        String rate = LearningRateSchedule.parse(schedule) == LearningRateSchedule.CONSTANT ? " lr " + lr
-                : " lr " + lr + " " + LearningRateSchedule.parse(schedule).cliName();
+        String rate = schedule() == LearningRateSchedule.CONSTANT ? " lr " + lr
+                : " lr " + lr + " " + schedule().cliName();
         return layers(net) + " ReLU, " + optimizer.toLowerCase(Locale.ROOT) + rate + ", batch " + batch
                 + ", " + epochs() + (epochs() == 1 ? " epoch" : " epochs") + ", seed " + seed;
     }
