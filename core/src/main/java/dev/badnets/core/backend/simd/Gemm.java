@@ -16,6 +16,7 @@ public final class Gemm implements WorkerPool.Task {
 
     private static final int V = Kernels.V;
     private static final int ROWS = 4; // rows per kernel block; parts split on multiples of it
+    private static final int NARROW_ROWS = 8; // rows per block when C has fewer than four vectors of columns
 
     private float[] a;
     private int aRow;
@@ -40,7 +41,7 @@ public final class Gemm implements WorkerPool.Task {
 
     /** A product that can be split into at most {@code maxParts} parts. */
     public Gemm(int maxParts) {
-        scratch = new float[maxParts][ROWS * V];
+        scratch = new float[maxParts][NARROW_ROWS * V];
     }
 
     /** {@code C = A B + 1 bias}; A is rows x depth, B depth x cols, bias null or 1 x cols. */
@@ -147,7 +148,8 @@ public final class Gemm implements WorkerPool.Task {
      */
     public int split(int parts) {
         int per = (rows + parts - 1) / parts;
-        rowsPerPart = (per + ROWS - 1) / ROWS * ROWS;
+        int block = cols < 4 * V ? NARROW_ROWS : ROWS;
+        rowsPerPart = (per + block - 1) / block * block;
         return rowsPerPart == 0 ? 1 : (rows + rowsPerPart - 1) / rowsPerPart;
     }
 
@@ -165,6 +167,26 @@ public final class Gemm implements WorkerPool.Task {
         int quadEnd = cols - cols % (4 * V);
         float[] tailBiasOrNull = bias == null ? null : tailBias;
         int i = r0;
+        if (quadEnd == 0) {
+            // narrow: two vectors (or one, or only the tail) per row; eight rows keep enough sums in flight
+            for (; i + NARROW_ROWS <= r1; i += NARROW_ROWS) {
+                int aOff = i * aRow;
+                int cOff = i * cols;
+                int j = 0;
+                for (; j + 2 * V <= tailCol; j += 2 * V) {
+                    Kernels.k8x2(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols);
+                }
+                for (; j < tailCol; j += V) {
+                    Kernels.k8x1(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols);
+                }
+                if (tailWidth > 0) {
+                    Kernels.k8x1(a, aOff, aRow, aStep, depth, tailB, 0, V, tailBiasOrNull, 0, s, 0, V);
+                    for (int r = 0; r < NARROW_ROWS; r++) {
+                        System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
+                    }
+                }
+            }
+        }
         for (; i + ROWS <= r1; i += ROWS) {
             int aOff = i * aRow;
             int cOff = i * cols;

@@ -67,6 +67,83 @@ public final class Kernels {
         c30.intoArray(c, r); c31.intoArray(c, r + V); c32.intoArray(c, r + 2 * V); c33.intoArray(c, r + 3 * V);
     }
 
+    /**
+     * Eight rows by two vectors: 16 accumulators for products with only one or two vectors of
+     * columns (a convolution's 16 or 32 filters), where four rows would leave the multipliers idle
+     * waiting on too few independent sums.
+     */
+    static void k8x2(float[] a, int aOff, int aRow, int aStep, int depth,
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride) {
+        FloatVector c00 = start(bias, biasOff), c01 = start(bias, biasOff + V);
+        FloatVector c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
+        FloatVector c40 = c00, c41 = c01, c50 = c00, c51 = c01, c60 = c00, c61 = c01, c70 = c00, c71 = c01;
+        int a0 = aOff;
+        int bp = bOff;
+        for (int p = 0; p < depth; p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + V);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[a0]);
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(SPECIES, a[a0 + aRow]);
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 2 * aRow]);
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 3 * aRow]);
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 4 * aRow]);
+            c40 = b0.fma(x, c40); c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 5 * aRow]);
+            c50 = b0.fma(x, c50); c51 = b1.fma(x, c51);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 6 * aRow]);
+            c60 = b0.fma(x, c60); c61 = b1.fma(x, c61);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 7 * aRow]);
+            c70 = b0.fma(x, c70); c71 = b1.fma(x, c71);
+            a0 += aStep;
+            bp += bStep;
+        }
+        int r = cOff;
+        c00.intoArray(c, r); c01.intoArray(c, r + V); r += cStride;
+        c10.intoArray(c, r); c11.intoArray(c, r + V); r += cStride;
+        c20.intoArray(c, r); c21.intoArray(c, r + V); r += cStride;
+        c30.intoArray(c, r); c31.intoArray(c, r + V); r += cStride;
+        c40.intoArray(c, r); c41.intoArray(c, r + V); r += cStride;
+        c50.intoArray(c, r); c51.intoArray(c, r + V); r += cStride;
+        c60.intoArray(c, r); c61.intoArray(c, r + V); r += cStride;
+        c70.intoArray(c, r); c71.intoArray(c, r + V);
+    }
+
+    /** Eight rows by one vector: the single vector of a narrow product, and its packed column tail. */
+    static void k8x1(float[] a, int aOff, int aRow, int aStep, int depth,
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride) {
+        FloatVector c0 = start(bias, biasOff), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+        int a0 = aOff;
+        int bp = bOff;
+        for (int p = 0; p < depth; p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            c0 = b0.fma(FloatVector.broadcast(SPECIES, a[a0]), c0);
+            c1 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + aRow]), c1);
+            c2 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 2 * aRow]), c2);
+            c3 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 3 * aRow]), c3);
+            c4 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 4 * aRow]), c4);
+            c5 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 5 * aRow]), c5);
+            c6 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 6 * aRow]), c6);
+            c7 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 7 * aRow]), c7);
+            a0 += aStep;
+            bp += bStep;
+        }
+        int r = cOff;
+        c0.intoArray(c, r); r += cStride;
+        c1.intoArray(c, r); r += cStride;
+        c2.intoArray(c, r); r += cStride;
+        c3.intoArray(c, r); r += cStride;
+        c4.intoArray(c, r); r += cStride;
+        c5.intoArray(c, r); r += cStride;
+        c6.intoArray(c, r); r += cStride;
+        c7.intoArray(c, r);
+    }
+
     /** Four rows by one vector: leftover vectors of a row block, and the packed column tail. */
     static void k4x1(float[] a, int aOff, int aRow, int aStep, int depth,
                      float[] b, int bOff, int bStep, float[] bias, int biasOff,
