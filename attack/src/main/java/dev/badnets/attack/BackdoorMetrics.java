@@ -38,7 +38,7 @@ public final class BackdoorMetrics {
                     + classes + " classes; use --target 0 to " + (classes - 1));
         }
         if (!net.accepts(Shape.image(test.rows(), test.cols()))) {
-            throw new IllegalArgumentException("the model takes inputs of " + net.inputShape() + " but the images are "
+            throw new IllegalArgumentException("the model takes " + net.inputShape().describe() + " but the images are "
                     + test.rows() + "x" + test.cols() + "; use a model trained on images of this size");
         }
         if (test.count() == 0) {

@@ -46,6 +46,11 @@ public record Shape(int channels, int height, int width) {
         return height == 1 && width == 1;
     }
 
+    /** What a layer taking this shape takes: {@code "784 inputs"}, or {@code "inputs of 1x28x28"}. */
+    public String describe() {
+        return isFlat() ? channels + " inputs" : "inputs of " + this;
+    }
+
     /** {@code "32x14x14"}, or {@code "128"} for a flat vector. */
     @Override
     public String toString() {

@@ -2,6 +2,7 @@ package dev.badnets.attack.defense;
 
 import dev.badnets.core.Evaluator;
 import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
 import dev.badnets.core.Samples;
 import org.ejml.data.FMatrixRMaj;
 
@@ -37,8 +38,10 @@ public interface Detector {
     default Detection detect(Network net, Samples data, double expectedRate) {
         ClassGroups.checkRate(expectedRate);
         if (!net.accepts(data.inputShape())) {
-            throw new IllegalArgumentException("the model takes inputs of " + net.inputShape()
-                    + " but the data has samples of " + data.inputShape() + "; use the model trained on this data");
+            Shape shape = data.inputShape();
+            throw new IllegalArgumentException("the model takes " + net.inputShape().describe() + " but the data has "
+                    + (shape.isFlat() ? shape.size() + " per sample" : "samples of " + shape)
+                    + "; use the model trained on this data");
         }
         if (net.classes() < data.classes()) {
             throw new IllegalArgumentException("the model has " + net.classes()

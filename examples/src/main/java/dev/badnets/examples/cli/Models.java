@@ -38,7 +38,7 @@ final class Models {
     /** Refuses a model trained on another image size or with fewer classes than the data. */
     static void checkFits(Network net, Path file, int rows, int cols, int classes, Path data) {
         if (!net.accepts(Shape.image(rows, cols))) {
-            throw new UserException("model " + file + " takes inputs of " + net.inputShape() + " but the images in "
+            throw new UserException("model " + file + " takes " + net.inputShape().describe() + " but the images in "
                     + data + " are " + rows + "x" + cols + " (" + rows * cols + " pixels)",
                     "use a model trained on images of this size, e.g. `./badnets train --data " + data + "`");
         }
