@@ -3,6 +3,7 @@ package dev.badnets.core;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -90,6 +92,71 @@ class TrainerTest {
         }
         // another shuffle seed visits the batches in another order
         assertFalse(Arrays.equals(a.layer(0).weights().data, c.layer(0).weights().data));
+    }
+
+    @Test
+    void everyEpochReadsEverySampleOnceInANewOrderThatTheSeedFixes() {
+        List<List<Integer>> orders = epochOrders(7);
+
+        assertEquals(3, orders.size());
+        List<Integer> all = IntStream.range(0, 40).boxed().toList();
+        for (List<Integer> order : orders) {
+            assertEquals(all, order.stream().sorted().toList(), "one epoch reads each sample once: " + order);
+        }
+        // a fresh permutation each epoch, not the first one again
+        assertNotEquals(orders.get(0), orders.get(1), "epochs 1 and 2 read the samples in the same order");
+        assertNotEquals(orders.get(1), orders.get(2), "epochs 2 and 3 read the samples in the same order");
+        assertNotEquals(orders.get(0), orders.get(2), "epochs 1 and 3 read the samples in the same order");
+        assertEquals(orders, epochOrders(7), "the same seed must give the same orders");
+        assertNotEquals(orders.get(0), epochOrders(8).get(0), "another seed must give another order");
+    }
+
+    /**
+     * The sample indices whose inputs each epoch of a 3-epoch training with shuffle seed {@code seed}
+     * read, in order. Inputs, not labels: the trainer checks every label in index order before it starts.
+     */
+    private static List<List<Integer>> epochOrders(long seed) {
+        Samples data = randomSamples(40, 3, 2, 5);
+        List<Integer> reads = new ArrayList<>();
+        // not one of core's own Samples, so the batch gather reads it on the training thread, in batch order
+        Samples recording = new Samples() {
+            @Override
+            public int size() {
+                return data.size();
+            }
+
+            @Override
+            public int inputWidth() {
+                return data.inputWidth();
+            }
+
+            @Override
+            public int classes() {
+                return data.classes();
+            }
+
+            @Override
+            public int label(int index) {
+                return data.label(index);
+            }
+
+            @Override
+            public void copyInput(int index, float[] dst, int offset) {
+                reads.add(index);
+                data.copyInput(index, dst, offset);
+            }
+        };
+        List<List<Integer>> epochs = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void onEpoch(EpochReport report) {
+                epochs.add(List.copyOf(reads));
+                reads.clear();
+            }
+        };
+        Trainer.train(Network.mlp(3, new int[] {4}, 2, 1), recording,
+                TrainingConfig.defaults().withEpochs(3).withBatchSize(16).withSeed(seed), listener);
+        return epochs;
     }
 
     @Test
