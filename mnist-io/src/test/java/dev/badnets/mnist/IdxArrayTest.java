@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,20 @@ class IdxArrayTest {
         assertThrows(IllegalArgumentException.class, () -> IdxArray.ofInts(new int[0]));
         assertThrows(IllegalArgumentException.class, () -> IdxArray.ofInts(new int[0], -1));
         assertEquals(0, IdxArray.ofDoubles(new double[0], 4, 0, 7).length());
+    }
+
+    @Test
+    void dimensionsWhoseProductOverflowsAreRefused() {
+        // 2^64 elements: a 64-bit product wraps to 0 and would accept an empty payload
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> IdxArray.ofUnsignedBytes(new byte[0], 65536, 65536, 65536, 65536));
+        assertTrue(e.getMessage().startsWith("dimensions 65536x65536x65536x65536 hold "), e.getMessage());
+        assertTrue(e.getMessage().endsWith(" elements but the payload has 0"), e.getMessage());
+        // 4 x (2^62 + 1) = 2^64 + 4 elements: a wrapped product equals this 4-element payload
+        assertThrows(IllegalArgumentException.class,
+                () -> IdxArray.ofFloats(new float[4], 4, 5 * 5581, 8681, 49477, 384773));
+        // 2^32 elements: a 32-bit product wraps to 0
+        assertThrows(IllegalArgumentException.class, () -> IdxArray.ofInts(new int[0], 65536, 65536));
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
@@ -129,6 +130,21 @@ class SyntheticDetectionTest {
         Synthetic data = dominant(1);
         Detection d = new SpectralSignatures().detect(data.representations, data.labels, 10, 0.01);
         assertEquals(Math.round(1.5 * 0.01 * data.labels.length), d.flaggedCount());
+    }
+
+    /**
+     * From the class whose scores separate a population, SPECTRE removes 1.5 x that population
+     * rounded up (the paper's margin), at most half the class; here half the class is over 500.
+     */
+    @ParameterizedTest
+    @CsvSource({"15, 23", "30, 45", "31, 47"})
+    void spectreRemovesOneAndAHalfTimesThePopulationItSeparates(int poisonCount, int removed) {
+        Synthetic data = dominant(1, poisonCount);
+        Detection d = new Spectre().detect(data.representations, data.labels, 10, data.rate());
+        int[] expected = new int[10];
+        expected[POISON_CLASS] = removed;
+        assertArrayEquals(expected, d.flaggedPerClass(), d.toString());
+        assertEquals(1.0, DetectionMetrics.of(d, data.poisoned).recall(), "the population is the poison");
     }
 
     @Test
