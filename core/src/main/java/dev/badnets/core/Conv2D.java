@@ -128,6 +128,8 @@ public final class Conv2D implements Layer {
         final MatrixBackend.RangeTask col2im;
         final MatrixBackend.RangeTask activate;
         final MatrixBackend.RangeTask activateBackward;
+        final float[] blockSums; // column sums of each block of BLOCK rows of dZ, when training
+        final MatrixBackend.RangeTask sumBlocks;
         FMatrixRMaj dX; // the input gradient being written by col2im
 
         Cache(Conv2D layer, int capacity, boolean training) {
@@ -144,6 +146,8 @@ public final class Conv2D implements Layer {
             dCols = training ? new FMatrixRMaj(capacity * pixels, window) : null;
             im2col = (from, to) -> layer.im2col(input.data, cols.data, from, to);
             col2im = (from, to) -> layer.col2im(dCols.data, dX.data, from, to);
+            blockSums = training ? new float[(capacity * pixels + BLOCK - 1) / BLOCK * filters] : null;
+            sumBlocks = (from, to) -> sumBlocks(dZRows, blockSums, from, to);
             activate = (from, to) -> layer.activation.forward(z.data, output().data, from, to);
             activateBackward = (from, to) -> layer.activation.backward(z.data, output().data, outputGradient().data,
                     dZ.data, from, to);
@@ -188,12 +192,47 @@ public final class Conv2D implements Layer {
         Cache c = (Cache) ws;
         backend.forRanges(c.dZ.getNumElements(), Activation.GRAIN, c.activateBackward);
         backend.multTransA(c.cols, c.dZRows, c.gradient(0));
-        DenseLayer.columnSums(c.dZRows, c.gradient(1));
+        int blocks = (c.dZRows.numRows + BLOCK - 1) / BLOCK;
+        backend.forRanges(blocks, 1, c.sumBlocks);
+        sumRows(c.blockSums, blocks, c.gradient(1).data);
         if (dX != null) {
             backend.multTransB(c.dZRows, weights, c.dCols);
             c.dX = dX;
             backend.forRanges(dX.numRows, 1, c.col2im);
             c.dX = null;
+        }
+    }
+
+    /**
+     * Rows of dZ per block of the bias gradient {@code db = Σ_rows dZ}: blocks are summed on any
+     * thread, then added in block order, so the sum is the same for any thread count.
+     */
+    static final int BLOCK = 256;
+
+    /** Column sums of blocks {@code [first, last)} of BLOCK rows of {@code dZ} into {@code sums} (a row per block). */
+    static void sumBlocks(FMatrixRMaj dZ, float[] sums, int first, int last) {
+        int cols = dZ.numCols;
+        float[] d = dZ.data;
+        for (int block = first; block < last; block++) {
+            int s = block * cols;
+            Arrays.fill(sums, s, s + cols, 0f);
+            for (int row = block * BLOCK, end = Math.min(dZ.numRows, row + BLOCK); row < end; row++) {
+                int base = row * cols;
+                for (int j = 0; j < cols; j++) {
+                    sums[s + j] += d[base + j];
+                }
+            }
+        }
+    }
+
+    /** {@code db[j] = Σ_blocks sums[block, j]}, in block order. */
+    static void sumRows(float[] sums, int blocks, float[] db) {
+        int cols = db.length;
+        Arrays.fill(db, 0f);
+        for (int block = 0; block < blocks; block++) {
+            for (int j = 0; j < cols; j++) {
+                db[j] += sums[block * cols + j];
+            }
         }
     }
 
@@ -223,12 +262,17 @@ public final class Conv2D implements Layer {
                             Arrays.fill(cols, dst, dst + run, 0f);
                             continue;
                         }
-                        Arrays.fill(cols, dst, dst + kx0 * channels, 0f);
-                        int src = xBase + (iy * width + ix0 + kx0) * channels;
-                        for (int j = kx0 * channels, end = kx1 * channels; j < end; j++) {
-                            cols[dst + j] = x[src++];
+                        int src = xBase + (iy * width + ix0) * channels; // where kx = 0 would read
+                        int from = kx0 * channels, to = kx1 * channels;
+                        if (from > 0) {
+                            Arrays.fill(cols, dst, dst + from, 0f);
                         }
-                        Arrays.fill(cols, dst + kx1 * channels, dst + run, 0f);
+                        for (int j = from; j < to; j++) {
+                            cols[dst + j] = x[src + j];
+                        }
+                        if (to < run) {
+                            Arrays.fill(cols, dst + to, dst + run, 0f);
+                        }
                     }
                 }
             }

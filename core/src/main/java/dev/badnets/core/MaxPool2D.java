@@ -102,39 +102,49 @@ public final class MaxPool2D implements Layer {
             for (int oy = 0; oy < outH; oy++) {
                 for (int ox = 0; ox < outW; ox++, o += channels) {
                     int corner = xBase + (oy * stride * width + ox * stride) * channels;
-                    System.arraycopy(x, corner, a, o, channels);
-                    for (int ky = 0; ky < window; ky++) {
-                        for (int kx = ky == 0 ? 1 : 0; kx < window; kx++) {
-                            int p = corner + (ky * width + kx) * channels;
-                            for (int c = 0; c < channels; c++) {
-                                a[o + c] = Math.max(a[o + c], x[p + c]);
-                            }
-                        }
-                    }
-                    if (argmax != null) {
-                        record(x, a, argmax, xBase, corner, o);
+                    if (argmax == null) {
+                        maxOnly(x, a, corner, o);
+                    } else {
+                        maxAndArgmax(x, a, argmax, xBase, corner, o);
                     }
                 }
             }
         }
     }
 
-    /**
-     * The arg-max of each channel of one window: the first position in reading order whose value
-     * equals the maximum. Scanned backwards with a select instead of a branch (which input wins is
-     * a coin toss a branch would mispredict), so the last match written is the first in order. A
-     * NaN matches nothing and keeps the window's first position.
-     */
-    private void record(float[] x, float[] a, int[] argmax, int xBase, int corner, int o) {
+    /** The maximum of each channel of one window ({@code Math.max} over contiguous channels, which the JIT vectorises). */
+    private void maxOnly(float[] x, float[] a, int corner, int o) {
         int channels = in.channels(), width = in.width();
-        for (int c = 0; c < channels; c++) {
-            argmax[o + c] = corner + c - xBase;
-        }
-        for (int ky = window - 1; ky >= 0; ky--) {
-            for (int kx = window - 1; kx >= 0; kx--) {
+        System.arraycopy(x, corner, a, o, channels);
+        for (int ky = 0; ky < window; ky++) {
+            for (int kx = ky == 0 ? 1 : 0; kx < window; kx++) {
                 int p = corner + (ky * width + kx) * channels;
                 for (int c = 0; c < channels; c++) {
-                    argmax[o + c] = x[p + c] == a[o + c] ? p + c - xBase : argmax[o + c];
+                    a[o + c] = Math.max(a[o + c], x[p + c]);
+                }
+            }
+        }
+    }
+
+    /**
+     * The maximum of each channel of one window and where it is (its index in the image): the
+     * first in reading order, since only a strictly larger value replaces it. A select, not a
+     * branch: which input wins is a coin toss that a branch would mispredict.
+     */
+    private void maxAndArgmax(float[] x, float[] a, int[] argmax, int xBase, int corner, int o) {
+        int channels = in.channels(), width = in.width();
+        for (int c = 0; c < channels; c++) {
+            a[o + c] = x[corner + c];
+            argmax[o + c] = corner + c - xBase;
+        }
+        for (int ky = 0; ky < window; ky++) {
+            for (int kx = ky == 0 ? 1 : 0; kx < window; kx++) {
+                int p = corner + (ky * width + kx) * channels;
+                for (int c = 0; c < channels; c++) {
+                    float v = x[p + c];
+                    boolean wins = v > a[o + c];
+                    a[o + c] = wins ? v : a[o + c];
+                    argmax[o + c] = wins ? p + c - xBase : argmax[o + c];
                 }
             }
         }

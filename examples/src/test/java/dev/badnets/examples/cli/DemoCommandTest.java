@@ -34,7 +34,7 @@ class DemoCommandTest {
         assertEquals(0, demo.status(), demo::toString);
         assertEquals("", demo.err(), demo::toString);
         for (String expected : new String[] {"Configuration", "600 training images (1.00%) got the trigger and the label 0",
-            "square size=2 value=255 position=top-left", "cnn " + Architecture.CNN + "-10 ReLU, adam lr 0.001 cosine, batch 64, "
+            "square size=2 value=255 position=top-left", "cnn " + Architecture.CNN + "-10 ReLU, adam lr 0.002 cosine, batch 64, "
                     + NetworkOptions.CNN_EPOCHS + " epoch",
             "clean accuracy", "attack success rate", "all images", "Files", "results.json", "model.bin",
             "backdoor.png"}) {
