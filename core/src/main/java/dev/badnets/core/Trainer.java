@@ -52,7 +52,8 @@ public final class Trainer {
      *
      * @param listener told of every batch and epoch; may be null
      * @throws IllegalArgumentException if the data does not fit the network (input width, labels)
-     * @throws ArithmeticException      if the loss becomes NaN or infinite (naming epoch and batch)
+     * @throws ArithmeticException      if the loss becomes NaN or infinite (naming epoch and batch), or a
+     *                                  parameter does by the end of an epoch
      */
     public static TrainingResult train(Network net, Samples data, TrainingConfig config, TrainingListener listener) {
         return new Trainer(net, config).fit(data, listener);
@@ -90,6 +91,7 @@ public final class Trainer {
                 correct += lastCorrect;
                 observer.onBatch(epoch, batch + 1, batches, loss, (double) correct / (from + count));
             }
+            checkParametersFinite(epoch);
             EpochReport report = new EpochReport(epoch, lossSum / n, (double) correct / n,
                     (System.nanoTime() - epochStart) / 1e9);
             reports.add(report);
@@ -134,6 +136,26 @@ public final class Trainer {
             stepsTaken++;
         }
         return loss;
+    }
+
+    /**
+     * Fails if a parameter became NaN or infinite: the last update of an epoch can overflow after
+     * a finite loss, and a network with such a weight answers every input the same way.
+     */
+    private void checkParametersFinite(int epoch) {
+        for (int l = 0; l < net.layerCount(); l++) {
+            for (Layer.Parameter p : net.layer(l).parameters()) {
+                float[] v = p.value().data;
+                for (int i = 0, size = p.value().getNumElements(); i < size; i++) {
+                    if (!Float.isFinite(v[i])) {
+                        throw new ArithmeticException("parameter " + p.name() + " of layer " + l + " ("
+                                + net.layer(l).spec() + ") became " + (Float.isNaN(v[i]) ? "NaN" : "infinite")
+                                + " by the end of epoch " + epoch + ": lower the learning rate (now "
+                                + config.learningRate() + ") or check the inputs for huge values");
+                    }
+                }
+            }
+        }
     }
 
     /** How many samples of the last {@link #step}'s batch the network classified correctly before the update. */

@@ -246,6 +246,19 @@ class TrainerTest {
         assertTrue(Backends.NAMES.contains(result.backend()));
     }
 
+    /** The last update overflows after a finite loss: the run must not end with an infinite weight. */
+    @Test
+    void stopsWhenAParameterBecomesInfinite() {
+        Samples data = new ArraySamples(new float[] {100f, -100f}, new int[] {0}, 2, 2);
+        Network net = Network.mlp(2, new int[0], 2, 1);
+        TrainingConfig config = TrainingConfig.defaults().withEpochs(1).withOptimizer(OptimizerKind.SGD)
+                .withLearningRate(3e38f);
+        ArithmeticException e = assertThrows(ArithmeticException.class,
+                () -> Trainer.train(net, data, config, TrainingListener.NONE));
+        assertTrue(e.getMessage().startsWith("parameter W of layer 0 (dense2:identity) became infinite by the end of "
+                + "epoch 1"), e.getMessage());
+    }
+
     @Test
     void stopsWhenTheLossBecomesNaN() {
         float[] inputs = new float[40];

@@ -168,6 +168,43 @@ class CliErrorsTest {
         assertTrue(run.err().contains("4x4"), run::toString);
     }
 
+    /** Issue 11, case 8: a valid checksum over NaN weights used to report "ASR 100%, the backdoor works". */
+    @Test
+    void modelWithNonFiniteWeights() throws IOException {
+        Network net = Network.mlp(16, new int[] {8}, 10, 1);
+        ((dev.badnets.core.DenseLayer) net.layer(0)).weights().data[3] = Float.NaN;
+        Path model = dir.resolve("nan.bin");
+        try (OutputStream out = Files.newOutputStream(model)) {
+            ModelCodec.write(net, out);
+        }
+        Cli.Run run = Cli.run("evaluate", "--model", model.toString(), "--data", smallFolder().toString());
+        assertOneLineUsageError(run, "layer 0 has a NaN parameter");
+    }
+
+    /** Issue 11, case 10: bytes after a model's checksum are refused, as after an IDX payload. */
+    @Test
+    void modelFileThatGoesOnAfterItsChecksum() throws IOException {
+        Path model = dir.resolve("trailing.bin");
+        try (OutputStream out = Files.newOutputStream(model)) {
+            ModelCodec.write(Network.mlp(16, new int[] {8}, 10, 1), out);
+            out.write(0);
+        }
+        Cli.Run run = Cli.run("evaluate", "--model", model.toString(), "--data", smallFolder().toString());
+        assertOneLineUsageError(run, "the file goes on after the model's checksum");
+    }
+
+    /** Issue 11, case 5: a network no model file may hold is refused before training, not written. */
+    @Test
+    void networkLargerThanAModelFileHolds() throws IOException {
+        Path model = dir.resolve("huge.bin");
+        Cli.Run run = Cli.run("train", "--data", smallFolder().toString(), "--out", model.toString(), "--hidden", "130000");
+        assertOneLineUsageError(run, "more than 100000000 parameters");
+        assertFalse(Files.exists(model));
+        Cli.Run spec = Cli.run("train", "--data", smallFolder().toString(), "--out", model.toString(), "--layers",
+                "conv8x3,pool9");
+        assertOneLineUsageError(spec, "layer 'pool9' (2nd in \"conv8x3,pool9\"): a 9x9 window does not fit its input of 8x4x4");
+    }
+
     @Test
     void corruptModelFile() throws IOException {
         Path model = Files.write(dir.resolve("junk.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
