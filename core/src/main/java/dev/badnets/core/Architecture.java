@@ -35,7 +35,7 @@ public final class Architecture {
     public static final String MLP = "dense128";
 
     /** Most filters, units, kernel side, window or stride one token may ask for. */
-    public static final int MAX_SIZE = 1 << 16;
+    public static final int MAX_SIZE = ModelCodec.MAX_WIDTH;
 
     private static final Pattern CONV = Pattern.compile("conv(\\d+)x(\\d+)(?:s(\\d+))?(?:p(\\d+))?");
     private static final Pattern POOL = Pattern.compile("pool(\\d+)(?:s(\\d+))?");

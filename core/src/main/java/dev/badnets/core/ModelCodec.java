@@ -53,7 +53,8 @@ public final class ModelCodec {
     static final int KIND_MAXPOOL = 3;
     static final int KIND_FLATTEN = 4;
     static final int MAX_LAYERS = 1024;
-    static final int MAX_WIDTH = 1 << 20;
+    /** The widest layer a model file may hold (and so {@link Architecture} builds). */
+    public static final int MAX_WIDTH = 1 << 20;
     /** The most parameters a model file may hold, and so the most {@link Architecture} builds. */
     public static final long MAX_PARAMETERS = 100_000_000L;
 

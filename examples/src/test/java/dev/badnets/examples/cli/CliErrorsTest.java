@@ -193,11 +193,11 @@ class CliErrorsTest {
         assertOneLineUsageError(run, "the file goes on after the model's checksum");
     }
 
-    /** Issue 11, case 5: a network no model file may hold is refused before training, not written. */
+    /** Issue 11, case 5: a network no model file may hold (here 16-20000-20000-10) is refused before training. */
     @Test
     void networkLargerThanAModelFileHolds() throws IOException {
         Path model = dir.resolve("huge.bin");
-        Cli.Run run = Cli.run("train", "--data", smallFolder().toString(), "--out", model.toString(), "--hidden", "130000");
+        Cli.Run run = Cli.run("train", "--data", smallFolder().toString(), "--out", model.toString(), "--hidden", "20000,20000");
         assertOneLineUsageError(run, "more than 100000000 parameters");
         assertFalse(Files.exists(model));
         Cli.Run spec = Cli.run("train", "--data", smallFolder().toString(), "--out", model.toString(), "--layers",
