@@ -106,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  %-26s %,.0f samples/s (%d epoch%s, %.2f s)%n", "train_samples_per_second",
                 result.samplesPerSecond(), result.epochs().size(), result.epochs().size() == 1 ? "" : "s",
                 result.seconds());
-        out.printf(Locale.ROOT, "  %-26s %.2f GFLOP/s (6 x %,d weights = %,.0f FLOPs per sample)%n", "throughput",
+        out.printf(Locale.ROOT, "  %-26s %.2f GFLOP/s (6 x %,d multiply-adds = %,.0f FLOPs per sample)%n", "throughput",
                 gflops, weights, flopsPerSample);
         out.printf(Locale.ROOT, "  %-26s %.2f GFLOP/s (%,.0f FLOPs per sample: the first layer's input gradient "
                 + "is not computed)%n", "executed", executedGflops, executedFlopsPerSample);
