@@ -17,6 +17,7 @@ public final class Gemm implements WorkerPool.Task {
     private static final int V = Kernels.V;
     private static final int ROWS = 4; // rows per kernel block; parts split on multiples of it
     private static final int NARROW_ROWS = 8; // rows per block when C has fewer than four vectors of columns
+    private static final int DEPTH_SLICE = 256; // steps of the shared dimension per pass over a part's rows
 
     private float[] a;
     private int aRow;
@@ -163,24 +164,43 @@ public final class Gemm implements WorkerPool.Task {
         }
         int r0 = part * rowsPerPart;
         int r1 = Math.min(rows, r0 + rowsPerPart);
+        // A long shared dimension (a convolution's weight gradient sums over every pixel of the
+        // batch) runs in slices, so the slice of B that every row block of this part reads stays
+        // in cache; each slice goes on from the sums the last one stored, so nothing changes.
+        // Column tails keep their sums in scratch, so a product with one runs in one pass.
+        int slice = tailWidth == 0 ? DEPTH_SLICE : depth;
+        int p0 = 0;
+        do { // at least once: with an empty shared dimension C is just the bias
+            runRows(r0, r1, p0, Math.min(slice, depth - p0), p0 > 0, part);
+            p0 += slice;
+        } while (p0 < depth);
+    }
+
+    /**
+     * Rows {@code [r0, r1)} of C over steps {@code [p0, p0 + steps)} of the shared dimension,
+     * starting from the bias (or zero), or from C's values when {@code accumulate}.
+     */
+    private void runRows(int r0, int r1, int p0, int steps, boolean accumulate, int part) {
         float[] s = scratch[part];
         int quadEnd = cols - cols % (4 * V);
+        float[] bias = accumulate ? null : this.bias;
         float[] tailBiasOrNull = bias == null ? null : tailBias;
+        int bOff = p0 * bStep;
         int i = r0;
         if (quadEnd == 0) {
             // narrow: two vectors (or one, or only the tail) per row; eight rows keep enough sums in flight
             for (; i + NARROW_ROWS <= r1; i += NARROW_ROWS) {
-                int aOff = i * aRow;
+                int aOff = i * aRow + p0 * aStep;
                 int cOff = i * cols;
                 int j = 0;
                 for (; j + 2 * V <= tailCol; j += 2 * V) {
-                    Kernels.k8x2(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols);
+                    Kernels.k8x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
                 }
                 for (; j < tailCol; j += V) {
-                    Kernels.k8x1(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols);
+                    Kernels.k8x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
                 }
                 if (tailWidth > 0) {
-                    Kernels.k8x1(a, aOff, aRow, aStep, depth, tailB, 0, V, tailBiasOrNull, 0, s, 0, V);
+                    Kernels.k8x1(a, aOff, aRow, aStep, steps, tailB, 0, V, tailBiasOrNull, 0, s, 0, V, false);
                     for (int r = 0; r < NARROW_ROWS; r++) {
                         System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
                     }
@@ -188,34 +208,34 @@ public final class Gemm implements WorkerPool.Task {
             }
         }
         for (; i + ROWS <= r1; i += ROWS) {
-            int aOff = i * aRow;
+            int aOff = i * aRow + p0 * aStep;
             int cOff = i * cols;
             int j = 0;
             for (; j < quadEnd; j += 4 * V) {
-                Kernels.k4x4(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols);
+                Kernels.k4x4(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             for (; j < tailCol; j += V) {
-                Kernels.k4x1(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols);
+                Kernels.k4x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             if (tailWidth > 0) {
-                Kernels.k4x1(a, aOff, aRow, aStep, depth, tailB, 0, V, tailBiasOrNull, 0, s, 0, V);
+                Kernels.k4x1(a, aOff, aRow, aStep, steps, tailB, 0, V, tailBiasOrNull, 0, s, 0, V, false);
                 for (int r = 0; r < ROWS; r++) {
                     System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
                 }
             }
         }
         for (; i < r1; i++) {
-            int aOff = i * aRow;
+            int aOff = i * aRow + p0 * aStep;
             int cOff = i * cols;
             int j = 0;
             for (; j < quadEnd; j += 4 * V) {
-                Kernels.k1x4(a, aOff, aStep, depth, b, j, bStep, bias, j, c, cOff + j);
+                Kernels.k1x4(a, aOff, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, accumulate);
             }
             for (; j < tailCol; j += V) {
-                Kernels.k1x1(a, aOff, aStep, depth, b, j, bStep, bias, j, c, cOff + j);
+                Kernels.k1x1(a, aOff, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, accumulate);
             }
             if (tailWidth > 0) {
-                Kernels.k1x1(a, aOff, aStep, depth, tailB, 0, V, tailBiasOrNull, 0, s, 0);
+                Kernels.k1x1(a, aOff, aStep, steps, tailB, 0, V, tailBiasOrNull, 0, s, 0, false);
                 System.arraycopy(s, 0, c, cOff + tailCol, tailWidth);
             }
         }

@@ -12,7 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * registers across the whole shared dimension: per step it loads U vectors of B, broadcasts R
  * values of A and does R*U fused multiply-adds. Every output element is summed in the same order
  * (p = 0, 1, ..., starting from its bias or zero) by whichever kernel computes it, so the result
- * does not depend on how the rows are blocked or split across threads.
+ * does not depend on how the rows are blocked or split across threads. With {@code accumulate} a
+ * kernel starts from the values already in C instead: the caller may cut the shared dimension into
+ * slices run one after the other, and the sums come out the same, float for float, since each
+ * continues from exactly where the last slice stored it.
  *
  * <p>Internal to {@link dev.badnets.core.backend.SimdBackend}; no argument checks here.
  */
@@ -30,15 +33,35 @@ public final class Kernels {
         return bias == null ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, bias, offset);
     }
 
+    /**
+     * Where a sum starts: C's own value when {@code accumulate} (the sum goes on from an earlier
+     * slice of the shared dimension), else the bias (or zero).
+     */
+    private static FloatVector start(boolean accumulate, float[] c, int cOff, float[] bias, int biasOff) {
+        return accumulate ? FloatVector.fromArray(SPECIES, c, cOff) : start(bias, biasOff);
+    }
+
     /** Four rows by four vectors: 16 accumulators, the main kernel. */
     static void k4x4(float[] a, int aOff, int aRow, int aStep, int depth,
                      float[] b, int bOff, int bStep, float[] bias, int biasOff,
-                     float[] c, int cOff, int cStride) {
-        FloatVector c00 = start(bias, biasOff), c01 = start(bias, biasOff + V);
-        FloatVector c02 = start(bias, biasOff + 2 * V), c03 = start(bias, biasOff + 3 * V);
-        FloatVector c10 = c00, c11 = c01, c12 = c02, c13 = c03;
-        FloatVector c20 = c00, c21 = c01, c22 = c02, c23 = c03;
-        FloatVector c30 = c00, c31 = c01, c32 = c02, c33 = c03;
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c00 = start(accumulate, c, cOff, bias, biasOff);
+        FloatVector c01 = start(accumulate, c, cOff + V, bias, biasOff + V);
+        FloatVector c02 = start(accumulate, c, cOff + 2 * V, bias, biasOff + 2 * V);
+        FloatVector c03 = start(accumulate, c, cOff + 3 * V, bias, biasOff + 3 * V);
+        int r1 = cOff + cStride, r2 = r1 + cStride, r3 = r2 + cStride;
+        FloatVector c10 = accumulate ? FloatVector.fromArray(SPECIES, c, r1) : c00;
+        FloatVector c11 = accumulate ? FloatVector.fromArray(SPECIES, c, r1 + V) : c01;
+        FloatVector c12 = accumulate ? FloatVector.fromArray(SPECIES, c, r1 + 2 * V) : c02;
+        FloatVector c13 = accumulate ? FloatVector.fromArray(SPECIES, c, r1 + 3 * V) : c03;
+        FloatVector c20 = accumulate ? FloatVector.fromArray(SPECIES, c, r2) : c00;
+        FloatVector c21 = accumulate ? FloatVector.fromArray(SPECIES, c, r2 + V) : c01;
+        FloatVector c22 = accumulate ? FloatVector.fromArray(SPECIES, c, r2 + 2 * V) : c02;
+        FloatVector c23 = accumulate ? FloatVector.fromArray(SPECIES, c, r2 + 3 * V) : c03;
+        FloatVector c30 = accumulate ? FloatVector.fromArray(SPECIES, c, r3) : c00;
+        FloatVector c31 = accumulate ? FloatVector.fromArray(SPECIES, c, r3 + V) : c01;
+        FloatVector c32 = accumulate ? FloatVector.fromArray(SPECIES, c, r3 + 2 * V) : c02;
+        FloatVector c33 = accumulate ? FloatVector.fromArray(SPECIES, c, r3 + 3 * V) : c03;
         int a0 = aOff, a1 = aOff + aRow, a2 = aOff + 2 * aRow, a3 = aOff + 3 * aRow;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -74,10 +97,23 @@ public final class Kernels {
      */
     static void k8x2(float[] a, int aOff, int aRow, int aStep, int depth,
                      float[] b, int bOff, int bStep, float[] bias, int biasOff,
-                     float[] c, int cOff, int cStride) {
-        FloatVector c00 = start(bias, biasOff), c01 = start(bias, biasOff + V);
-        FloatVector c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
-        FloatVector c40 = c00, c41 = c01, c50 = c00, c51 = c01, c60 = c00, c61 = c01, c70 = c00, c71 = c01;
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c00 = start(accumulate, c, cOff, bias, biasOff);
+        FloatVector c01 = start(accumulate, c, cOff + V, bias, biasOff + V);
+        FloatVector c10 = start(accumulate, c, cOff + cStride, bias, biasOff);
+        FloatVector c11 = start(accumulate, c, cOff + cStride + V, bias, biasOff + V);
+        FloatVector c20 = start(accumulate, c, cOff + 2 * cStride, bias, biasOff);
+        FloatVector c21 = start(accumulate, c, cOff + 2 * cStride + V, bias, biasOff + V);
+        FloatVector c30 = start(accumulate, c, cOff + 3 * cStride, bias, biasOff);
+        FloatVector c31 = start(accumulate, c, cOff + 3 * cStride + V, bias, biasOff + V);
+        FloatVector c40 = start(accumulate, c, cOff + 4 * cStride, bias, biasOff);
+        FloatVector c41 = start(accumulate, c, cOff + 4 * cStride + V, bias, biasOff + V);
+        FloatVector c50 = start(accumulate, c, cOff + 5 * cStride, bias, biasOff);
+        FloatVector c51 = start(accumulate, c, cOff + 5 * cStride + V, bias, biasOff + V);
+        FloatVector c60 = start(accumulate, c, cOff + 6 * cStride, bias, biasOff);
+        FloatVector c61 = start(accumulate, c, cOff + 6 * cStride + V, bias, biasOff + V);
+        FloatVector c70 = start(accumulate, c, cOff + 7 * cStride, bias, biasOff);
+        FloatVector c71 = start(accumulate, c, cOff + 7 * cStride + V, bias, biasOff + V);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -116,8 +152,15 @@ public final class Kernels {
     /** Eight rows by one vector: the single vector of a narrow product, and its packed column tail. */
     static void k8x1(float[] a, int aOff, int aRow, int aStep, int depth,
                      float[] b, int bOff, int bStep, float[] bias, int biasOff,
-                     float[] c, int cOff, int cStride) {
-        FloatVector c0 = start(bias, biasOff), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c0 = start(accumulate, c, cOff, bias, biasOff);
+        FloatVector c1 = start(accumulate, c, cOff + cStride, bias, biasOff);
+        FloatVector c2 = start(accumulate, c, cOff + 2 * cStride, bias, biasOff);
+        FloatVector c3 = start(accumulate, c, cOff + 3 * cStride, bias, biasOff);
+        FloatVector c4 = start(accumulate, c, cOff + 4 * cStride, bias, biasOff);
+        FloatVector c5 = start(accumulate, c, cOff + 5 * cStride, bias, biasOff);
+        FloatVector c6 = start(accumulate, c, cOff + 6 * cStride, bias, biasOff);
+        FloatVector c7 = start(accumulate, c, cOff + 7 * cStride, bias, biasOff);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -147,8 +190,11 @@ public final class Kernels {
     /** Four rows by one vector: leftover vectors of a row block, and the packed column tail. */
     static void k4x1(float[] a, int aOff, int aRow, int aStep, int depth,
                      float[] b, int bOff, int bStep, float[] bias, int biasOff,
-                     float[] c, int cOff, int cStride) {
-        FloatVector c0 = start(bias, biasOff), c1 = c0, c2 = c0, c3 = c0;
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c0 = start(accumulate, c, cOff, bias, biasOff);
+        FloatVector c1 = start(accumulate, c, cOff + cStride, bias, biasOff);
+        FloatVector c2 = start(accumulate, c, cOff + 2 * cStride, bias, biasOff);
+        FloatVector c3 = start(accumulate, c, cOff + 3 * cStride, bias, biasOff);
         int a0 = aOff, a1 = aOff + aRow, a2 = aOff + 2 * aRow, a3 = aOff + 3 * aRow;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -169,9 +215,11 @@ public final class Kernels {
     /** One row by four vectors: rows left over when the row count is not a multiple of four. */
     static void k1x4(float[] a, int aOff, int aStep, int depth,
                      float[] b, int bOff, int bStep, float[] bias, int biasOff,
-                     float[] c, int cOff) {
-        FloatVector c0 = start(bias, biasOff), c1 = start(bias, biasOff + V);
-        FloatVector c2 = start(bias, biasOff + 2 * V), c3 = start(bias, biasOff + 3 * V);
+                     float[] c, int cOff, boolean accumulate) {
+        FloatVector c0 = start(accumulate, c, cOff, bias, biasOff);
+        FloatVector c1 = start(accumulate, c, cOff + V, bias, biasOff + V);
+        FloatVector c2 = start(accumulate, c, cOff + 2 * V, bias, biasOff + 2 * V);
+        FloatVector c3 = start(accumulate, c, cOff + 3 * V, bias, biasOff + 3 * V);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -192,8 +240,8 @@ public final class Kernels {
     /** One row by one vector. */
     static void k1x1(float[] a, int aOff, int aStep, int depth,
                      float[] b, int bOff, int bStep, float[] bias, int biasOff,
-                     float[] c, int cOff) {
-        FloatVector c0 = start(bias, biasOff);
+                     float[] c, int cOff, boolean accumulate) {
+        FloatVector c0 = start(accumulate, c, cOff, bias, biasOff);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
