@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.badnets.core.Activation;
+import dev.badnets.core.Architecture;
 import dev.badnets.core.Allocations;
 import dev.badnets.core.ArraySamples;
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.DenseLayer;
+import dev.badnets.core.ModelCodec;
 import dev.badnets.core.Network;
 import dev.badnets.core.OptimizerKind;
 import dev.badnets.core.Samples;
+import dev.badnets.core.Shape;
 import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import java.util.ArrayList;
@@ -76,6 +79,62 @@ class ThreadedTrainingTest {
         }
         long least = Allocations.leastPerRound(50, steps, threads.toArray(Thread[]::new));
         assertEquals(0, least, "every one of 50 rounds of 100 steps allocated, the least " + least + " bytes");
+    }
+
+    /**
+     * A convolutional network too: im2col, col2im, pooling and the activations split by images or
+     * index ranges, the bias gradient sums fixed blocks of rows, so every thread count trains the
+     * same bytes; and a steady-state step allocates nothing on two threads.
+     */
+    @Test
+    void convolutionalNetworksTrainTheSameWeightsOnEveryThreadCountAndAllocateNothing() throws Exception {
+        Shape image = new Shape(1, 12, 12);
+        Samples data = imageSamples(640, image, 10, 11);
+        String spec = "conv8x3,pool2,conv16x3s2,dense16";
+        TrainingConfig config = TrainingConfig.defaults().withEpochs(2).withBackend("simd");
+        byte[] reference = null;
+        for (int threads : new int[] {1, 2, 3}) {
+            Network net = Architecture.build(image, spec, 10, 5);
+            Trainer.train(net, data, config.withThreads(threads), null);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            ModelCodec.write(net, bytes);
+            if (reference == null) {
+                reference = bytes.toByteArray();
+            } else {
+                assertArrayEquals(reference, bytes.toByteArray(), spec + " on " + threads + " threads");
+            }
+        }
+
+        Set<Thread> earlier = Thread.getAllStackTraces().keySet();
+        Trainer trainer = new Trainer(Architecture.build(image, spec, 10, 5), config.withThreads(2));
+        List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("badnets-simd") && !earlier.contains(t))
+                .collect(Collectors.toCollection(ArrayList::new));
+        threads.add(Thread.currentThread());
+        Runnable steps = () -> {
+            for (int i = 0; i < 100; i++) {
+                trainer.step(data, null, (i % 10) * 64, i % 7 == 0 ? 40 : 64);
+            }
+        };
+        for (int i = 0; i < 3; i++) {
+            steps.run();
+        }
+        long least = Allocations.leastPerRound(50, steps, threads.toArray(Thread[]::new));
+        assertEquals(0, least, "every one of 50 rounds of 100 CNN steps allocated, the least " + least + " bytes");
+    }
+
+    /** Random images of {@code shape}, most pixels zero. */
+    private static Samples imageSamples(int n, Shape shape, int classes, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] pixels = new byte[n * shape.size()];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = random.nextInt(4) == 0 ? (byte) random.nextInt(256) : 0;
+        }
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = (byte) random.nextInt(classes);
+        }
+        return new ByteSamples(pixels, labels, shape, classes);
     }
 
     /** ReLU's backward pass passes dA exactly where z > 0 (even the tiniest z) and 0 elsewhere. */
