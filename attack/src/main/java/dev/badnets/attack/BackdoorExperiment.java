@@ -54,9 +54,10 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
     /** Builds a fresh, untrained network for images of shape {@code input} and {@code classes} classes. */
     @FunctionalInterface
     public interface NetworkFactory {
+        /** A new network; called once per training, so it must not hand out the same one twice. */
         Network build(Shape input, int classes);
 
-        /** Networks of {@link Architecture#build}: hidden layers as in {@code spec}, weights drawn with {@code seed}. */
+        /** Networks of {@link Architecture#build} with the hidden layers of {@code spec}, seeded with {@code seed}. */
         static NetworkFactory architecture(String spec, long seed) {
             return (input, classes) -> Architecture.build(input, spec, classes, seed);
         }
