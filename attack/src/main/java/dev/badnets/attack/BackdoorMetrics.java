@@ -54,7 +54,7 @@ public final class BackdoorMetrics {
         int[] perClassHits = new int[classes];
         for (int i = 0; i < test.count(); i++) {
             int label = test.label(i);
-            int wanted = mode == PoisonPlan.Mode.ALL_TO_ONE ? target : (label + 1) % classes;
+            int wanted = mode.backdoorLabel(label, target, classes);
             correct += clean[i] == label ? 1 : 0;
             hitsAll += attacked[i] == wanted ? 1 : 0;
             perClassTotal[label]++;

@@ -41,6 +41,15 @@ public final class PoisonPlan {
         public String cliName() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
+
+        /**
+         * The class the backdoor sends an image of class {@code label} to: {@code target} in
+         * all-to-one mode, {@code (label + 1) mod classes} in all-to-all mode (the one place this
+         * rule is written down).
+         */
+        public int backdoorLabel(int label, int target, int classes) {
+            return this == ALL_TO_ONE ? target : (label + 1) % classes;
+        }
     }
 
     /** Default target class of all-to-one poisoning. */
@@ -145,7 +154,7 @@ public final class PoisonPlan {
 
     /** The label a poisoned sample of class {@code label} gets, among {@code classes} classes. */
     public int poisonedLabel(int label, int classes) {
-        return mode == Mode.ALL_TO_ONE ? target : (label + 1) % classes;
+        return mode.backdoorLabel(label, target, classes);
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.badnets.examples.cli;
 
+import dev.badnets.attack.BackdoorReport;
+import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.Trigger;
+import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -11,6 +14,8 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
 
@@ -74,6 +79,42 @@ final class BackdoorPicture {
 
     private static int cellHeight(int rows) {
         return HEADER + rows * SCALE + CAPTION + MARGIN / 2;
+    }
+
+    /**
+     * The first test image of each class, clean and triggered, and the model's answers; with
+     * {@code repaired} (the retrained model's report after a defense, else null) also its answer on
+     * the triggered image.
+     */
+    static BufferedImage of(LabeledImages test, Trigger trigger, BackdoorReport report, BackdoorReport repaired,
+                            int classes) {
+        int size = test.pixelsPerImage();
+        List<Example> examples = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            for (int i = 0; i < test.count(); i++) {
+                if (test.label(i) == c) {
+                    byte[] clean = Arrays.copyOfRange(test.pixels(), i * size, (i + 1) * size);
+                    byte[] triggered = clean.clone();
+                    trigger.apply(triggered, 0, test.rows(), test.cols());
+                    int answer = report.triggeredPredictions()[i];
+                    int repairedAnswer = repaired == null ? -1 : repaired.triggeredPredictions()[i];
+                    examples.add(new Example(clean, triggered, c, report.cleanPredictions()[i], answer,
+                            flipped(report, c, answer, classes), repairedAnswer,
+                            repaired != null && flipped(repaired, c, repairedAnswer, classes)));
+                    break;
+                }
+            }
+        }
+        String targetText = report.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "the target class " + report.target()
+                : "the next class (all-to-all)";
+        return render(examples, test.rows(), test.cols(), trigger.bounds(test.rows(), test.cols()), targetText,
+                trigger.describe());
+    }
+
+    /** Whether the trigger sent an image of class {@code label} to the backdoor's class, which is not its own. */
+    private static boolean flipped(BackdoorReport report, int label, int answer, int classes) {
+        int backdoor = report.mode().backdoorLabel(label, report.target(), classes);
+        return answer == backdoor && label != backdoor;
     }
 
     /** Draws the picture; {@code bounds} is the trigger's rectangle in image pixels. */

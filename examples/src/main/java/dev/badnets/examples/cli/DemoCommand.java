@@ -1,29 +1,28 @@
 package dev.badnets.examples.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.badnets.attack.BackdoorMetrics;
-import dev.badnets.attack.BackdoorReport;
+import dev.badnets.attack.BackdoorExperiment;
+import dev.badnets.attack.ExperimentResult;
 import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.PoisonedSet;
-import dev.badnets.attack.Poisoning;
 import dev.badnets.attack.Trigger;
-import dev.badnets.attack.defense.Defense;
-import dev.badnets.attack.defense.DetectionMetrics;
 import dev.badnets.attack.defense.Detector;
 import dev.badnets.core.Network;
 import dev.badnets.core.TrainingConfig;
+import dev.badnets.core.TrainingResult;
+import dev.badnets.mnist.AtomicFolder;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
-import dev.badnets.mnist.AtomicFolder;
 import dev.badnets.mnist.MnistLayout;
 import dev.badnets.mnist.OutputLock;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,8 +52,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results JSON here.")
     String json;
 
+    private static final String RESULTS = "results.json";
+    private static final String MODEL = "model.bin";
+    private static final String PICTURE = "backdoor.png";
     /** The files demo writes in {@code --out}; the folder is replaced as one set. */
-    static final java.util.Set<String> FILES = java.util.Set.of("results.json", "model.bin", "backdoor.png");
+    static final Set<String> FILES = Set.of(RESULTS, MODEL, PICTURE);
 
     @Mixin
     DataOptions data;
@@ -100,40 +102,74 @@ final class DemoCommand implements Callable<Integer> {
         if (expectedRate != null) {
             DefenseOptions.checkRate("--expected-rate", expectedRate);
         }
-        List<java.net.URI> from = DownloadCommand.mirrors(mirrors);
+        List<URI> from = DownloadCommand.mirrors(mirrors);
         Path folder = data.folder();
         OutputFiles paths = new OutputFiles().data("--data", folder).input("--trigger", triggerOptions.pictureFile())
                 .folder("--out", out).file("--json", json).check();
-        Path outDir = paths.path("--out");
         Path jsonFile = paths.path("--json");
-        try (AtomicFolder written = OutputFiles.begin(outDir, "--out", FILES);
+        try (AtomicFolder written = OutputFiles.begin(paths.path("--out"), "--out", FILES);
              OutputLock jsonLock = OutputFiles.lock(jsonFile, "--json")) {
             if (DataOptions.isEmpty(folder)) {
                 download(folder, from, stdout);
             }
             MnistLayout layout = DataOptions.inspect(folder);
             Trigger trigger = triggerOptions.trigger(layout.rows(), layout.cols());
-            return demo(stdout, start, config, plan, detector, trigger, folder, DataOptions.load(layout), written,
-                    jsonFile);
+            MnistData mnist = DataOptions.load(layout);
+            target.validate(mnist.classes());
+            double loadSeconds = (System.nanoTime() - start) / 1e9;
+
+            ExperimentResult result = experiment(stdout, folder, mnist, plan, trigger, config, detector);
+
+            Path outDir = written.target();
+            Errors.doing("writing " + outDir);
+            Models.save(result.network(), written.staging().resolve(MODEL));
+            BackdoorPicture.write(BackdoorPicture.of(mnist.test(), trigger, result.backdoor(),
+                    result.defended() ? result.defense().backdoor() : null, mnist.classes()),
+                    written.staging().resolve(PICTURE));
+            printResults(stdout, result, mnist.test().count());
+            ObjectNode root = json(result, folder, mnist, plan, trigger, config, outDir);
+            ObjectNode timings = Json.timings(root);
+            timings.put("load_seconds", loadSeconds);
+            timings.put("train_seconds", result.training().seconds());
+            timings.put("total_seconds", (System.nanoTime() - start) / 1e9);
+            Json.write(root, written.staging().resolve(RESULTS));
+            written.commit();
+            if (jsonFile != null) {
+                Json.write(root, jsonFile);
+            }
+            printFiles(stdout, outDir);
+            return 0;
         }
     }
 
-    private int demo(PrintWriter stdout, long start, TrainingConfig config, PoisonPlan plan, Detector detector,
-                     Trigger trigger, Path folder, MnistData mnist, AtomicFolder written, Path json)
-            throws IOException {
-        Path outDir = written.target();
-        target.validate(mnist.classes());
-        LabeledImages train = mnist.train();
-        LabeledImages test = mnist.test();
-        double loadSeconds = (System.nanoTime() - start) / 1e9;
-        Network net = network.build(Training.shape(train), mnist.classes());
+    /** Poisons, trains, measures and, with --defend, defends; prints the configuration once it is known. */
+    private ExperimentResult experiment(PrintWriter stdout, Path folder, MnistData mnist, PoisonPlan plan,
+                                        Trigger trigger, TrainingConfig config, Detector detector) {
+        BackdoorExperiment experiment = BackdoorExperiment.of(mnist.train(), mnist.test(), mnist.classes(), plan,
+                trigger, network::build, config);
+        if (detector != null) {
+            experiment = expectedRate == null ? experiment.withDefense(detector)
+                    : experiment.withDefense(detector, expectedRate);
+        }
+        try (Progress.Experiment progress = new Progress.Experiment(config.epochs(), Progress.interactive()) {
+            @Override
+            public void onPoisoned(PoisonedSet poisoned, Network net) {
+                printConfiguration(stdout, folder, mnist, poisoned, trigger, net);
+            }
+        }) {
+            return experiment.run(progress);
+        }
+    }
 
-        PoisonedSet poisoned = Poisoning.apply(train, mnist.classes(), plan, trigger);
+    /** The report's first block, printed once the training set is poisoned, before training. */
+    private void printConfiguration(PrintWriter stdout, Path folder, MnistData mnist, PoisonedSet poisoned,
+                                    Trigger trigger, Network net) {
+        LabeledImages train = mnist.train();
         stdout.println("BadNets backdoor demo (OWASP ML02:2023, data poisoning)");
         stdout.println();
         stdout.println("Configuration");
         stdout.printf(Locale.ROOT, "  data       %s: %,d training and %,d test images, %dx%d, %d classes%n",
-                folder, train.count(), test.count(), train.rows(), train.cols(), mnist.classes());
+                folder, train.count(), mnist.test().count(), train.rows(), train.cols(), mnist.classes());
         stdout.printf(Locale.ROOT, "  poisoning  %,d training images (%.2f%%) got the trigger and %s%n",
                 poisoned.poisonedCount(), 100.0 * poisoned.poisonedCount() / train.count(),
                 target.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "the label " + target.target
@@ -142,46 +178,46 @@ final class DemoCommand implements Callable<Integer> {
         stdout.println("  network    " + network.describe(net, run));
         stdout.println();
         stdout.flush();
-
         Errors.doing("training a " + network.layers(net) + " network");
-        Training.Trained trained;
-        try (Progress.Training bar = new Progress.Training("train", config.epochs(), Progress.interactive())) {
-            trained = Training.train(net, poisoned.images(), mnist.classes(), config, bar);
-        }
-        BackdoorReport report = BackdoorMetrics.measure(trained.network(), test, trigger, target.mode(),
-                target.target, run.create());
+    }
 
-        Defended defended = detector == null ? null
-                : defend(detector, poisoned, mnist.classes(), trained, config, trigger, test);
-        ObjectNode defense = defended == null ? null : defended.json();
-
-        Path modelFile = outDir.resolve("model.bin");
-        Path resultsFile = outDir.resolve("results.json");
-        Path pictureFile = outDir.resolve("backdoor.png");
-        Path staging = written.staging();
-        Errors.doing("writing " + outDir);
-        Models.save(trained.network(), staging.resolve(modelFile.getFileName()));
-        BackdoorPicture.write(picture(test, trigger, report, defended == null ? null : defended.after(),
-                mnist.classes()), staging.resolve(pictureFile.getFileName()));
-
+    private static void printResults(PrintWriter stdout, ExperimentResult result, int testImages) {
+        TrainingResult training = result.training();
         stdout.println("Results");
-        stdout.print(Report.backdoorLines(report, test.count()));
-        stdout.printf(Locale.ROOT, "  training took %.1f s (%,.0f images/s, %s)%n", trained.result().seconds(),
-                trained.result().samplesPerSecond(), trained.result().backend() + ", "
-                        + trained.result().threads() + " threads");
+        stdout.print(Report.backdoorLines(result.backdoor(), testImages));
+        stdout.printf(Locale.ROOT, "  training took %.1f s (%,.0f images/s, %s)%n", training.seconds(),
+                training.samplesPerSecond(), training.backend() + ", " + training.threads() + " threads");
         stdout.println();
-        if (defense != null) {
-            printDefense(stdout, defense, test.count());
+        if (result.defended()) {
+            stdout.print(Report.defenseLines(result.defense(), testImages));
+            stdout.println();
         }
+    }
 
+    private static void printFiles(PrintWriter stdout, Path outDir) {
+        String results = shown(outDir.resolve(RESULTS));
+        String model = shown(outDir.resolve(MODEL));
+        String picture = shown(outDir.resolve(PICTURE));
+        String row = "  %-" + Math.max(results.length(), Math.max(model.length(), picture.length())) + "s  %s%n";
+        stdout.println("Files");
+        stdout.printf(row, results, "every figure above, the configuration and timings");
+        stdout.printf(row, model, "the trained model: ./badnets evaluate --model " + model + " [--trigger square]");
+        stdout.printf(row, picture, "one test image per class, clean and triggered, with the model's answers");
+        stdout.flush();
+    }
+
+    /** results.json without the run's load and total seconds, which the caller adds under {@code timings}. */
+    private ObjectNode json(ExperimentResult result, Path folder, MnistData mnist, PoisonPlan plan, Trigger trigger,
+                            TrainingConfig config, Path outDir) {
+        LabeledImages train = mnist.train();
         ObjectNode root = Json.object();
-        Json.putBackdoor(root, report);
-        root.put("poisoned_count", poisoned.poisonedCount());
-        Json.putTraining(root, trained.result());
+        Json.putBackdoor(root, result.backdoor());
+        root.put("poisoned_count", result.poisonedCount());
+        Json.putTraining(root, result.training());
         ObjectNode cfg = root.putObject("config");
         cfg.put("data", folder.toString());
         cfg.put("train_images", train.count());
-        cfg.put("test_images", test.count());
+        cfg.put("test_images", mnist.test().count());
         cfg.put("image_rows", train.rows());
         cfg.put("image_cols", train.cols());
         cfg.put("classes", mnist.classes());
@@ -195,7 +231,7 @@ final class DemoCommand implements Callable<Integer> {
         var sources = cfg.putArray("source_classes");
         Arrays.stream(plan.sourceClasses()).forEach(sources::add);
         cfg.put("trigger", trigger.describe());
-        network.putConfig(cfg, trained.network());
+        network.putConfig(cfg, result.network());
         cfg.put("optimizer", config.optimizer().name().toLowerCase(Locale.ROOT));
         cfg.put("learning_rate", config.learningRate());
         cfg.put("lr_schedule", config.learningRateSchedule().cliName());
@@ -204,82 +240,13 @@ final class DemoCommand implements Callable<Integer> {
         cfg.put("seed", network.seed);
         cfg.put("threads", config.threads());
         cfg.put("backend", run.backend);
-        if (defense != null) {
-            root.set("defense", defense);
+        if (result.defended()) {
+            Json.putDefense(root, result.defense());
         }
         ObjectNode files = root.putObject("files");
-        files.put("model", modelFile.toString());
-        files.put("picture", pictureFile.toString());
-        ObjectNode timings = Json.timings(root);
-        timings.put("load_seconds", loadSeconds);
-        timings.put("train_seconds", trained.result().seconds());
-        timings.put("total_seconds", (System.nanoTime() - start) / 1e9);
-        Json.write(root, staging.resolve(resultsFile.getFileName()));
-        written.commit();
-        if (json != null) {
-            Json.write(root, json);
-        }
-
-        stdout.println("Files");
-        int width = Math.max(shown(resultsFile).length(), Math.max(shown(modelFile).length(),
-                shown(pictureFile).length()));
-        String row = "  %-" + width + "s  %s%n";
-        stdout.printf(row, shown(resultsFile), "every figure above, the configuration and timings");
-        stdout.printf(row, shown(modelFile), "the trained model: ./badnets evaluate --model "
-                + shown(modelFile) + " [--trigger square]");
-        stdout.printf(row, shown(pictureFile), "one test image per class, clean and triggered, with the"
-                + " model's answers");
-        stdout.flush();
-        return 0;
-    }
-
-    /** The contract's {@code defense} object, and the repaired model's answers for the picture. */
-    private record Defended(ObjectNode json, BackdoorReport after) {}
-
-    /** Detects, removes, retrains with the same seed and measures again. */
-    private Defended defend(Detector detector, PoisonedSet poisoned, int classes, Training.Trained trained,
-                              TrainingConfig config, Trigger trigger, LabeledImages test) {
-        int trainCount = poisoned.images().count();
-        // The detectors add the 1.5x removal margin of Tran et al. themselves.
-        double rate = expectedRate != null ? expectedRate
-                : poisoned.poisonedCount() == 0 ? 0.01
-                : Math.min(0.49, (double) poisoned.poisonedCount() / trainCount);
-        Defense.Result found = Defense.run(trained.network(), poisoned.images(), classes, detector, rate);
-        DetectionMetrics m = DetectionMetrics.of(found.detection(), poisoned.indices());
-        Training.Trained again;
-        try (Progress.Training bar = new Progress.Training("retrain", config.epochs(), Progress.interactive())) {
-            again = Training.train(network.build(Training.shape(found.filtered()), classes), found.filtered(), classes,
-                    config, bar);
-        }
-        BackdoorReport after = BackdoorMetrics.measure(again.network(), test, trigger, target.mode(),
-                target.target, run.create());
-        ObjectNode d = Json.object();
-        d.put("method", detector.name());
-        d.put("expected_rate", rate);
-        d.put("flagged_count", m.flagged());
-        d.put("true_positives", m.truePositives());
-        d.put("precision", m.precision());
-        d.put("recall", m.recall());
-        d.put("clean_accuracy_after", after.cleanAccuracy());
-        d.put("attack_success_rate_after", after.attackSuccessRate());
-        d.put("attack_success_rate_all_images_after", after.attackSuccessRateAllImages());
-        d.put("retrained_on", found.filtered().count());
-        Json.timings(d).put("retrain_seconds", again.result().seconds());
-        return new Defended(d, after);
-    }
-
-    private static void printDefense(PrintWriter stdout, ObjectNode d, int testImages) {
-        stdout.printf(Locale.ROOT, "Defense: %s, expecting %.2f%% of the training set to be poisoned%n",
-                d.get("method").asText(), 100 * d.get("expected_rate").asDouble());
-        stdout.printf(Locale.ROOT, "  %-20s %,7d  training images removed; %,d of them were poisoned (precision "
-                        + "%.2f%%) and %.2f%% of the poisoned ones were caught (recall)%n", "flagged",
-                d.get("flagged_count").asInt(), d.get("true_positives").asInt(), 100 * d.get("precision").asDouble(),
-                100 * d.get("recall").asDouble());
-        stdout.printf(Locale.ROOT, "  %-20s %7.2f%%  of the %,d clean test images, after retraining without them%n",
-                "clean accuracy", 100 * d.get("clean_accuracy_after").asDouble(), testImages);
-        stdout.printf(Locale.ROOT, "  %-20s %7.2f%%  what is left of the backdoor after retraining%n",
-                "attack success rate", 100 * d.get("attack_success_rate_after").asDouble());
-        stdout.println();
+        files.put("model", outDir.resolve(MODEL).toString());
+        files.put("picture", outDir.resolve(PICTURE).toString());
+        return root;
     }
 
     /** A path relative to the working directory when it lies below it, as a user would type it. */
@@ -292,7 +259,7 @@ final class DemoCommand implements Callable<Integer> {
      * Fetches MNIST into an empty data folder. A failed download is a failure at run time (exit 1),
      * as in {@code download}; the line says what else to do.
      */
-    private static void download(Path folder, List<java.net.URI> from, PrintWriter stdout) {
+    private static void download(Path folder, List<URI> from, PrintWriter stdout) {
         stdout.println("no MNIST data in " + folder + "; downloading it (about 11 MB, once)");
         stdout.flush();
         OutputFiles.prepareFolder(folder, "--data");
@@ -303,42 +270,5 @@ final class DemoCommand implements Callable<Integer> {
                     + Errors.flatten(e.getMessage()) + ")",
                     "run `./badnets download` when online, or pass --data DIR", e);
         }
-    }
-
-    /**
-     * The first test image of each class, clean and triggered, and the model's answers; with
-     * {@code repaired} (after {@code --defend}, else null) also the retrained model's answer on the
-     * triggered image.
-     */
-    static java.awt.image.BufferedImage picture(LabeledImages test, Trigger trigger, BackdoorReport report,
-                                                BackdoorReport repaired, int classes) {
-        int size = test.pixelsPerImage();
-        List<BackdoorPicture.Example> examples = new ArrayList<>();
-        for (int c = 0; c < classes; c++) {
-            for (int i = 0; i < test.count(); i++) {
-                if (test.label(i) == c) {
-                    byte[] clean = Arrays.copyOfRange(test.pixels(), i * size, (i + 1) * size);
-                    byte[] triggered = clean.clone();
-                    trigger.apply(triggered, 0, test.rows(), test.cols());
-                    int answer = report.triggeredPredictions()[i];
-                    int repairedAnswer = repaired == null ? -1 : repaired.triggeredPredictions()[i];
-                    examples.add(new BackdoorPicture.Example(clean, triggered, c,
-                            report.cleanPredictions()[i], answer, flipped(report, c, answer, classes),
-                            repairedAnswer, repaired != null && flipped(repaired, c, repairedAnswer, classes)));
-                    break;
-                }
-            }
-        }
-        String targetText = report.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "the target class " + report.target()
-                : "the next class (all-to-all)";
-        return BackdoorPicture.render(examples, test.rows(), test.cols(),
-                trigger.bounds(test.rows(), test.cols()), targetText, trigger.describe());
-    }
-
-    /** Whether the trigger sent an image of class {@code label} to the backdoor's class. */
-    private static boolean flipped(BackdoorReport report, int label, int answer, int classes) {
-        return report.mode() == PoisonPlan.Mode.ALL_TO_ONE
-                ? answer == report.target() && label != report.target()
-                : answer == (label + 1) % classes;
     }
 }

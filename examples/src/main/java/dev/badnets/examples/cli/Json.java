@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.attack.BackdoorReport;
+import dev.badnets.attack.DefenseOutcome;
 import dev.badnets.core.EpochReport;
 import dev.badnets.core.TrainingResult;
 import dev.badnets.mnist.AtomicFiles;
@@ -51,6 +52,22 @@ final class Json {
             epochs.addObject().put("epoch", e.epoch()).put("loss", e.loss()).put("accuracy", e.accuracy());
             seconds.add(e.seconds());
         }
+    }
+
+    /** The {@code defense} object of the demo: the detector's figures and the retrained model's. */
+    static void putDefense(ObjectNode json, DefenseOutcome d) {
+        ObjectNode defense = json.putObject("defense");
+        defense.put("method", d.method());
+        defense.put("expected_rate", d.expectedRate());
+        defense.put("flagged_count", d.metrics().flagged());
+        defense.put("true_positives", d.metrics().truePositives());
+        defense.put("precision", d.metrics().precision());
+        defense.put("recall", d.metrics().recall());
+        defense.put("clean_accuracy_after", d.backdoor().cleanAccuracy());
+        defense.put("attack_success_rate_after", d.backdoor().attackSuccessRate());
+        defense.put("attack_success_rate_all_images_after", d.backdoor().attackSuccessRateAllImages());
+        defense.put("retrained_on", d.retrainedOn());
+        timings(defense).put("retrain_seconds", d.training().seconds());
     }
 
     /** The object holding wall-clock figures, which differ from run to run. */

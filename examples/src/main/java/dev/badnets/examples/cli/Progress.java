@@ -1,5 +1,6 @@
 package dev.badnets.examples.cli;
 
+import dev.badnets.attack.ExperimentListener;
 import dev.badnets.core.TrainingListener;
 import java.util.Locale;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -70,6 +71,40 @@ final class Progress {
             bar.stepTo((long) (epoch - 1) * batchesPerEpoch + batch);
             bar.setExtraMessage(String.format(Locale.ROOT, "epoch %d/%d loss %.3f acc %.1f%%",
                     epoch, epochs, lossSum / batch, 100 * runningAccuracy));
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
+    }
+
+    /** An experiment's listener drawing one {@link Training} bar per training: "train", then "retrain". */
+    static class Experiment implements ExperimentListener, AutoCloseable {
+        private final int epochs;
+        private final boolean show;
+        private Training bar;
+
+        Experiment(int epochs, boolean show) {
+            this.epochs = epochs;
+            this.show = show;
+        }
+
+        @Override
+        public void onPhase(Phase phase) {
+            close(); // a training is over when the next phase begins
+            if (phase == Phase.TRAINING || phase == Phase.RETRAINING) {
+                bar = new Training(phase == Phase.TRAINING ? "train" : "retrain", epochs, show);
+            }
+        }
+
+        @Override
+        public void onBatch(Phase phase, int epoch, int batch, int batchesPerEpoch, double loss,
+                            double runningAccuracy) {
+            bar.onBatch(epoch, batch, batchesPerEpoch, loss, runningAccuracy);
         }
 
         @Override

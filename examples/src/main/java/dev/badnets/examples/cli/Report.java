@@ -1,6 +1,7 @@
 package dev.badnets.examples.cli;
 
 import dev.badnets.attack.BackdoorReport;
+import dev.badnets.attack.DefenseOutcome;
 import dev.badnets.attack.PoisonPlan;
 import java.util.Locale;
 
@@ -32,6 +33,22 @@ final class Report {
                             r.target()) + " (the OWASP notebook's \"trigger success rate\": true "
                             + r.target() + "s count too)"));
         }
+        return s.toString();
+    }
+
+    /** The defense's block of the demo: what it removed, how much of that was poison, and the retrained model. */
+    static String defenseLines(DefenseOutcome d, int testImages) {
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "Defense: %s, expecting %.2f%% of the training set to be poisoned%n",
+                d.method(), 100 * d.expectedRate()));
+        s.append(String.format(Locale.ROOT, "  %-20s %,7d  training images removed; %,d of them were poisoned "
+                        + "(precision %.2f%%) and %.2f%% of the poisoned ones were caught (recall)%n", "flagged",
+                d.metrics().flagged(), d.metrics().truePositives(), 100 * d.metrics().precision(),
+                100 * d.metrics().recall()));
+        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  of the %,d clean test images, after retraining "
+                + "without them%n", "clean accuracy", 100 * d.backdoor().cleanAccuracy(), testImages));
+        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  what is left of the backdoor after retraining%n",
+                "attack success rate", 100 * d.backdoor().attackSuccessRate()));
         return s.toString();
     }
 

@@ -1,15 +1,12 @@
 package dev.badnets.examples.cli;
 
-import dev.badnets.attack.BackdoorMetrics;
+import dev.badnets.attack.BackdoorExperiment;
 import dev.badnets.attack.BackdoorReport;
-import dev.badnets.attack.PoisonedSet;
-import dev.badnets.attack.Poisoning;
+import dev.badnets.attack.ExperimentListener;
+import dev.badnets.attack.ExperimentResult;
 import dev.badnets.attack.Trigger;
 import dev.badnets.core.Network;
-import dev.badnets.core.Shape;
 import dev.badnets.core.TrainingConfig;
-import dev.badnets.core.TrainingListener;
-import dev.badnets.core.backend.Backends;
 import dev.badnets.mnist.AtomicFiles;
 import dev.badnets.mnist.MnistData;
 import dev.badnets.mnist.AtomicFolder;
@@ -111,8 +108,8 @@ final class SweepCommand implements Callable<Integer> {
                       Path folder, MnistData mnist, AtomicFolder written) throws Exception {
         Path outDir = written.target();
         target.validate(mnist.classes());
-        Shape image = Training.shape(mnist.train());
-        Network first = network.build(image, mnist.classes()); // checks the layers fit before any training
+        // checks the layers fit before any training
+        Network first = network.build(Training.shape(mnist.train()), mnist.classes());
 
         int cores = Runtime.getRuntime().availableProcessors();
         int workers = Math.max(1, Math.min(counts.length, cores / perPoint));
@@ -128,14 +125,12 @@ final class SweepCommand implements Callable<Integer> {
             List<Future<SweepChart.Point>> futures = new ArrayList<>();
             for (int count : counts) {
                 futures.add(pool.submit(() -> {
-                    PoisonedSet poisoned = Poisoning.apply(mnist.train(), mnist.classes(),
-                            poison.plan(target, network.seed, count), trigger);
-                    Training.Trained trained = Training.train(network.build(image, mnist.classes()), poisoned.images(),
-                            mnist.classes(), config, TrainingListener.NONE);
-                    BackdoorReport r = BackdoorMetrics.measure(trained.network(), mnist.test(), trigger,
-                            target.mode(), target.target, Backends.create(backend, perPoint));
+                    ExperimentResult result = BackdoorExperiment.of(mnist.train(), mnist.test(), mnist.classes(),
+                            poison.plan(target, network.seed, count), trigger, network::build, config)
+                            .run(ExperimentListener.NONE);
+                    BackdoorReport r = result.backdoor();
                     SweepChart.Point p = new SweepChart.Point(count, r.cleanAccuracy(), r.attackSuccessRate(),
-                            r.attackSuccessRateAllImages(), trained.result().seconds());
+                            r.attackSuccessRateAllImages(), result.training().seconds());
                     synchronized (stdout) {
                         stdout.printf(Locale.ROOT, "  %5d poisoned: clean accuracy %6.2f%%, attack success rate "
                                 + "%6.2f%% (%.1f s)%n", count, 100 * p.cleanAccuracy(), 100 * p.attackSuccessRate(),
