@@ -29,6 +29,9 @@ import org.junit.jupiter.api.Test;
  * The backward passes of {@link Conv2D}, {@link MaxPool2D} and {@link Flatten}, and of whole
  * convolutional networks, against central finite differences of an independent double-precision
  * forward pass written straight from the definitions (direct loops, no im2col), on every backend.
+ * Draws with a ReLU input or a pooling near-tie within 1e-4 are skipped (a step of h = 1e-6 in a
+ * parameter moves them by far less, so the others are smooth under finite differences); the
+ * discard ratio allows for shapes that do not fit as well, so no seed runs out of draws.
  */
 class ConvGradientCheckTest {
 
@@ -46,7 +49,7 @@ class ConvGradientCheckTest {
     }
 
     /** Conv2D + activation with loss L = Σ c ⊙ a: checks dW, db and dX for strides 1-2, padding 0-1, kernels 1, 3, 5. */
-    @Property(tries = 200)
+    @Property(tries = 200, maxDiscardRatio = 20)
     void convolutionGradients(@ForAll("backends") String backendName, @ForAll Activation activation,
                               @ForAll("kernels") int k, @ForAll @IntRange(min = 1, max = 2) int stride,
                               @ForAll @IntRange(min = 0, max = 1) int padding,
@@ -70,7 +73,7 @@ class ConvGradientCheckTest {
         double[] z0 = conv(xd, wd, bd, n, in, filters, k, stride, padding);
         if (activation == Activation.RELU) {
             for (double v : z0) {
-                Assume.that(Math.abs(v) > 1e-3); // finite differences across the kink measure nothing
+                Assume.that(Math.abs(v) > 1e-4); // finite differences across the kink measure nothing
             }
         }
         DoubleSupplier loss = () -> dot(cd, activate(conv(xd, wd, bd, n, in, filters, k, stride, padding), activation));
@@ -88,7 +91,7 @@ class ConvGradientCheckTest {
     }
 
     /** MaxPool2D with loss L = Σ c ⊙ a: dX, on draws without near-ties in any window. */
-    @Property(tries = 200)
+    @Property(tries = 200, maxDiscardRatio = 20)
     void maxPoolGradients(@ForAll("backends") String backendName, @ForAll @IntRange(min = 1, max = 3) int window,
                           @ForAll @IntRange(min = 1, max = 3) int stride, @ForAll @IntRange(min = 1, max = 3) int channels,
                           @ForAll @IntRange(min = 1, max = 7) int height, @ForAll @IntRange(min = 1, max = 7) int width,
@@ -101,7 +104,7 @@ class ConvGradientCheckTest {
         FMatrixRMaj x = randomMatrix(n, in.size(), random);
         FMatrixRMaj c = randomMatrix(n, layer.outputShape().size(), random);
         double[] xd = toDouble(x), cd = toDouble(c);
-        Assume.that(minimumGap(xd, n, in, window, stride) > 1e-3); // a near-tie could switch winners under h
+        Assume.that(minimumGap(xd, n, in, window, stride) > 1e-4); // a near-tie could switch winners under h
 
         DoubleSupplier loss = () -> dot(cd, pool(xd, n, in, window, stride));
         Workspace ws = layer.workspace(n, true);
@@ -131,7 +134,7 @@ class ConvGradientCheckTest {
      * A whole convolutional classifier: forward, softmax cross-entropy, backward through conv,
      * pool, flatten and dense layers; every parameter of every layer checked.
      */
-    @Property(tries = 60)
+    @Property(tries = 60, maxDiscardRatio = 20)
     void convolutionalNetworkGradients(@ForAll("backends") String backendName,
                                        @ForAll @IntRange(min = 0, max = 3) int template,
                                        @ForAll @IntRange(min = 1, max = 2) int channels,
@@ -194,13 +197,13 @@ class ConvGradientCheckTest {
             Conv2D c = (Conv2D) layer;
             double[] z = conv(x, params.get(0), params.get(1), n, in, c.filters(), c.kernel(), c.stride(), c.padding());
             for (double v : z) {
-                nearKink[0] |= Math.abs(v) < 1e-3;
+                nearKink[0] |= Math.abs(v) < 1e-4;
             }
             return activate(z, c.activation());
         }
         if (layer instanceof MaxPool2D) {
             MaxPool2D p = (MaxPool2D) layer;
-            nearKink[0] |= minimumGap(x, n, in, p.window(), p.stride()) < 1e-3;
+            nearKink[0] |= minimumGap(x, n, in, p.window(), p.stride()) < 1e-4;
             return pool(x, n, in, p.window(), p.stride());
         }
         if (layer instanceof Flatten) {
@@ -210,7 +213,7 @@ class ConvGradientCheckTest {
         double[] z = affine(x, params.get(0), params.get(1), n, d.inputs(), d.outputs());
         if (d.activation() == Activation.RELU) {
             for (double v : z) {
-                nearKink[0] |= Math.abs(v) < 1e-3;
+                nearKink[0] |= Math.abs(v) < 1e-4;
             }
         }
         return activate(z, d.activation());
