@@ -35,7 +35,7 @@ import org.ejml.data.FMatrixRMaj;
  *   db    = Σ_rows dZ                 (1 x K)
  *   dCols = dZ Wᵀ                     (n·H'·W' x k·k·C)
  *   dX    = col2im(dCols)             each input value gets the sum of dCols over every window
- *                                     position that read it (windows overlap when s < k)
+ *                                     position that read it (windows overlap when s &lt; k)
  * </pre>
  * im2col and col2im work image by image, so the backend splits them across its threads by images:
  * each image's sums are added in the same order whatever the split.

@@ -25,7 +25,7 @@ public enum LearningRateSchedule {
      * The learning rate of step {@code step} (0-based) of {@code totalSteps}. Steps past the end
      * keep the final rate (0 for cosine). Allocates nothing.
      *
-     * @throws IllegalArgumentException if step < 0 or totalSteps < 1
+     * @throws IllegalArgumentException if {@code step < 0} or {@code totalSteps < 1}
      */
     public float rate(float learningRate, long step, long totalSteps) {
         if (step < 0 || totalSteps < 1) {

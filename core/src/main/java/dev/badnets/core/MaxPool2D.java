@@ -11,7 +11,7 @@ import org.ejml.data.FMatrixRMaj;
  * {@code C x H x W} the output is {@code C x H' x W'} with
  * <pre>
  *   H' = 1 + (H - w) / s        W' = 1 + (W - w) / s        (integer division; no padding)
- *   a[oy, ox, c] = max_{ky, kx < w} x[oy·s + ky, ox·s + kx, c]
+ *   a[oy, ox, c] = max_{ky, kx &lt; w} x[oy·s + ky, ox·s + kx, c]
  * </pre>
  * No parameters. The derivative of a maximum is 1 for the input that won and 0 for the others, so
  * backward routes each output gradient to the input position that forward recorded as the arg-max

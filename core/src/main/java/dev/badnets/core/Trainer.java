@@ -104,7 +104,7 @@ public final class Trainer {
 
     /**
      * One training step on samples {@code order[from .. from+count)} of {@code data} (or samples
-     * {@code from .. from+count) when order is null): forward, loss, backward and, if the loss is
+     * {@code from .. from+count)} when order is null): forward, loss, backward and, if the loss is
      * finite, one optimiser update at the scheduled learning rate of this trainer's next step (T
      * counts {@code config.epochs()} passes over {@code data}). Allocates nothing.
      *

@@ -24,7 +24,7 @@ public final class Backends {
      * Vector API backend, or EJML when it is unavailable ({@link MatrixBackend#name()} tells which
      * one you got); "auto" the same as "simd".
      *
-     * @throws IllegalArgumentException for an unknown name or threads < 1
+     * @throws IllegalArgumentException for an unknown name or {@code threads < 1}
      */
     public static MatrixBackend create(String name, int threads) {
         if (threads < 1) {
