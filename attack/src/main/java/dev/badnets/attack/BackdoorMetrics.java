@@ -35,7 +35,7 @@ public final class BackdoorMetrics {
         int classes = net.classes();
         if (mode == PoisonPlan.Mode.ALL_TO_ONE && (target < 0 || target >= classes)) {
             throw new IllegalArgumentException("target class " + target + " is not one of the model's "
-                    + classes + " classes; use --target 0 to " + (classes - 1));
+                    + classes + " classes: expected 0 to " + (classes - 1));
         }
         if (!net.accepts(Shape.image(test.rows(), test.cols()))) {
             throw new IllegalArgumentException("the model takes " + net.inputShape().describe() + " but the images are "

@@ -67,7 +67,7 @@ public final class PoisonPlan {
     /** Poison exactly {@code count} samples (0 allowed: a clean baseline). */
     public static PoisonPlan ofCount(int count) {
         if (count < 0) {
-            throw new IllegalArgumentException("poison count " + count + " is negative; use --poison-count 0 or more");
+            throw new IllegalArgumentException("poison count " + count + " is negative: expected 0 or more");
         }
         return new PoisonPlan(Mode.ALL_TO_ONE, DEFAULT_TARGET, Double.NaN, count, new int[0], DEFAULT_SEED);
     }
@@ -75,7 +75,7 @@ public final class PoisonPlan {
     /** Poison {@code round(rate * training-set size)} samples. */
     public static PoisonPlan ofRate(double rate) {
         if (!(rate >= 0 && rate <= 1)) {
-            throw new IllegalArgumentException("poison rate " + rate + " is outside [0, 1]; use --poison-rate such as 0.01");
+            throw new IllegalArgumentException("poison rate " + rate + " is outside [0, 1]: expected a share of the training set, such as 0.01");
         }
         return new PoisonPlan(Mode.ALL_TO_ONE, DEFAULT_TARGET, rate, -1, new int[0], DEFAULT_SEED);
     }
@@ -91,7 +91,7 @@ public final class PoisonPlan {
     /** This plan with another target class (all-to-one only; checked against the classes at {@link #select}). */
     public PoisonPlan withTarget(int target) {
         if (target < 0) {
-            throw new IllegalArgumentException("target class " + target + " is negative; use --target 0 or more");
+            throw new IllegalArgumentException("target class " + target + " is negative: expected 0 or more");
         }
         return new PoisonPlan(mode, target, rate, count, sourceClasses, seed);
     }
@@ -172,7 +172,7 @@ public final class PoisonPlan {
     public int[] select(byte[] labels, int classes) {
         if (mode == Mode.ALL_TO_ONE && target >= classes) {
             throw new IllegalArgumentException("target class " + target + " does not exist in data with "
-                    + classes + " classes; use --target 0 to " + (classes - 1));
+                    + classes + " classes: expected 0 to " + (classes - 1));
         }
         if (sourceClasses.length > 0 && sourceClasses[sourceClasses.length - 1] >= classes) {
             throw new IllegalArgumentException("source class " + sourceClasses[sourceClasses.length - 1]

@@ -50,7 +50,7 @@ public interface Detector {
         }
         if (net.layerCount() < 2) {
             throw new IllegalArgumentException("the model has no hidden layer; detectors read a"
-                    + " hidden layer's activations, so train a network with --hidden");
+                    + " hidden layer's activations, so give a network with at least one hidden layer");
         }
         FMatrixRMaj representations = Evaluator.representations(net, data, net.layerCount() - 2);
         int[] labels = new int[data.size()];
