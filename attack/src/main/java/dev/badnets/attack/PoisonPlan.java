@@ -37,6 +37,15 @@ public final class PoisonPlan {
                     + "'; use all-to-one or all-to-all");
         }
 
+        /**
+         * The label this mode gives a poisoned sample of class {@code label}, among {@code classes}
+         * classes: {@code target} (all-to-one), or the next class {@code (label + 1) mod classes}
+         * (all-to-all, which ignores {@code target}).
+         */
+        public int relabel(int label, int target, int classes) {
+            return this == ALL_TO_ONE ? target : (label + 1) % classes;
+        }
+
         /** The CLI spelling: {@code all-to-one} or {@code all-to-all}. */
         public String cliName() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -145,7 +154,7 @@ public final class PoisonPlan {
 
     /** The label a poisoned sample of class {@code label} gets, among {@code classes} classes. */
     public int poisonedLabel(int label, int classes) {
-        return mode == Mode.ALL_TO_ONE ? target : (label + 1) % classes;
+        return mode.relabel(label, target, classes);
     }
 
     /**

@@ -226,17 +226,6 @@ public final class Network {
         return loss;
     }
 
-    /** Number of trainable floats. */
-    public long parameterCount() {
-        long count = 0;
-        for (Layer layer : layers) {
-            for (Layer.Parameter p : layer.parameters()) {
-                count += p.value().getNumElements();
-            }
-        }
-        return count;
-    }
-
     /** Floats the input and every layer's workspace hold per sample of a batch (see {@link Layer#floatsPerSample}). */
     public long floatsPerSample(boolean training) {
         long floats = inputWidth();

@@ -156,11 +156,6 @@ public final class Trainer {
         }
     }
 
-    /** How many samples of the last {@link #step}'s batch the network classified correctly before the update. */
-    public int lastCorrect() {
-        return lastCorrect;
-    }
-
     /** The backend this trainer runs on. */
     public MatrixBackend backend() {
         return backend;
