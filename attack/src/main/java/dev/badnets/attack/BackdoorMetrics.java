@@ -35,12 +35,9 @@ public final class BackdoorMetrics {
         int classes = net.classes();
         if (mode == PoisonPlan.Mode.ALL_TO_ONE && (target < 0 || target >= classes)) {
             throw new IllegalArgumentException("target class " + target + " is not one of the model's "
-                    + classes + " classes; use --target 0 to " + (classes - 1));
+                    + classes + " classes: expected 0 to " + (classes - 1));
         }
-        if (!net.accepts(Shape.image(test.rows(), test.cols()))) {
-            throw new IllegalArgumentException("the model takes " + net.inputShape().describe() + " but the images are "
-                    + test.rows() + "x" + test.cols() + "; use a model trained on images of this size");
-        }
+        net.checkInput(Shape.image(test.rows(), test.cols()));
         if (test.count() == 0) {
             throw new IllegalArgumentException("the test set is empty; give a data folder with test images");
         }
@@ -54,7 +51,7 @@ public final class BackdoorMetrics {
         int[] perClassHits = new int[classes];
         for (int i = 0; i < test.count(); i++) {
             int label = test.label(i);
-            int wanted = mode.backdoorLabel(label, target, classes);
+            int wanted = mode.relabel(label, target, classes);
             correct += clean[i] == label ? 1 : 0;
             hitsAll += attacked[i] == wanted ? 1 : 0;
             perClassTotal[label]++;

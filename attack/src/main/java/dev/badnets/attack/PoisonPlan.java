@@ -37,18 +37,19 @@ public final class PoisonPlan {
                     + "'; use all-to-one or all-to-all");
         }
 
+        /**
+         * The label this mode gives a poisoned sample of class {@code label}, among {@code classes}
+         * classes, which is also the class the backdoor sends a triggered image of that class to:
+         * {@code target} (all-to-one), or the next class {@code (label + 1) mod classes}
+         * (all-to-all, which ignores {@code target}). The one place this rule is written down.
+         */
+        public int relabel(int label, int target, int classes) {
+            return this == ALL_TO_ONE ? target : (label + 1) % classes;
+        }
+
         /** The CLI spelling: {@code all-to-one} or {@code all-to-all}. */
         public String cliName() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
-        }
-
-        /**
-         * The class the backdoor sends an image of class {@code label} to: {@code target} in
-         * all-to-one mode, {@code (label + 1) mod classes} in all-to-all mode (the one place this
-         * rule is written down).
-         */
-        public int backdoorLabel(int label, int target, int classes) {
-            return this == ALL_TO_ONE ? target : (label + 1) % classes;
         }
     }
 
@@ -76,7 +77,7 @@ public final class PoisonPlan {
     /** Poison exactly {@code count} samples (0 allowed: a clean baseline). */
     public static PoisonPlan ofCount(int count) {
         if (count < 0) {
-            throw new IllegalArgumentException("poison count " + count + " is negative; use --poison-count 0 or more");
+            throw new IllegalArgumentException("poison count " + count + " is negative: expected 0 or more");
         }
         return new PoisonPlan(Mode.ALL_TO_ONE, DEFAULT_TARGET, Double.NaN, count, new int[0], DEFAULT_SEED);
     }
@@ -84,7 +85,7 @@ public final class PoisonPlan {
     /** Poison {@code round(rate * training-set size)} samples. */
     public static PoisonPlan ofRate(double rate) {
         if (!(rate >= 0 && rate <= 1)) {
-            throw new IllegalArgumentException("poison rate " + rate + " is outside [0, 1]; use --poison-rate such as 0.01");
+            throw new IllegalArgumentException("poison rate " + rate + " is outside [0, 1]: expected a share of the training set, such as 0.01");
         }
         return new PoisonPlan(Mode.ALL_TO_ONE, DEFAULT_TARGET, rate, -1, new int[0], DEFAULT_SEED);
     }
@@ -100,7 +101,7 @@ public final class PoisonPlan {
     /** This plan with another target class (all-to-one only; checked against the classes at {@link #select}). */
     public PoisonPlan withTarget(int target) {
         if (target < 0) {
-            throw new IllegalArgumentException("target class " + target + " is negative; use --target 0 or more");
+            throw new IllegalArgumentException("target class " + target + " is negative: expected 0 or more");
         }
         return new PoisonPlan(mode, target, rate, count, sourceClasses, seed);
     }
@@ -154,7 +155,7 @@ public final class PoisonPlan {
 
     /** The label a poisoned sample of class {@code label} gets, among {@code classes} classes. */
     public int poisonedLabel(int label, int classes) {
-        return mode.backdoorLabel(label, target, classes);
+        return mode.relabel(label, target, classes);
     }
 
     /**
@@ -181,7 +182,7 @@ public final class PoisonPlan {
     public int[] select(byte[] labels, int classes) {
         if (mode == Mode.ALL_TO_ONE && target >= classes) {
             throw new IllegalArgumentException("target class " + target + " does not exist in data with "
-                    + classes + " classes; use --target 0 to " + (classes - 1));
+                    + classes + " classes: expected 0 to " + (classes - 1));
         }
         if (sourceClasses.length > 0 && sourceClasses[sourceClasses.length - 1] >= classes) {
             throw new IllegalArgumentException("source class " + sourceClasses[sourceClasses.length - 1]

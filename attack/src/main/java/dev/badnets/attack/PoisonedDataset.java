@@ -207,7 +207,6 @@ public final class PoisonedDataset {
     }
 
     private static ManifestFormatException malformed(Path file, String problem, Throwable cause) {
-        return new ManifestFormatException(file + " is not a valid poisoning manifest (" + problem
-                + "); re-create the folder with ./badnets poison, or delete the manifest", cause);
+        return new ManifestFormatException(file + " is not a valid poisoning manifest (" + problem + ")", cause);
     }
 }

@@ -62,14 +62,14 @@ public final class Triggers {
                                 int cols) {
         boolean sized = rows > 0 && cols > 0;
         if (size < 1) {
-            throw new IllegalArgumentException("trigger size " + size + " is empty; use --trigger-size 1 or more");
+            throw new IllegalArgumentException("trigger size " + size + " is empty: expected 1 or more");
         }
         if (value < 0 || value > 255) {
             throw new IllegalArgumentException("trigger value " + value
-                    + " is outside the pixel range; use --trigger-value 0 to 255");
+                    + " is outside the pixel range: expected 0 to 255");
         }
         if (!(alpha >= 0 && alpha <= 1)) {
-            throw new IllegalArgumentException("alpha " + alpha + " is outside [0, 1]; use --alpha such as 0.2");
+            throw new IllegalArgumentException("alpha " + alpha + " is outside [0, 1]: expected a weight such as 0.2");
         }
         Position at = Position.parse(position);
         String k = kind == null ? "" : kind.trim();
@@ -97,10 +97,10 @@ public final class Triggers {
                 return rows > 0 && cols > 0 ? PngTrigger.read(file, at, rows, cols) : PngTrigger.read(file, at);
             } catch (NoSuchFileException e) {
                 throw new IllegalArgumentException("trigger picture " + file
-                        + " does not exist; pass an existing PNG as --trigger png:FILE", e);
+                        + " does not exist: expected a PNG file", e);
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read trigger picture " + file + " ("
-                        + e.getMessage() + "); pass a readable PNG as --trigger png:FILE", e);
+                        + e.getMessage() + "): expected a readable PNG file", e);
             }
         }
         switch (k.toLowerCase(Locale.ROOT)) {

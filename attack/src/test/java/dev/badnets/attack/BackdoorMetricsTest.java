@@ -113,7 +113,7 @@ class BackdoorMetricsTest {
         LabeledImages wrongSize = new LabeledImages(1, 3, 3, new byte[9], new byte[1]);
         e = assertThrows(IllegalArgumentException.class,
                 () -> BackdoorMetrics.measure(net, wrongSize, TRIGGER, Mode.ALL_TO_ONE, 0));
-        assertTrue(e.getMessage().contains("the model takes 4 inputs but the images are 3x3"), e.getMessage());
+        assertEquals("input shape mismatch: the network takes samples of 4 values, the data has 1x3x3", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> BackdoorMetrics.measure(net, testSet(),
                 new SquareTrigger(2, 255, Position.TOP_LEFT), Mode.ALL_TO_ONE, 0));
         assertTrue(e.getMessage().contains("does not fit"), e.getMessage());

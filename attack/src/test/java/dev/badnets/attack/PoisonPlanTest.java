@@ -99,6 +99,9 @@ class PoisonPlanTest {
         assertEquals(3, oneToOne.poisonedLabel(7, 10));
         assertEquals(8, allToAll.poisonedLabel(7, 10));
         assertEquals(0, allToAll.poisonedLabel(9, 10));
+        // the one rule, which BackdoorMetrics measures against too
+        assertEquals(0, Mode.ALL_TO_ALL.relabel(9, 3, 10));
+        assertEquals(3, Mode.ALL_TO_ONE.relabel(9, 3, 10));
     }
 
     @Test

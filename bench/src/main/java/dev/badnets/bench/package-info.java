@@ -17,6 +17,8 @@
  *       of 784-128-10 and 784-256-128-10 at batch 16, 64, 256; {@code samples} is samples/s.
  *   <li>{@link dev.badnets.bench.EpochBenchmark}: one shuffled epoch of 60,000 samples at batch
  *       64, the unit the speed targets are stated in.
+ *   <li>{@link dev.badnets.bench.PredictorBenchmark}: one image through a warm
+ *       {@link dev.badnets.core.Predictor} against the raw forward pass at batch 1; microseconds.
  * </ul>
  * The {@code backend} parameter is "ejml" or "simd-T" (SIMD on T threads). Training benchmarks use
  * MNIST when {@code BADNETS_DATA} names a data folder, else synthetic images with MNIST's sparsity.

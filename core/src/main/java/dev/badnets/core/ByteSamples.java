@@ -77,9 +77,16 @@ public final class ByteSamples implements Samples {
 
     @Override
     public void copyInput(int index, float[] dst, int offset) {
-        int from = index * inputWidth;
-        for (int j = 0; j < inputWidth; j++) {
-            dst[offset + j] = (inputs[from + j] & 0xFF) * SCALE;
+        scale(inputs, index * inputWidth, dst, offset, inputWidth);
+    }
+
+    /**
+     * The one scaling of pixels to floats, for training and for {@link Predictor} alike: byte
+     * {@code b} (unsigned) becomes {@code b * (1f / 255f)}, so 0 gives 0 and 255 gives 1.
+     */
+    static void scale(byte[] src, int from, float[] dst, int offset, int n) {
+        for (int j = 0; j < n; j++) {
+            dst[offset + j] = (src[from + j] & 0xFF) * SCALE;
         }
     }
 }

@@ -73,7 +73,7 @@ public final class Evaluator {
             System.arraycopy(out.data, 0, probabilities, from * k, out.numRows * k);
             if (softmax) {
                 for (int row = 0; row < out.numRows; row++) {
-                    softmaxInPlace(probabilities, (from + row) * k, k);
+                    Loss.softmax(probabilities, probabilities, (from + row) * k, k);
                 }
             }
         });
@@ -112,22 +112,6 @@ public final class Evaluator {
         return best;
     }
 
-    /** Stable softmax: subtracts the maximum so no exp overflows. */
-    static void softmaxInPlace(float[] v, int base, int k) {
-        float max = v[base];
-        for (int j = 1; j < k; j++) {
-            max = Math.max(max, v[base + j]);
-        }
-        float sum = 0f;
-        for (int j = 0; j < k; j++) {
-            v[base + j] = (float) Math.exp(v[base + j] - max);
-            sum += v[base + j];
-        }
-        for (int j = 0; j < k; j++) {
-            v[base + j] /= sum;
-        }
-    }
-
     private interface BatchConsumer {
         void accept(int from, FMatrixRMaj out);
     }
@@ -135,9 +119,7 @@ public final class Evaluator {
     /** Feeds the data forward in batches, handing the output of layer {@code layer} to {@code consumer}. */
     private static void forEachBatch(Network net, Samples data, MatrixBackend backend, int layer,
                                      BatchConsumer consumer) {
-        if (!net.accepts(data.inputShape())) {
-            throw new IllegalArgumentException(Trainer.shapeMessage(net, data));
-        }
+        net.checkInput(data.inputShape());
         int n = data.size();
         long fit = Math.max(1, BUFFER_FLOATS / net.floatsPerSample(false));
         BatchBuffers buf = new BatchBuffers(net, (int) Math.max(1, Math.min(Math.min(BATCH, fit), n)), false);

@@ -27,21 +27,10 @@ public enum Loss {
             double total = 0;
             for (int row = 0; row < n; row++) {
                 int base = row * k;
-                float max = ad[base];
-                for (int j = 1; j < k; j++) {
-                    max = Math.max(max, ad[base + j]);
-                }
-                float sum = 0f;
-                for (int j = 0; j < k; j++) {
-                    float e = (float) Math.exp(ad[base + j] - max);
-                    dAd[base + j] = e;
-                    sum += e;
-                }
                 int y = labels[row];
-                total += max + Math.log(sum) - ad[base + y];
-                float invSum = 1f / sum;
+                total += softmax(ad, dAd, base, k) - ad[base + y];
                 for (int j = 0; j < k; j++) {
-                    dAd[base + j] = dAd[base + j] * invSum * invN;
+                    dAd[base + j] *= invN;
                 }
                 dAd[base + y] -= invN;
             }
@@ -84,6 +73,30 @@ public enum Loss {
      * @param dA     output, n x k
      */
     public abstract double lossAndGradient(FMatrixRMaj a, int[] labels, FMatrixRMaj dA);
+
+    /**
+     * The softmax of {@code src[base .. base+k)} into {@code dst[base .. base+k)} (which may be
+     * {@code src}): {@code p_j = exp(a_j - m) / Σ_k exp(a_k - m)} with {@code m} the maximum, so no
+     * exp overflows. Returns {@code m + log Σ_k exp(a_k - m)}, the log-sum-exp that the
+     * cross-entropy needs.
+     */
+    static double softmax(float[] src, float[] dst, int base, int k) {
+        float max = src[base];
+        for (int j = 1; j < k; j++) {
+            max = Math.max(max, src[base + j]);
+        }
+        float sum = 0f;
+        for (int j = 0; j < k; j++) {
+            float e = (float) Math.exp(src[base + j] - max);
+            dst[base + j] = e;
+            sum += e;
+        }
+        float invSum = 1f / sum;
+        for (int j = 0; j < k; j++) {
+            dst[base + j] *= invSum;
+        }
+        return max + Math.log(sum);
+    }
 
     /** The loss whose {@link #code()} is {@code code}, or null if there is none. */
     static Loss fromCode(int code) {

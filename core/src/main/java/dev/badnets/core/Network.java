@@ -116,6 +116,58 @@ public final class Network {
         }
     }
 
+    /**
+     * A reusable {@link Predictor} for one image at a time: it keeps its backend and buffers, so a
+     * warm call allocates nothing. The fast path when classifying many images one by one; not to
+     * be shared between threads.
+     */
+    public Predictor predictor() {
+        return new Predictor(this);
+    }
+
+    /**
+     * The class of one image: {@code inputWidth()} unsigned bytes 0-255, the {@link #inputShape()}
+     * channels-last (for MNIST, 784 pixels row after row), scaled as training scales them. Builds a
+     * {@link Predictor} per call (backend and buffers); use {@link #predictor()} for many images.
+     *
+     * @throws IllegalArgumentException if {@code pixels} does not hold exactly {@code inputWidth()} values
+     */
+    public int predict(byte[] pixels) {
+        try (Predictor predictor = predictor()) {
+            return predictor.predict(pixels);
+        }
+    }
+
+    /**
+     * The class of one image of floats in {@code [0, 1]} (grey level / 255), laid out as for
+     * {@link #predict(byte[])}.
+     *
+     * @throws IllegalArgumentException for a wrong length or a value outside [0, 1] (or NaN)
+     */
+    public int predict(float[] pixels01) {
+        try (Predictor predictor = predictor()) {
+            return predictor.predict(pixels01);
+        }
+    }
+
+    /**
+     * The class probabilities of one image of bytes 0-255, a new array of {@link #classes()}
+     * floats: the softmax of the outputs for {@link Loss#SOFTMAX_CROSS_ENTROPY}, else the outputs
+     * as they are. Builds a {@link Predictor} per call.
+     */
+    public float[] probabilities(byte[] pixels) {
+        try (Predictor predictor = predictor()) {
+            return predictor.probabilities(pixels);
+        }
+    }
+
+    /** As {@link #probabilities(byte[])}, for floats in {@code [0, 1]}. */
+    public float[] probabilities(float[] pixels01) {
+        try (Predictor predictor = predictor()) {
+            return predictor.probabilities(pixels01);
+        }
+    }
+
     /** The shape of one input sample (the first layer's). */
     public Shape inputShape() {
         return layers[0].inputShape();
@@ -133,6 +185,21 @@ public final class Network {
     public boolean accepts(Shape shape) {
         Shape input = inputShape();
         return input.equals(shape) || (input.isFlat() && input.size() == shape.size());
+    }
+
+    /**
+     * Fails unless samples of {@code shape} can feed this network ({@link #accepts}), with a
+     * message naming both shapes, e.g. {@code "input shape mismatch: the network takes samples of
+     * 784 values, the data has 1x20x20"}.
+     *
+     * @throws IllegalArgumentException if they cannot
+     */
+    public void checkInput(Shape shape) {
+        if (!accepts(shape)) {
+            Shape input = inputShape();
+            throw new IllegalArgumentException("input shape mismatch: the network takes samples of " + input
+                    + (input.isFlat() ? " values" : "") + ", the data has " + shape + (shape.isFlat() ? " values" : ""));
+        }
     }
 
     /** Number of outputs of the last layer: the number of classes of a classifier. */
@@ -157,17 +224,6 @@ public final class Network {
 
     public Loss loss() {
         return loss;
-    }
-
-    /** Number of trainable floats. */
-    public long parameterCount() {
-        long count = 0;
-        for (Layer layer : layers) {
-            for (Layer.Parameter p : layer.parameters()) {
-                count += p.value().getNumElements();
-            }
-        }
-        return count;
     }
 
     /** Floats the input and every layer's workspace hold per sample of a batch (see {@link Layer#floatsPerSample}). */

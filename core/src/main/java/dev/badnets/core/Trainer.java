@@ -115,9 +115,7 @@ public final class Trainer {
         if (count < 1 || count > buf.capacity) {
             throw new IllegalArgumentException("batch count must be in [1, " + buf.capacity + "], got " + count);
         }
-        if (!net.accepts(data.inputShape())) {
-            throw new IllegalArgumentException(shapeMessage(net, data));
-        }
+        net.checkInput(data.inputShape());
         buf.gather(data, order, from, count, backend);
         int classes = net.classes();
         for (int i = 0; i < count; i++) {
@@ -158,11 +156,6 @@ public final class Trainer {
         }
     }
 
-    /** How many samples of the last {@link #step}'s batch the network classified correctly before the update. */
-    public int lastCorrect() {
-        return lastCorrect;
-    }
-
     /** The backend this trainer runs on. */
     public MatrixBackend backend() {
         return backend;
@@ -189,9 +182,7 @@ public final class Trainer {
 
     /** Fails with a message naming expected and actual if {@code data} cannot feed {@code net}. */
     static void checkData(Network net, Samples data) {
-        if (!net.accepts(data.inputShape())) {
-            throw new IllegalArgumentException(shapeMessage(net, data));
-        }
+        net.checkInput(data.inputShape());
         if (data.size() < 1) {
             throw new IllegalArgumentException("the data set is empty: expected at least 1 sample");
         }
@@ -205,12 +196,6 @@ public final class Trainer {
                 throw new IllegalArgumentException(labelMessage(label, i, net.classes()));
             }
         }
-    }
-
-    static String shapeMessage(Network net, Samples data) {
-        return "input shape mismatch: the network takes samples of " + net.inputShape()
-                + (net.inputShape().isFlat() ? " values" : "") + ", the data has " + data.inputShape()
-                + (data.inputShape().isFlat() ? " values" : "");
     }
 
     private static String labelMessage(int label, int index, int classes) {

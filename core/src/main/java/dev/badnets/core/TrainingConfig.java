@@ -48,11 +48,13 @@ public record TrainingConfig(int epochs, int batchSize, float learningRate, Lear
     }
 
     /**
-     * 5 epochs, batch 64, learning rate 0.001 (constant), Adam, no weight decay, seed 1, 1 thread,
-     * backend "auto".
+     * 5 epochs, batch 64, learning rate 0.001 (constant), Adam, no weight decay, seed 1, every
+     * available core ({@link Runtime#availableProcessors()}, as the command line uses), backend
+     * "auto". The thread count changes the speed only: the weights are bit-identical for any.
      */
     public static TrainingConfig defaults() {
-        return new TrainingConfig(5, 64, 0.001f, LearningRateSchedule.CONSTANT, OptimizerKind.ADAM, 0f, 1L, 1, "auto");
+        return new TrainingConfig(5, 64, 0.001f, LearningRateSchedule.CONSTANT, OptimizerKind.ADAM, 0f, 1L,
+                Runtime.getRuntime().availableProcessors(), "auto");
     }
 
     public TrainingConfig withEpochs(int value) {

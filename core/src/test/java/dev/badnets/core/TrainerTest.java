@@ -294,6 +294,11 @@ class TrainerTest {
     }
 
     @Test
+    void theDefaultsTrainOnEveryCore() {
+        assertEquals(Runtime.getRuntime().availableProcessors(), TrainingConfig.defaults().threads());
+    }
+
+    @Test
     void refusesHyperParametersOutOfRange() {
         TrainingConfig d = TrainingConfig.defaults();
         assertEquals("learning rate must be a finite number > 0, got 0.0",

@@ -20,7 +20,6 @@ public final class Mnist {
     /** The four base names, in the order above. */
     public static final List<String> FILE_NAMES = List.of(TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS);
 
-    private static final String FIX = "run `./badnets download` or pass --data DIR";
 
     private Mnist() {
     }
@@ -61,16 +60,16 @@ public final class Mnist {
     public static MnistLayout inspect(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IdxFormatException(dir.toString(), (Files.exists(dir) ? "is not a folder" : "no such folder")
-                    + ", expected a data folder holding the four MNIST files; " + FIX);
+                    + ", expected a data folder holding the four MNIST files");
         }
         List<String> missing = missing(dir);
         if (missing.size() == 1) {
             String name = missing.get(0);
-            throw new IdxFormatException(dir.toString(), "neither " + name + " nor " + name + ".gz found; " + FIX);
+            throw new IdxFormatException(dir.toString(), "neither " + name + " nor " + name + ".gz found");
         }
         if (!missing.isEmpty()) {
             throw new IdxFormatException(dir.toString(), "missing " + String.join(", ", missing)
-                    + " (raw or .gz); " + FIX);
+                    + " (raw or .gz)");
         }
         Path trainImages = locate(dir, TRAIN_IMAGES);
         Path trainLabels = locate(dir, TRAIN_LABELS);
@@ -144,7 +143,7 @@ public final class Mnist {
         if (Files.exists(gz)) {
             return gz;
         }
-        throw new IdxFormatException(dir.toString(), "neither " + baseName + " nor " + baseName + ".gz found; " + FIX);
+        throw new IdxFormatException(dir.toString(), "neither " + baseName + " nor " + baseName + ".gz found");
     }
 
     /** One images file and its labels file as {@link LabeledImages}. */

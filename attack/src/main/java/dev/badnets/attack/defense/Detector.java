@@ -2,7 +2,6 @@ package dev.badnets.attack.defense;
 
 import dev.badnets.core.Evaluator;
 import dev.badnets.core.Network;
-import dev.badnets.core.Shape;
 import dev.badnets.core.Samples;
 import org.ejml.data.FMatrixRMaj;
 
@@ -37,12 +36,7 @@ public interface Detector {
      */
     default Detection detect(Network net, Samples data, double expectedRate) {
         ClassGroups.checkRate(expectedRate);
-        if (!net.accepts(data.inputShape())) {
-            Shape shape = data.inputShape();
-            throw new IllegalArgumentException("the model takes " + net.inputShape().describe() + " but the data has "
-                    + (shape.isFlat() ? shape.size() + " per sample" : "samples of " + shape)
-                    + "; use the model trained on this data");
-        }
+        net.checkInput(data.inputShape());
         if (net.classes() < data.classes()) {
             throw new IllegalArgumentException("the model has " + net.classes()
                     + " classes but the data has " + data.classes()
@@ -50,7 +44,7 @@ public interface Detector {
         }
         if (net.layerCount() < 2) {
             throw new IllegalArgumentException("the model has no hidden layer; detectors read a"
-                    + " hidden layer's activations, so train a network with --hidden");
+                    + " hidden layer's activations, so give a network with at least one hidden layer");
         }
         FMatrixRMaj representations = Evaluator.representations(net, data, net.layerCount() - 2);
         int[] labels = new int[data.size()];

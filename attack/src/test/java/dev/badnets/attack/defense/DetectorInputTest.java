@@ -93,8 +93,8 @@ class DetectorInputTest {
         ByteSamples data = new ByteSamples(new byte[4 * 10], new byte[10], 4, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Spectre().detect(net, data, 0.01));
-        assertEquals("the model takes 5 inputs but the data has 4 per sample;"
-                + " use the model trained on this data", e.getMessage());
+        assertEquals("input shape mismatch: the network takes samples of 5 values, the data has 4 values",
+                e.getMessage());
     }
 
     @Test

@@ -54,11 +54,6 @@ public final class SimdBackend implements MatrixBackend {
         }
     }
 
-    /** A single-threaded backend. */
-    public SimdBackend() {
-        this(1);
-    }
-
     /** Floats per vector on this CPU (16 with AVX-512, 8 with AVX2). */
     public static int vectorLength() {
         return Kernels.V;

@@ -113,7 +113,7 @@ final class BackdoorPicture {
 
     /** Whether the trigger sent an image of class {@code label} to the backdoor's class, which is not its own. */
     private static boolean flipped(BackdoorReport report, int label, int answer, int classes) {
-        int backdoor = report.mode().backdoorLabel(label, report.target(), classes);
+        int backdoor = report.mode().relabel(label, report.target(), classes);
         return answer == backdoor && label != backdoor;
     }
 

@@ -83,6 +83,10 @@ final class DetectCommand implements Callable<Integer> {
         MnistData mnist = DataOptions.load(layout);
         Models.checkFits(net, model, mnist.train().rows(), mnist.train().cols(), mnist.classes(), folder);
 
+        if (net.layerCount() < 2) {
+            throw new UserException("model " + model + " has no hidden layer, and detectors read a hidden layer's "
+                    + "activations", "train one with --hidden or --model cnn");
+        }
         Errors.doing("detecting with " + detector.name());
         Defense.Result result = Defense.run(net, mnist.train(), mnist.classes(), detector, expectedRate);
         ObjectNode root = Json.object();

@@ -21,7 +21,7 @@ final class LibraryErrors {
             return "pass a model file written by `./badnets train` or `./badnets demo`";
         }
         if (e instanceof ManifestFormatException) {
-            return "write the poisoned folder again with `./badnets poison`";
+            return "write the poisoned folder again with `./badnets poison`, or delete the manifest";
         }
         return "pass a valid IDX file (raw or gzip), or run `./badnets download` for a fresh copy of MNIST";
     }

@@ -1,24 +1,23 @@
 package dev.badnets.examples.cli;
 
-import dev.badnets.core.ModelCodec;
-import dev.badnets.core.ModelFormatException;
+import dev.badnets.core.ModelFiles;
 import dev.badnets.core.Network;
 import dev.badnets.core.Shape;
-import dev.badnets.mnist.AtomicFiles;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Model files: written whole or not at all, read with a check that they fit the data. */
+/**
+ * Model files ({@link ModelFiles}: written whole or not at all), with the command line's advice
+ * when one is missing or does not fit the data.
+ */
 final class Models {
 
     private Models() {
     }
 
     static void save(Network net, Path file) throws IOException {
-        AtomicFiles.write(file, out -> ModelCodec.write(net, out));
+        ModelFiles.save(net, file);
     }
 
     static Network load(Path file) throws IOException {
@@ -26,13 +25,7 @@ final class Models {
             throw new UserException("no model file at " + file,
                     "pass a model written by `./badnets train` or `./badnets demo` with --model FILE");
         }
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            Network net = ModelCodec.read(in);
-            if (in.read() != -1) {
-                throw new ModelFormatException("the file goes on after the model's checksum");
-            }
-            return net;
-        }
+        return ModelFiles.load(file);
     }
 
     /** Refuses a model trained on another image size or with fewer classes than the data. */

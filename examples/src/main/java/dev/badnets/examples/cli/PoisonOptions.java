@@ -26,6 +26,14 @@ final class PoisonOptions {
         if (rate != null && count != null) {
             throw new UserException("--poison-rate and --poison-count both given", "pass only one of them");
         }
+        // checked here as well as in PoisonPlan, so that the message names the flag
+        if (rate != null && !(rate >= 0 && rate <= 1)) {
+            throw new UserException("--poison-rate must be in [0, 1], got " + rate, "pass a share such as 0.01");
+        }
+        if (count != null) {
+            Check.atLeast("--poison-count", count, 0);
+        }
+        Check.atLeast("--target", to.target, 0);
         PoisonPlan plan = rate != null ? PoisonPlan.ofRate(rate)
                 : PoisonPlan.ofCount(count != null ? count : DEFAULT_COUNT);
         return plan.withMode(to.mode())
@@ -36,6 +44,7 @@ final class PoisonOptions {
 
     /** The same flags with another count (for sweep). */
     PoisonPlan plan(TargetOptions to, long seed, int poisonCount) {
+        Check.atLeast("--target", to.target, 0);
         PoisonPlan plan = PoisonPlan.ofCount(poisonCount);
         return plan.withMode(to.mode())
                 .withTarget(to.target)

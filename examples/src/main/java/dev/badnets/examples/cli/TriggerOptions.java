@@ -30,6 +30,7 @@ final class TriggerOptions {
 
     /** The trigger these flags describe; IllegalArgumentException (exit 2) when a value is invalid. */
     Trigger trigger() {
+        check();
         return Triggers.parse(kind, size, value, position, alpha);
     }
 
@@ -39,7 +40,24 @@ final class TriggerOptions {
      */
     Trigger trigger(int rows, int cols) {
         Errors.doing("reading the trigger " + kind);
-        return Triggers.parse(kind, size, value, position, alpha, rows, cols);
+        check();
+        try {
+            return Triggers.parse(kind, size, value, position, alpha, rows, cols);
+        } catch (IllegalArgumentException e) {
+            if (e.getCause() instanceof java.io.IOException) { // the picture of png:FILE is missing or unreadable
+                throw new UserException(e.getMessage(), "pass a readable PNG as --trigger png:FILE");
+            }
+            throw e;
+        }
+    }
+
+    /** The ranges Triggers checks too, here so that the message names the flag. */
+    private void check() {
+        Check.atLeast("--trigger-size", size, 1);
+        Check.inRange("--trigger-value", value, 0, 255);
+        if (!(alpha >= 0 && alpha <= 1)) {
+            throw new UserException("--alpha must be in [0, 1], got " + alpha, "pass a weight such as 0.2");
+        }
     }
 
     /** The picture file of {@code --trigger png:FILE}, an input of the command; else null. */

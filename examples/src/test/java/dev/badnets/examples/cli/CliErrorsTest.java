@@ -76,6 +76,24 @@ class CliErrorsTest {
         assertFalse(Files.exists(dir.resolve("o").resolve("results.json")));
     }
 
+    /** The libraries' messages name no flag (LibraryMessagesTest); the command line's do. */
+    @ParameterizedTest
+    @ValueSource(strings = {"--trigger-size=0", "--trigger-value=300", "--alpha=2", "--poison-rate=1.5",
+        "--poison-count=-3", "--target=-1"})
+    void aValueTheLibraryRefusesIsNamedByItsFlag(String flag) throws IOException {
+        Cli.Run run = Cli.run("poison", "--data", smallFolder().toString(), "--out", dir.resolve("p").toString(), flag);
+        assertOneLineUsageError(run, flag.substring(0, flag.indexOf('=')) + " must be");
+    }
+
+    @Test
+    void missingTriggerPictureSaysWhichFlag() throws IOException {
+        Path missing = dir.resolve("none.png");
+        Cli.Run run = Cli.run("poison", "--data", smallFolder().toString(), "--out", dir.resolve("p").toString(),
+                "--trigger", "png:" + missing);
+        assertOneLineUsageError(run, "trigger picture " + missing + " does not exist");
+        assertTrue(run.err().contains("; pass a readable PNG as --trigger png:FILE"), run::toString);
+    }
+
     @Test
     void targetOutsideTheClasses() throws IOException {
         Cli.Run run = Cli.run("poison", "--data", smallFolder().toString(), "--out", dir.resolve("p").toString(),
