@@ -129,6 +129,7 @@ public final class Conv2D implements Layer {
         final MatrixBackend.RangeTask activate;
         final MatrixBackend.RangeTask activateBackward;
         final float[] blockSums; // column sums of each block of BLOCK rows of dZ, when training
+        final float[] padded; // the batch with p zeros around every image (borders written once, at allocation); null if p = 0
         final MatrixBackend.RangeTask sumBlocks;
         FMatrixRMaj dX; // the input gradient being written by col2im
 
@@ -144,7 +145,12 @@ public final class Conv2D implements Layer {
             dZ = training ? new FMatrixRMaj(capacity, pixels * filters) : null;
             dZRows = training ? view(capacity * pixels, filters, dZ.data) : null;
             dCols = training ? new FMatrixRMaj(capacity * pixels, window) : null;
-            im2col = (from, to) -> layer.im2col(input.data, cols.data, from, to);
+            Shape in = layer.in;
+            long paddedFloats = (long) capacity * (in.height() + 2L * layer.padding) * (in.width() + 2L * layer.padding)
+                    * in.channels();
+            checkFloats(paddedFloats, layer);
+            padded = layer.padding > 0 ? new float[(int) paddedFloats] : null;
+            im2col = (from, to) -> layer.im2col(input.data, padded, cols.data, from, to);
             col2im = (from, to) -> layer.col2im(dCols.data, dX.data, from, to);
             blockSums = training ? new float[(capacity * pixels + BLOCK - 1) / BLOCK * filters] : null;
             sumBlocks = (from, to) -> sumBlocks(dZRows, blockSums, from, to);
@@ -240,38 +246,39 @@ public final class Conv2D implements Layer {
      * im2col for images {@code [first, last)}: row {@code i·H'·W' + oy·W' + ox} of {@code cols}
      * holds, at column {@code (ky·k + kx)·C + c}, the input value {@code x[iy, ix, c]} with
      * {@code iy = oy·s - p + ky}, {@code ix = ox·s - p + kx}, or 0 where that falls in the padding.
-     * For one (oy, ox, ky) the k·C values are contiguous in x (channels-last), so each is one copy.
+     * With padding, each image is first copied into the middle of a zero-bordered buffer, so that
+     * every window lies inside it; then for one (oy, ox, ky) the k·C values are contiguous
+     * (channels-last), and each is one short copy with no bounds to check.
      */
-    void im2col(float[] x, float[] cols, int first, int last) {
+    void im2col(float[] x, float[] padded, float[] cols, int first, int last) {
         int channels = in.channels(), height = in.height(), width = in.width();
         int outH = out.height(), outW = out.width();
         int window = weights.numRows;
         int image = height * width * channels;
-        int run = kernel * channels; // one row of the window: k pixels of C values, contiguous in x
+        int paddedWidth = width + 2 * padding;
+        int paddedImage = (height + 2 * padding) * paddedWidth * channels;
+        int run = kernel * channels; // one row of the window: k pixels of C values
         for (int i = first; i < last; i++) {
-            int xBase = i * image;
+            float[] source = x;
+            int base = i * image;
+            int rowWidth = width;
+            if (padding > 0) {
+                int pBase = i * paddedImage;
+                for (int y = 0; y < height; y++) {
+                    System.arraycopy(x, base + y * width * channels, padded,
+                            pBase + ((y + padding) * paddedWidth + padding) * channels, width * channels);
+                }
+                source = padded;
+                base = pBase;
+                rowWidth = paddedWidth;
+            }
             int dst = i * outH * outW * window;
             for (int oy = 0; oy < outH; oy++) {
                 for (int ox = 0; ox < outW; ox++) {
-                    int ix0 = ox * stride - padding;
-                    // the window's columns kx in [kx0, kx1) fall inside the image; the rest are padding
-                    int kx0 = Math.max(0, -ix0), kx1 = Math.min(kernel, width - ix0);
                     for (int ky = 0; ky < kernel; ky++, dst += run) {
-                        int iy = oy * stride - padding + ky;
-                        if (iy < 0 || iy >= height || kx0 >= kx1) {
-                            Arrays.fill(cols, dst, dst + run, 0f);
-                            continue;
-                        }
-                        int src = xBase + (iy * width + ix0) * channels; // where kx = 0 would read
-                        int from = kx0 * channels, to = kx1 * channels;
-                        if (from > 0) {
-                            Arrays.fill(cols, dst, dst + from, 0f);
-                        }
-                        for (int j = from; j < to; j++) {
-                            cols[dst + j] = x[src + j];
-                        }
-                        if (to < run) {
-                            Arrays.fill(cols, dst + to, dst + run, 0f);
+                        int src = base + ((oy * stride + ky) * rowWidth + ox * stride) * channels;
+                        for (int j = 0; j < run; j++) {
+                            cols[dst + j] = source[src + j];
                         }
                     }
                 }
@@ -331,7 +338,8 @@ public final class Conv2D implements Layer {
     @Override
     public long floatsPerSample(boolean training) {
         long cols = (long) out.height() * out.width() * weights.numRows;
-        return (training ? 2 : 1) * (2L * out.size() + cols); // a, z and cols, and dA, dZ and dCols
+        long padded = padding > 0 ? (long) (in.height() + 2 * padding) * (in.width() + 2 * padding) * in.channels() : 0;
+        return (training ? 2 : 1) * (2L * out.size() + cols) + padded; // a, z, cols (dA, dZ, dCols), padded x
     }
 
     @Override
