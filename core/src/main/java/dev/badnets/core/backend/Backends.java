@@ -4,6 +4,7 @@ import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Creates a {@link MatrixBackend} by name: "ejml", "simd" or "auto". */
 public final class Backends {
@@ -37,9 +38,27 @@ public final class Backends {
             case "simd":
             case "auto":
                 MatrixBackend simd = SIMD != null ? newSimd(threads) : null;
+                if (simd == null) {
+                    warnOnce();
+                }
                 return simd != null ? simd : new EjmlBackend();
             default:
                 throw new IllegalArgumentException("unknown backend '" + name + "': use auto, ejml or simd");
+        }
+    }
+
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
+
+    /**
+     * Says once per JVM, through {@link System.Logger}, that the fast path is off and how to turn it
+     * on: falling back silently would leave an embedder wondering why training is slow.
+     */
+    private static void warnOnce() {
+        if (WARNED.compareAndSet(false, true)) {
+            System.getLogger(Backends.class.getName()).log(System.Logger.Level.WARNING,
+                    "the Vector API (module jdk.incubator.vector) is not available, so matrix products run on the "
+                            + "single-threaded EJML backend, several times slower than the SIMD backend; start the "
+                            + "JVM with --add-modules jdk.incubator.vector to use it");
         }
     }
 
