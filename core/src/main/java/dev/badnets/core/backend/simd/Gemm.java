@@ -17,6 +17,8 @@ public final class Gemm implements WorkerPool.Task {
     private static final int V = Kernels.V;
     private static final int ROWS = 4; // rows per kernel block; parts split on multiples of it
     private static final int NARROW_ROWS = 8; // rows per block when C has fewer than four vectors of columns
+    private static final boolean FEW_REGISTERS = Kernels.REGISTERS < 32; // then 6x2 blocks for every product
+    private static final int FEW_REGISTERS_ROWS = 6;
     private static final int DEPTH_SLICE = 256; // steps of the shared dimension per pass over a part's rows
 
     private float[] a;
@@ -149,7 +151,7 @@ public final class Gemm implements WorkerPool.Task {
      */
     public int split(int parts) {
         int per = (rows + parts - 1) / parts;
-        int block = cols < 4 * V ? NARROW_ROWS : ROWS;
+        int block = FEW_REGISTERS ? FEW_REGISTERS_ROWS : cols < 4 * V ? NARROW_ROWS : ROWS;
         rowsPerPart = (per + block - 1) / block * block;
         return rowsPerPart == 0 ? 1 : (rows + rowsPerPart - 1) / rowsPerPart;
     }
@@ -178,35 +180,74 @@ public final class Gemm implements WorkerPool.Task {
 
     /**
      * Rows {@code [r0, r1)} of C over steps {@code [p0, p0 + steps)} of the shared dimension,
-     * starting from the bias (or zero), or from C's values when {@code accumulate}.
+     * starting from the bias (or zero), or from C's values when {@code accumulate}: blocks of the
+     * main kernel's rows first, then the rows left over. Each block size is its own method so the
+     * JIT compiles each small enough to turn every vector operation into instructions (one large
+     * method ran out of inlining budget and boxed the vectors of its leftover rows).
      */
     private void runRows(int r0, int r1, int p0, int steps, boolean accumulate, int part) {
-        float[] s = scratch[part];
-        int quadEnd = cols - cols % (4 * V);
         float[] bias = accumulate ? null : this.bias;
-        float[] tailBiasOrNull = bias == null ? null : tailBias;
-        int bOff = p0 * bStep;
         int i = r0;
-        if (quadEnd == 0) {
-            // narrow: two vectors (or one, or only the tail) per row; eight rows keep enough sums in flight
-            for (; i + NARROW_ROWS <= r1; i += NARROW_ROWS) {
-                int aOff = i * aRow + p0 * aStep;
-                int cOff = i * cols;
-                int j = 0;
-                for (; j + 2 * V <= tailCol; j += 2 * V) {
-                    Kernels.k8x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
-                }
-                for (; j < tailCol; j += V) {
-                    Kernels.k8x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
-                }
-                if (tailWidth > 0) {
-                    Kernels.k8x1(a, aOff, aRow, aStep, steps, tailB, 0, V, tailBiasOrNull, 0, s, 0, V, false);
-                    for (int r = 0; r < NARROW_ROWS; r++) {
-                        System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
-                    }
+        if (FEW_REGISTERS) {
+            i = sixRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
+        } else if (cols < 4 * V) {
+            i = eightRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
+        }
+        i = fourRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
+        singleRows(i, r1, p0, steps, accumulate, bias, scratch[part]);
+    }
+
+    /** 6x2 blocks, where the CPU has 16 vector registers; returns the first row not done. */
+    private int sixRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
+        int bOff = p0 * bStep;
+        for (; i + FEW_REGISTERS_ROWS <= r1; i += FEW_REGISTERS_ROWS) {
+            int aOff = i * aRow + p0 * aStep;
+            int cOff = i * cols;
+            int j = 0;
+            for (; j + 2 * V <= tailCol; j += 2 * V) {
+                Kernels.k6x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+            }
+            for (; j < tailCol; j += V) {
+                Kernels.k6x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+            }
+            if (tailWidth > 0) {
+                Kernels.k6x1(a, aOff, aRow, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, V, false);
+                for (int r = 0; r < FEW_REGISTERS_ROWS; r++) {
+                    System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
                 }
             }
         }
+        return i;
+    }
+
+    /** 8x2 blocks for products of fewer than four vectors of columns; returns the first row not done. */
+    private int eightRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
+        int bOff = p0 * bStep;
+        // two vectors (or one, or only the tail) per row; eight rows keep enough sums in flight
+        for (; i + NARROW_ROWS <= r1; i += NARROW_ROWS) {
+            int aOff = i * aRow + p0 * aStep;
+            int cOff = i * cols;
+            int j = 0;
+            for (; j + 2 * V <= tailCol; j += 2 * V) {
+                Kernels.k8x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+            }
+            for (; j < tailCol; j += V) {
+                Kernels.k8x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+            }
+            if (tailWidth > 0) {
+                Kernels.k8x1(a, aOff, aRow, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, V, false);
+                for (int r = 0; r < NARROW_ROWS; r++) {
+                    System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
+                }
+            }
+        }
+        return i;
+    }
+
+    /** 4x4 blocks (4x1 for the last vectors; with 16 registers 4x1 only); returns the first row not done. */
+    private int fourRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
+        int bOff = p0 * bStep;
+        int quadEnd = FEW_REGISTERS ? 0 : cols - cols % (4 * V);
         for (; i + ROWS <= r1; i += ROWS) {
             int aOff = i * aRow + p0 * aStep;
             int cOff = i * cols;
@@ -218,12 +259,19 @@ public final class Gemm implements WorkerPool.Task {
                 Kernels.k4x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             if (tailWidth > 0) {
-                Kernels.k4x1(a, aOff, aRow, aStep, steps, tailB, 0, V, tailBiasOrNull, 0, s, 0, V, false);
+                Kernels.k4x1(a, aOff, aRow, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, V, false);
                 for (int r = 0; r < ROWS; r++) {
                     System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
                 }
             }
         }
+        return i;
+    }
+
+    /** One row at a time, the rows no block covers. */
+    private void singleRows(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
+        int bOff = p0 * bStep;
+        int quadEnd = FEW_REGISTERS ? 0 : cols - cols % (4 * V);
         for (; i < r1; i++) {
             int aOff = i * aRow + p0 * aStep;
             int cOff = i * cols;
@@ -235,7 +283,7 @@ public final class Gemm implements WorkerPool.Task {
                 Kernels.k1x1(a, aOff, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, accumulate);
             }
             if (tailWidth > 0) {
-                Kernels.k1x1(a, aOff, aStep, steps, tailB, 0, V, tailBiasOrNull, 0, s, 0, false);
+                Kernels.k1x1(a, aOff, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, false);
                 System.arraycopy(s, 0, c, cOff + tailCol, tailWidth);
             }
         }

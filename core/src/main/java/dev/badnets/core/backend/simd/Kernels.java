@@ -26,6 +26,12 @@ public final class Kernels {
     /** Floats per vector. */
     public static final int V = SPECIES.length();
 
+    /**
+     * Vector registers the CPU has: 32 with AVX-512 and on ARM (NEON, SVE), 16 on x86 below AVX-512.
+     * It decides the register blocks: 16 sums (4x4, 8x2) fit in 32 registers, 12 (6x2) in 16.
+     */
+    public static final int REGISTERS = V >= 16 || System.getProperty("os.arch", "").startsWith("aarch64") ? 32 : 16;
+
     private Kernels() {
     }
 
@@ -147,6 +153,87 @@ public final class Kernels {
         c50.intoArray(c, r); c51.intoArray(c, r + V); r += cStride;
         c60.intoArray(c, r); c61.intoArray(c, r + V); r += cStride;
         c70.intoArray(c, r); c71.intoArray(c, r + V);
+    }
+
+    /**
+     * Six rows by two vectors: 12 accumulators, the main kernel where the CPU has 16 vector
+     * registers (AVX2, SSE), on which 4x4 or 8x2 blocks would spill their sums to memory: 12 sums,
+     * 2 loads of B and a broadcast fit in 15.
+     */
+    static void k6x2(float[] a, int aOff, int aRow, int aStep, int depth,
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c00 = start(accumulate, c, cOff, bias, biasOff);
+        FloatVector c01 = start(accumulate, c, cOff + V, bias, biasOff + V);
+        FloatVector c10 = start(accumulate, c, cOff + cStride, bias, biasOff);
+        FloatVector c11 = start(accumulate, c, cOff + cStride + V, bias, biasOff + V);
+        FloatVector c20 = start(accumulate, c, cOff + 2 * cStride, bias, biasOff);
+        FloatVector c21 = start(accumulate, c, cOff + 2 * cStride + V, bias, biasOff + V);
+        FloatVector c30 = start(accumulate, c, cOff + 3 * cStride, bias, biasOff);
+        FloatVector c31 = start(accumulate, c, cOff + 3 * cStride + V, bias, biasOff + V);
+        FloatVector c40 = start(accumulate, c, cOff + 4 * cStride, bias, biasOff);
+        FloatVector c41 = start(accumulate, c, cOff + 4 * cStride + V, bias, biasOff + V);
+        FloatVector c50 = start(accumulate, c, cOff + 5 * cStride, bias, biasOff);
+        FloatVector c51 = start(accumulate, c, cOff + 5 * cStride + V, bias, biasOff + V);
+        int a0 = aOff;
+        int bp = bOff;
+        for (int p = 0; p < depth; p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + V);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[a0]);
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(SPECIES, a[a0 + aRow]);
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 2 * aRow]);
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 3 * aRow]);
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 4 * aRow]);
+            c40 = b0.fma(x, c40); c41 = b1.fma(x, c41);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 5 * aRow]);
+            c50 = b0.fma(x, c50); c51 = b1.fma(x, c51);
+            a0 += aStep;
+            bp += bStep;
+        }
+        int r = cOff;
+        c00.intoArray(c, r); c01.intoArray(c, r + V); r += cStride;
+        c10.intoArray(c, r); c11.intoArray(c, r + V); r += cStride;
+        c20.intoArray(c, r); c21.intoArray(c, r + V); r += cStride;
+        c30.intoArray(c, r); c31.intoArray(c, r + V); r += cStride;
+        c40.intoArray(c, r); c41.intoArray(c, r + V); r += cStride;
+        c50.intoArray(c, r); c51.intoArray(c, r + V);
+    }
+
+    /** Six rows by one vector: the odd vector and the packed column tail where {@link #k6x2} is the main kernel. */
+    static void k6x1(float[] a, int aOff, int aRow, int aStep, int depth,
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c0 = start(accumulate, c, cOff, bias, biasOff);
+        FloatVector c1 = start(accumulate, c, cOff + cStride, bias, biasOff);
+        FloatVector c2 = start(accumulate, c, cOff + 2 * cStride, bias, biasOff);
+        FloatVector c3 = start(accumulate, c, cOff + 3 * cStride, bias, biasOff);
+        FloatVector c4 = start(accumulate, c, cOff + 4 * cStride, bias, biasOff);
+        FloatVector c5 = start(accumulate, c, cOff + 5 * cStride, bias, biasOff);
+        int a0 = aOff;
+        int bp = bOff;
+        for (int p = 0; p < depth; p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            c0 = b0.fma(FloatVector.broadcast(SPECIES, a[a0]), c0);
+            c1 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + aRow]), c1);
+            c2 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 2 * aRow]), c2);
+            c3 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 3 * aRow]), c3);
+            c4 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 4 * aRow]), c4);
+            c5 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 5 * aRow]), c5);
+            a0 += aStep;
+            bp += bStep;
+        }
+        int r = cOff;
+        c0.intoArray(c, r); r += cStride;
+        c1.intoArray(c, r); r += cStride;
+        c2.intoArray(c, r); r += cStride;
+        c3.intoArray(c, r); r += cStride;
+        c4.intoArray(c, r); r += cStride;
+        c5.intoArray(c, r);
     }
 
     /** Eight rows by one vector: the single vector of a narrow product, and its packed column tail. */
