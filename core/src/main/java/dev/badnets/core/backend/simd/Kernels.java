@@ -27,10 +27,11 @@ public final class Kernels {
     public static final int V = SPECIES.length();
 
     /**
-     * Vector registers the CPU has: 32 with AVX-512 and on ARM (NEON, SVE), 16 on x86 below AVX-512.
-     * It decides the register blocks: 16 sums (4x4, 8x2) fit in 32 registers, 12 (6x2) in 16.
+     * Vector registers the register blocks may count on: 16 with 256-bit vectors (AVX2, whose 16
+     * ymm registers would spill the 16 sums of a 4x4 or 8x2 block, so 6x2 blocks of 12 are used),
+     * else 32 (AVX-512; 128-bit vectors are taken to be ARM's NEON, which has 32).
      */
-    public static final int REGISTERS = V >= 16 || System.getProperty("os.arch", "").startsWith("aarch64") ? 32 : 16;
+    public static final int REGISTERS = V == 8 ? 16 : 32;
 
     private Kernels() {
     }
