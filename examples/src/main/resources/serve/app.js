@@ -66,7 +66,7 @@ function buildModels() {
     card.id = m.name + '-card';
     const title = m.name === 'backdoored' ? 'Backdoored model' : 'Clean model';
     const figures = m.clean_accuracy === undefined ? 'figures unknown (no results.json, no data)'
-      : 'clean accuracy ' + pct(m.clean_accuracy) + ' \u00b7 attack success ' + pct(m.attack_success_rate);
+      : 'clean accuracy ' + pct(m.clean_accuracy) + '\nattack success rate ' + pct(m.attack_success_rate);
     card.innerHTML = '<h3></h3><div class="figures"></div>'
       + '<div class="answer"><div class="digit">\u2013</div><div class="verdict"></div></div><div class="bars"></div>';
     card.querySelector('h3').textContent = title;
@@ -108,12 +108,12 @@ function showAnswers(answer) {
     if (!triggered) {
       verdict.textContent = 'no trigger';
     } else if (hit && m.name === 'backdoored') {
-      verdict.textContent = 'the backdoor fired: the target class';
+      verdict.textContent = 'backdoor fired: the target class';
       verdict.classList.add('fired');
     } else if (hit) {
       verdict.textContent = 'the target class';
     } else {
-      verdict.textContent = m.name === 'clean' ? 'not fooled by the trigger' : 'the trigger did not fire';
+      verdict.textContent = m.name === 'clean' ? 'not fooled by the trigger' : 'the trigger did not fire here';
       verdict.classList.add('held');
     }
   }
@@ -171,6 +171,9 @@ function penDown(e) {
   e.preventDefault();
   $('draw').setPointerCapture(e.pointerId);
   drawing = true;
+  $('sample-info').textContent = sample ? 'Drawn on: the models now get the whole image preprocessed.'
+    : 'Your drawing: the models get it preprocessed (see below).';
+  sample = null;
   last = finePoint(e);
   stroke(last, last);
 }
@@ -190,10 +193,6 @@ function penUp() {
 
 /** A round stroke about 2.4 cells wide, like MNIST's pen strokes once scaled into the 20 x 20 box. */
 function stroke(from, to) {
-  if (sample) {
-    sample = null;
-    $('sample-info').textContent = 'Drawn on: the image is preprocessed now.';
-  }
   fineCtx.strokeStyle = '#fff';
   fineCtx.lineCap = 'round';
   fineCtx.lineJoin = 'round';
@@ -336,7 +335,11 @@ function paintCells(canvas, values, box) {
   if (box && box.width > 0) {
     ctx.strokeStyle = '#ff9f00';
     ctx.lineWidth = 2;
-    ctx.strokeRect(box.x * s - 2, box.y * s - 2, box.width * s + 4, box.height * s + 4);
+    // just outside the trigger's cells, kept on the canvas when the trigger touches an edge
+    const x0 = Math.max(1, box.x * s - 2), y0 = Math.max(1, box.y * s - 2);
+    const x1 = Math.min(canvas.width - 1, (box.x + box.width) * s + 2);
+    const y1 = Math.min(canvas.height - 1, (box.y + box.height) * s + 2);
+    ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
   }
 }
 

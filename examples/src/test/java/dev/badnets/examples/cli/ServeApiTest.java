@@ -21,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -344,6 +345,46 @@ class ServeApiTest {
             assertTrue(run.err().startsWith("badnets: cannot listen on 127.0.0.1 port " + taken.getLocalPort()),
                     run.toString());
             assertTrue(run.err().contains("pass another --port"), run.toString());
+        }
+    }
+
+    /** The command itself, in a child JVM: prints the URL, serves, and stops cleanly on a signal (as on Ctrl-C). */
+    @Test
+    void serveRunsUntilStoppedAndThenStopsCleanly(@TempDir Path dir) throws Exception {
+        Path model = dir.resolve("model.bin");
+        Path clean = dir.resolve("clean.bin");
+        Models.save(models.backdoored(), model);
+        Models.save(models.clean(), clean);
+        Process p = Child.start("512m", dir.resolve("logs"), "serve", "--model", model.toString(), "--clean-model",
+                clean.toString(), "--data", Cli.mnist().toString(), "--port", "0");
+        try {
+            Path stdout = dir.resolve("logs").resolve("stdout");
+            java.util.regex.Matcher url = null;
+            for (long end = System.nanoTime() + 60_000_000_000L; System.nanoTime() < end && p.isAlive(); ) {
+                url = java.util.regex.Pattern.compile("open (http://127\\.0\\.0\\.1:[0-9]+/) in a browser")
+                        .matcher(Files.readString(stdout));
+                if (url.find()) {
+                    break;
+                }
+                url = null;
+                Thread.sleep(100);
+            }
+            assertTrue(url != null, "serve printed no URL: " + Files.readString(stdout)
+                    + Files.readString(dir.resolve("logs").resolve("stderr")));
+            HttpResponse<String> info = client.send(HttpRequest.newBuilder(URI.create(url.group(1) + "api/info"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, info.statusCode());
+            JsonNode root = MAPPER.readTree(info.body());
+            // a model file without results.json: the demo's trigger, and figures measured on the test set
+            assertTrue(root.at("/trigger/from").asText().startsWith("the demo's default"), info.body());
+            assertEquals("measured by serve on the test set", root.at("/models/0/figures_from").asText());
+            assertEquals(models.content().info().at("/models/0/clean_accuracy").asDouble(),
+                    root.at("/models/0/clean_accuracy").asDouble(), 1e-9);
+            p.destroy();  // SIGTERM: the shutdown hook runs, as on Ctrl-C's SIGINT
+            assertTrue(p.waitFor(15, TimeUnit.SECONDS), "serve did not stop within 15 s");
+            assertTrue(Files.readString(stdout).contains("badnets serve: stopped"), Files.readString(stdout));
+        } finally {
+            p.destroyForcibly();
         }
     }
 }
