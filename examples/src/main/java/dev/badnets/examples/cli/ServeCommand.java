@@ -9,6 +9,7 @@ import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.Trigger;
 import dev.badnets.attack.Triggers;
 import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
 import java.io.ByteArrayOutputStream;
@@ -235,7 +236,7 @@ final class ServeCommand implements Callable<Integer> {
         if (mnist != null) {
             return new int[] {mnist.train().rows(), mnist.train().cols()};
         }
-        var shape = net.inputShape();
+        Shape shape = net.inputShape();
         if (!shape.isFlat()) {
             return new int[] {shape.height(), shape.width()};
         }
@@ -278,6 +279,11 @@ final class ServeCommand implements Callable<Integer> {
             int[] size = imageSize(backdoored.network(), null, Path.of(backdoored.info().path("source").asText()));
             rows = size[0];
             cols = size[1];
+        }
+        if (clean != null && !clean.network().accepts(Shape.image(rows, cols))) {
+            throw new UserException("the clean model " + clean.info().path("source").asText() + " takes "
+                    + clean.network().inputShape().describe() + ", not the " + rows + "x" + cols + " images of "
+                    + backdoored.info().path("source").asText(), "pass a clean model trained on the same images");
         }
         ObjectNode info = Json.object();
         ArrayNode list = info.putArray("models");
