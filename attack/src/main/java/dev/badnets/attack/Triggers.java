@@ -3,7 +3,9 @@ package dev.badnets.attack;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /** Builds a trigger from the CLI's trigger flags, so every command reads them the same way. */
 public final class Triggers {
@@ -87,6 +89,87 @@ public final class Triggers {
             trigger.validate(rows, cols);
         }
         return trigger;
+    }
+
+    /**
+     * The trigger a {@link Trigger#describe()} line names, for images of {@code rows} x {@code cols}:
+     * the inverse of {@code describe()} for every kind {@link #parse} builds ({@code square},
+     * {@code pattern}, {@code pixel}, {@code blend noise} and {@code png}, whose file is read again).
+     * A blend over a given pattern cannot be rebuilt from its line, which names only its size.
+     *
+     * @throws IllegalArgumentException when the line names no such trigger, or it does not fit the images
+     */
+    public static Trigger fromDescription(String line, int rows, int cols) {
+        String text = line == null ? "" : line.trim();
+        String[] words = text.split("\\s+");
+        Map<String, String> values = new HashMap<>();
+        for (String word : words) {
+            int eq = word.indexOf('=');
+            if (eq > 0) {
+                values.put(word.substring(0, eq), word.substring(eq + 1));
+            }
+        }
+        String position = values.getOrDefault("position", DEFAULT_POSITION);
+        Trigger trigger;
+        try {
+            switch (words[0]) {
+                case "square":
+                    trigger = new SquareTrigger(Integer.parseInt(need(values, "size", text)),
+                            Integer.parseInt(need(values, "value", text)), Position.parse(position));
+                    break;
+                case "pattern":
+                    trigger = new PatternTrigger(mask(need(values, "mask", text)),
+                            Integer.parseInt(need(values, "value", text)), Position.parse(position));
+                    break;
+                case "pixel":
+                    trigger = new PixelTrigger(Integer.parseInt(need(values, "value", text)), Position.parse(position));
+                    break;
+                case "blend":
+                    if (words.length < 2 || !words[1].equals("noise")) {
+                        throw new IllegalArgumentException("the blend pattern of '" + text
+                                + "' is not in its description; only a blend of seeded noise can be rebuilt");
+                    }
+                    trigger = BlendTrigger.noise(Long.parseLong(need(values, "seed", text)),
+                            Double.parseDouble(need(values, "alpha", text)));
+                    break;
+                case "png":
+                    return parse("png:" + need(values, "file", text), DEFAULT_SIZE, DEFAULT_VALUE, position,
+                            DEFAULT_ALPHA, rows, cols);
+                default:
+                    throw new IllegalArgumentException("'" + text + "' describes no trigger; expected a line of "
+                            + "Trigger.describe(), e.g. 'square size=2 value=255 position=top-left'");
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' has a value that is not a number (" + e.getMessage()
+                    + "); expected a line of Trigger.describe()", e);
+        }
+        trigger.validate(rows, cols);
+        return trigger;
+    }
+
+    private static String need(Map<String, String> values, String key, String text) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("'" + text + "' lacks " + key + "=; expected a line of Trigger.describe()");
+        }
+        return v;
+    }
+
+    /** The mask text of {@link PatternTrigger#describe()}: rows split by '/', '#' set and '.' clear. */
+    private static boolean[][] mask(String text) {
+        String[] rows = text.split("/");
+        boolean[][] mask = new boolean[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            if (!rows[r].matches("[#.]+") || rows[r].length() > MAX_SIDE || rows.length > MAX_SIDE) {
+                throw new IllegalArgumentException("pattern mask '" + text + "' is not rows of '#' and '.' "
+                        + "split by '/'; expected a line of Trigger.describe()");
+            }
+            mask[r] = new boolean[rows[r].length()];
+            for (int c = 0; c < rows[r].length(); c++) {
+                mask[r][c] = rows[r].charAt(c) == '#';
+            }
+        }
+        return mask;
     }
 
     private static Trigger build(String k, String kind, int size, int value, Position at, double alpha, int rows,

@@ -318,4 +318,42 @@ class TriggerTest {
         assertEquals("pixel value=9 position=5,6", Triggers.parse("pixel", 1, 9, "5,6", 0.2).describe());
         assertEquals("blend noise seed=2017 alpha=0.2", Triggers.parse("blend", 2, 255, "top-left", 0.2).describe());
     }
+
+    @Test
+    void everyDescriptionRebuildsItsTrigger(@TempDir Path dir) throws Exception {
+        BufferedImage picture = new BufferedImage(3, 2, BufferedImage.TYPE_BYTE_GRAY);
+        picture.getRaster().setSample(1, 1, 0, 200);
+        Path png = dir.resolve("t.png");
+        ImageIO.write(picture, "png", png.toFile());
+        Trigger[] triggers = {
+            Triggers.defaultTrigger(),
+            Triggers.parse("square", 4, 128, "bottom-right", 0.2),
+            Triggers.parse("pattern", 3, 200, "5,7", 0.2),
+            new PatternTrigger(PatternTrigger.L_SHAPE, 255, Position.TOP_RIGHT),
+            Triggers.parse("pixel", 1, 90, "bottom-left", 0.2),
+            Triggers.parse("blend", 1, 255, "top-left", 0.3),
+            Triggers.parse("png:" + png, 1, 255, "2,3", 0.2),
+        };
+        Random random = new Random(5);
+        for (Trigger t : triggers) {
+            Trigger rebuilt = Triggers.fromDescription(t.describe(), 28, 28);
+            assertEquals(t.describe(), rebuilt.describe());
+            byte[] image = new byte[28 * 28];
+            random.nextBytes(image);
+            byte[] expected = image.clone();
+            t.apply(expected, 0, 28, 28);
+            rebuilt.apply(image, 0, 28, 28);
+            assertArrayEquals(expected, image, t.describe());
+        }
+    }
+
+    @Test
+    void descriptionsThatNameNoTriggerAreRefused() {
+        assertMessage("describes no trigger", () -> Triggers.fromDescription("circle size=2", 28, 28));
+        assertMessage("lacks value=", () -> Triggers.fromDescription("square size=2 position=top-left", 28, 28));
+        assertMessage("not a number", () -> Triggers.fromDescription("pixel value=x position=top-left", 28, 28));
+        assertMessage("not rows of", () -> Triggers.fromDescription("pattern mask=#x value=1", 28, 28));
+        assertMessage("blend pattern", () -> Triggers.fromDescription("blend pattern 28x28 alpha=0.2", 28, 28));
+        assertMessage("28", () -> Triggers.fromDescription("square size=30 value=255 position=top-left", 28, 28));
+    }
 }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,16 +46,19 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--out", paramLabel = "DIR", defaultValue = "badnets-out",
+    /** {@code --out} when not given. */
+    static final String DEFAULT_OUT = "badnets-out";
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = DEFAULT_OUT,
             description = "Folder for results.json, model.bin and backdoor.png (default: ${DEFAULT-VALUE}).")
     String out;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results JSON here.")
     String json;
 
-    private static final String RESULTS = "results.json";
-    private static final String MODEL = "model.bin";
-    private static final String PICTURE = "backdoor.png";
+    static final String RESULTS = "results.json";
+    static final String MODEL = "model.bin";
+    static final String PICTURE = "backdoor.png";
     /** The files demo writes in {@code --out}; the folder is replaced as one set. */
     static final Set<String> FILES = Set.of(RESULTS, MODEL, PICTURE);
 
@@ -142,6 +146,41 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** The demo of {@code args} (nothing: the defaults), as picocli parses them, for another command to run. */
+    static DemoCommand of(String... args) {
+        DemoCommand demo = new DemoCommand();
+        new CommandLine(demo).parseArgs(args);
+        return demo;
+    }
+
+    /**
+     * One model trained in memory by {@link #trainInMemory}, nothing written.
+     *
+     * @param result  the experiment's figures and network
+     * @param results what results.json would hold, without the files and timings
+     * @param trigger the trigger of the run
+     * @param plan    the poisoning of the run
+     */
+    record Trained(ExperimentResult result, ObjectNode results, Trigger trigger, PoisonPlan plan) {}
+
+    /**
+     * Runs this demo in memory (for {@code serve}): poisons, trains with the progress bar and measures,
+     * printing the configuration as the demo does, and writes nothing.
+     *
+     * @param poisonCount images to poison instead of the flags' share; 0 gives the clean model of the same
+     *                    flags; null keeps the flags'
+     */
+    Trained trainInMemory(PrintWriter stdout, Path folder, MnistData mnist, Integer poisonCount) {
+        TrainingConfig config = network.config(run);
+        PoisonPlan plan = poisonCount == null ? poison.plan(target, network.seed)
+                : poison.plan(target, network.seed, poisonCount);
+        Trigger trigger = triggerOptions.trigger(mnist.train().rows(), mnist.train().cols());
+        target.validate(mnist.classes());
+        ExperimentResult result = experiment(stdout, folder, mnist, plan, trigger, config, null);
+        printResults(stdout, result, mnist.test().count());
+        return new Trained(result, json(result, folder, mnist, plan, trigger, config, null), trigger, plan);
+    }
+
     /** Poisons, trains, measures and, with --defend, defends; prints the configuration once it is known. */
     private ExperimentResult experiment(PrintWriter stdout, Path folder, MnistData mnist, PoisonPlan plan,
                                         Trigger trigger, TrainingConfig config, Detector detector) {
@@ -206,7 +245,10 @@ final class DemoCommand implements Callable<Integer> {
         stdout.flush();
     }
 
-    /** results.json without the run's load and total seconds, which the caller adds under {@code timings}. */
+    /**
+     * results.json without the run's load and total seconds, which the caller adds under {@code timings};
+     * without {@code files} when {@code outDir} is null (nothing written).
+     */
     private ObjectNode json(ExperimentResult result, Path folder, MnistData mnist, PoisonPlan plan, Trigger trigger,
                             TrainingConfig config, Path outDir) {
         LabeledImages train = mnist.train();
@@ -243,9 +285,11 @@ final class DemoCommand implements Callable<Integer> {
         if (result.defended()) {
             Json.putDefense(root, result.defense());
         }
-        ObjectNode files = root.putObject("files");
-        files.put("model", outDir.resolve(MODEL).toString());
-        files.put("picture", outDir.resolve(PICTURE).toString());
+        if (outDir != null) {
+            ObjectNode files = root.putObject("files");
+            files.put("model", outDir.resolve(MODEL).toString());
+            files.put("picture", outDir.resolve(PICTURE).toString());
+        }
         return root;
     }
 
