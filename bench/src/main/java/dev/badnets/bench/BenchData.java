@@ -26,13 +26,14 @@ final class BenchData {
     }
 
     /**
-     * The backend named by a benchmark parameter: "ejml" or "simd-T" (SIMD on T threads). Fails
-     * rather than silently measuring EJML when the SIMD backend cannot run.
+     * The backend named by a benchmark parameter: "ejml", "simd-T" (SIMD on T threads) or
+     * "openblas-T" (the {@link OpenBlasBackend} yardstick). Fails rather than silently measuring
+     * EJML when the SIMD backend cannot run.
      */
     static MatrixBackend backend(String spec) {
         String name = spec.contains("-") ? spec.substring(0, spec.indexOf('-')) : spec;
         int threads = spec.contains("-") ? Integer.parseInt(spec.substring(spec.indexOf('-') + 1)) : 1;
-        MatrixBackend backend = Backends.create(name, threads);
+        MatrixBackend backend = name.equals("openblas") ? new OpenBlasBackend(threads) : Backends.create(name, threads);
         if (!backend.name().equals(name)) {
             throw new IllegalStateException("asked for the " + name + " backend but got " + backend.name()
                     + ": run the JVM with --add-modules jdk.incubator.vector");

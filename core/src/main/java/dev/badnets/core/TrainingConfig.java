@@ -34,8 +34,8 @@ public record TrainingConfig(int epochs, int batchSize, float learningRate, Lear
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
-        if (backend == null || !Backends.NAMES.contains(backend.trim().toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("backend must be one of " + String.join(", ", Backends.NAMES)
+        if (backend == null || !Backends.names().contains(backend.trim().toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("backend must be one of " + String.join(", ", Backends.names())
                     + ", got " + backend);
         }
     }

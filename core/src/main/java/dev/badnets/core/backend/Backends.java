@@ -4,12 +4,16 @@ import java.lang.reflect.Constructor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Creates a {@link MatrixBackend} by name: "ejml", "simd" or "auto". */
+/**
+ * Creates a {@link MatrixBackend} by name: "ejml", "simd" or "auto", or the name of a
+ * {@link BackendProvider} on the class path.
+ */
 public final class Backends {
 
-    /** The names {@link #create} accepts. */
+    /** Core's own backend names; {@link #names()} adds the providers on the class path. */
     public static final List<String> NAMES = List.of("auto", "ejml", "simd");
 
     private static final String SIMD_CLASS = "dev.badnets.core.backend.SimdBackend";
@@ -23,7 +27,8 @@ public final class Backends {
     /**
      * A backend for {@code threads} threads: "ejml" the single-threaded reference; "simd" the
      * Vector API backend, or EJML when it is unavailable ({@link MatrixBackend#name()} tells which
-     * one you got); "auto" the same as "simd".
+     * one you got); "auto" the same as "simd"; any other name, the {@link BackendProvider} of that
+     * name on the class path.
      *
      * @throws IllegalArgumentException for an unknown name or {@code threads < 1}
      */
@@ -43,8 +48,24 @@ public final class Backends {
                 }
                 return simd != null ? simd : new EjmlBackend();
             default:
-                throw new IllegalArgumentException("unknown backend '" + name + "': use auto, ejml or simd");
+                for (BackendProvider provider : ServiceLoader.load(BackendProvider.class)) {
+                    if (provider.name().equals(key)) {
+                        return provider.create(threads);
+                    }
+                }
+                throw new IllegalArgumentException("unknown backend '" + name + "': use " + String.join(", ", names()));
         }
+    }
+
+    /** Every name {@link #create} accepts here: core's own, then those of the providers on the class path. */
+    public static List<String> names() {
+        List<String> names = new ArrayList<>(NAMES);
+        for (BackendProvider provider : ServiceLoader.load(BackendProvider.class)) {
+            if (!names.contains(provider.name())) {
+                names.add(provider.name());
+            }
+        }
+        return names;
     }
 
     private static final AtomicBoolean WARNED = new AtomicBoolean();

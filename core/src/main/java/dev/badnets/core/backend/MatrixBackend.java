@@ -16,6 +16,14 @@ public interface MatrixBackend {
     /** A short name for reports: "ejml" or "simd". */
     String name();
 
+    /**
+     * What runs the products, for reports: the name, and for a vectorised backend the vector width
+     * and register block it chose on this CPU (e.g. "simd: 256-bit vectors (AVX2 class, 16 registers), 6x2 kernel").
+     */
+    default String describe() {
+        return name();
+    }
+
     /** Threads this backend splits one product across. */
     int threads();
 

@@ -59,9 +59,34 @@ public final class SimdBackend implements MatrixBackend {
         return Kernels.V;
     }
 
+    /** Bits per vector register this backend uses (512 with AVX-512, 256 with AVX2, 128 with SSE or NEON). */
+    public static int vectorBits() {
+        return Kernels.V * Float.SIZE;
+    }
+
+    /**
+     * The register block of the main kernel, rows x vectors of C: "6x2" where the CPU has 16 vector
+     * registers (12 sums + 2 loads + 1 broadcast fit), else "4x4" (16 sums; 8x2 for outputs narrower
+     * than four vectors).
+     */
+    public static String kernel() {
+        return Kernels.REGISTERS < 32 ? "6x2" : "4x4";
+    }
+
     @Override
     public String name() {
         return "simd";
+    }
+
+    @Override
+    public String describe() {
+        String unit = switch (vectorBits()) {
+            case 512 -> "AVX-512 class";
+            case 256 -> "AVX2 class";
+            default -> System.getProperty("os.arch", "").contains("aarch64") ? "NEON" : "SSE/NEON width";
+        };
+        return "simd: " + vectorBits() + "-bit vectors (" + unit + ", " + Kernels.REGISTERS + " registers), "
+                + kernel() + " kernel";
     }
 
     @Override

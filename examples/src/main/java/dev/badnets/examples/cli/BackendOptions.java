@@ -2,6 +2,7 @@ package dev.badnets.examples.cli;
 
 import dev.badnets.core.backend.Backends;
 import dev.badnets.core.backend.MatrixBackend;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
@@ -28,9 +29,13 @@ final class BackendOptions {
 
     MatrixBackend create() {
         String name = backend.trim().toLowerCase(Locale.ROOT);
-        if (!Backends.NAMES.contains(name)) {
-            throw new UserException("unknown backend '" + backend + "'",
-                    "use --backend " + String.join(", ", Backends.NAMES));
+        List<String> names = Backends.names();
+        if (name.equals("openblas") && !names.contains(name)) {
+            throw new UserException("the openblas backend is a yardstick kept out of the application jar",
+                    "run it through the launcher, ./badnets bench --backend openblas, which adds the bench module to the class path");
+        }
+        if (!names.contains(name)) {
+            throw new UserException("unknown backend '" + backend + "'", "use --backend " + String.join(", ", names));
         }
         return Backends.create(name, threads());
     }

@@ -9,6 +9,7 @@ import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingListener;
 import dev.badnets.core.TrainingResult;
 import dev.badnets.core.backend.MatrixBackend;
+import dev.badnets.core.backend.SimdBackend;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
 import java.io.PrintWriter;
@@ -84,6 +85,7 @@ final class BenchCommand implements Callable<Integer> {
         Shape image = Training.shape(train);
         Network net = network.build(image, mnist.classes());
         out.println("bench: " + network.describe(net, run) + ", " + train.count() + " training images");
+        out.println("  " + backend.describe());
         out.flush();
 
         ByteSamples samples = Training.samples(train, mnist.classes());
@@ -127,6 +129,11 @@ final class BenchCommand implements Callable<Integer> {
             root.put("cores_used", coresUsed);
             root.put("executed_flops_per_sample", executedFlopsPerSample);
             root.put("executed_gflops", executedGflops);
+            root.put("backend_description", backend.describe());
+            if (backend.name().equals("simd")) { // only then is the Vector API loaded
+                root.put("vector_bits", SimdBackend.vectorBits());
+                root.put("kernel", SimdBackend.kernel());
+            }
             network.putConfig(root, net);
             root.put("batch", config.batchSize());
             Json.write(root, json);
