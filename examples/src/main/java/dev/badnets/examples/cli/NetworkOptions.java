@@ -178,14 +178,14 @@ final class NetworkOptions {
 
     /**
      * A copy of these flags for one point of a sweep grid: another model (null keeps --model), epochs
-     * (null keeps the model's default) and seed.
+     * (null keeps --epochs) and seed.
      */
     NetworkOptions with(String otherModel, Integer otherEpochs, long otherSeed) {
         NetworkOptions copy = new NetworkOptions();
         copy.model = otherModel == null ? model : otherModel;
         copy.layers = layers;
         copy.hidden = hidden;
-        copy.epochs = otherEpochs == null ? null : new int[] {otherEpochs};
+        copy.epochs = otherEpochs == null ? epochs : new int[] {otherEpochs};
         copy.batch = batch;
         copy.lr = lr;
         copy.schedule = schedule;

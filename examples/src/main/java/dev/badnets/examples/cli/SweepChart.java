@@ -109,6 +109,7 @@ final class SweepChart {
         asrAxis.setTickUnit(new NumberTickUnit(10));
         NumberAxis cleanAxis = new NumberAxis("clean accuracy (%)");
         cleanAxis.setAutoRangeIncludesZero(false);
+        cleanAxis.setAutoRangeMinimumSize(2); // a spread of 0.1 points is not drawn as a cliff
         cleanAxis.setUpperMargin(0.15);
         cleanAxis.setLowerMargin(0.15);
         plot.add(subplot(asrData, asrAxis, lines.size() > 1), 3);

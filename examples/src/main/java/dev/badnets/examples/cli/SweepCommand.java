@@ -330,7 +330,8 @@ final class SweepCommand implements Callable<Integer> {
             axes.put(Axis.MODEL, notBoth("--layers", notBoth("--model", models.stream()
                     .map(m -> m.trim().toLowerCase(Locale.ROOT)).toList())));
         }
-        if (network.epochs != null) {
+        // one --epochs value is the plain training flag, as in demo; a list is an axis
+        if (network.epochs != null && network.epochs.length > 1) {
             axes.put(Axis.EPOCHS, Arrays.stream(network.epochs).mapToObj(Integer::toString).toList());
         }
         if (seeds != null) {
