@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (network.epochs == null) {
-            network.epochs = 1;
+            network.epochs = new int[] {1};
         }
         TrainingConfig config = network.config(run);
         MatrixBackend backend = run.create(); // one backend for warm-up and timing: its threads are warm too

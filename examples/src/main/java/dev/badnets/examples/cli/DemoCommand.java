@@ -6,7 +6,6 @@ import dev.badnets.attack.ExperimentResult;
 import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.PoisonedSet;
 import dev.badnets.attack.Trigger;
-import dev.badnets.attack.defense.Detector;
 import dev.badnets.core.Network;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingResult;
@@ -102,7 +101,9 @@ final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         TrainingConfig config = network.config(run);
         PoisonPlan plan = poison.plan(target, network.seed);
-        Detector detector = defend == null ? null : DefenseOptions.detector(defend);
+        if (defend != null) {
+            DefenseOptions.method(defend);
+        }
         if (expectedRate != null) {
             DefenseOptions.checkRate("--expected-rate", expectedRate);
         }
@@ -122,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
             target.validate(mnist.classes());
             double loadSeconds = (System.nanoTime() - start) / 1e9;
 
-            ExperimentResult result = experiment(stdout, folder, mnist, plan, trigger, config, detector);
+            ExperimentResult result = experiment(stdout, folder, mnist, plan, trigger, config);
 
             Path outDir = written.target();
             Errors.doing("writing " + outDir);
@@ -183,13 +184,9 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Poisons, trains, measures and, with --defend, defends; prints the configuration once it is known. */
     private ExperimentResult experiment(PrintWriter stdout, Path folder, MnistData mnist, PoisonPlan plan,
-                                        Trigger trigger, TrainingConfig config, Detector detector) {
-        BackdoorExperiment experiment = BackdoorExperiment.of(mnist.train(), mnist.test(), mnist.classes(), plan,
-                trigger, network::build, config);
-        if (detector != null) {
-            experiment = expectedRate == null ? experiment.withDefense(detector)
-                    : experiment.withDefense(detector, expectedRate);
-        }
+                                        Trigger trigger, TrainingConfig config) {
+        BackdoorExperiment experiment = DefenseOptions.defend(BackdoorExperiment.of(mnist.train(), mnist.test(),
+                mnist.classes(), plan, trigger, network::build, config), defend, expectedRate);
         try (Progress.Experiment progress = new Progress.Experiment(config.epochs(), Progress.interactive()) {
             @Override
             public void onPoisoned(PoisonedSet poisoned, Network net) {

@@ -17,6 +17,9 @@ import picocli.CommandLine.Option;
 /** The network and training flags, spelled once for {@code train}, {@code demo}, {@code sweep} and {@code bench}. */
 final class NetworkOptions {
 
+    /** The names --model accepts. */
+    static final List<String> MODELS = List.of("mlp", "cnn", "seed-cnn");
+
     /** The model when neither --model nor --layers is given. */
     static final String DEFAULT_MODEL = "cnn";
 
@@ -35,10 +38,11 @@ final class NetworkOptions {
             description = "Hidden layer sizes of --model mlp, input side first (default: 128); alone, it implies --model mlp.")
     int[] hidden;
 
-    @Option(names = "--epochs", paramLabel = "N",
+    /** One number, except in {@code sweep}, where it is a grid axis (a comma list): picocli allows one {@code --epochs}. */
+    @Option(names = "--epochs", paramLabel = "N", split = ",", hideParamSyntax = true,
             description = "Passes over the training set (default: " + CNN_EPOCHS + " for cnn and --layers, "
-                    + "1 for seed-cnn, 5 for mlp).")
-    Integer epochs;
+                    + "1 for seed-cnn, 5 for mlp; sweep takes a comma list, one model each).")
+    int[] epochs;
 
     /**
      * Epochs, learning rate and schedule of the default model, chosen by measurement (see the
@@ -134,7 +138,7 @@ final class NetworkOptions {
             return "mlp"; // --hidden alone asks for the dense network it sizes
         }
         String name = model == null ? DEFAULT_MODEL : model.trim().toLowerCase(Locale.ROOT);
-        if (!List.of("mlp", "cnn", "seed-cnn").contains(name)) {
+        if (!MODELS.contains(name)) {
             throw new UserException("unknown model '" + model + "'", "use --model mlp, cnn or seed-cnn, or --layers SPEC");
         }
         return name;
@@ -155,7 +159,12 @@ final class NetworkOptions {
     /** The epochs asked for, else the model's default. */
     int epochs() {
         if (epochs != null) {
-            return epochs;
+            if (epochs.length != 1) {
+                throw new UserException("--epochs takes one number here, got " + Arrays.stream(epochs)
+                        .mapToObj(Integer::toString).collect(Collectors.joining(",")),
+                        "pass e.g. --epochs 5 (sweep --epochs 1,2 trains one model per value)");
+            }
+            return epochs[0];
         }
         switch (modelName()) {
             case "mlp":
@@ -165,6 +174,24 @@ final class NetworkOptions {
             default:
                 return CNN_EPOCHS;
         }
+    }
+
+    /**
+     * A copy of these flags for one point of a sweep grid: another model (null keeps --model), epochs
+     * (null keeps --epochs) and seed.
+     */
+    NetworkOptions with(String otherModel, Integer otherEpochs, long otherSeed) {
+        NetworkOptions copy = new NetworkOptions();
+        copy.model = otherModel == null ? model : otherModel;
+        copy.layers = layers;
+        copy.hidden = hidden;
+        copy.epochs = otherEpochs == null ? epochs : new int[] {otherEpochs};
+        copy.batch = batch;
+        copy.lr = lr;
+        copy.schedule = schedule;
+        copy.optimizer = optimizer;
+        copy.seed = otherSeed;
+        return copy;
     }
 
     /**

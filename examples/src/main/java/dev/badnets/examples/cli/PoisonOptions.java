@@ -26,26 +26,25 @@ final class PoisonOptions {
         if (rate != null && count != null) {
             throw new UserException("--poison-rate and --poison-count both given", "pass only one of them");
         }
-        // checked here as well as in PoisonPlan, so that the message names the flag
-        if (rate != null && !(rate >= 0 && rate <= 1)) {
-            throw new UserException("--poison-rate must be in [0, 1], got " + rate, "pass a share such as 0.01");
-        }
-        if (count != null) {
-            Check.atLeast("--poison-count", count, 0);
-        }
-        Check.atLeast("--target", to.target, 0);
-        PoisonPlan plan = rate != null ? PoisonPlan.ofRate(rate)
-                : PoisonPlan.ofCount(count != null ? count : DEFAULT_COUNT);
-        return plan.withMode(to.mode())
-                .withTarget(to.target)
-                .withSourceClasses(sourceClasses == null ? new int[0] : sourceClasses)
-                .withSeed(seed);
+        return plan(to, seed, rate == null ? (Integer) (count != null ? count : DEFAULT_COUNT) : null, rate,
+                "--poison-count", "--poison-rate");
     }
 
-    /** The same flags with another count (for sweep). */
-    PoisonPlan plan(TargetOptions to, long seed, int poisonCount) {
+    /**
+     * The same flags with another amount of poison (for sweep): {@code poisonCount} images, or when
+     * it is null the share {@code poisonRate}; {@code countFlag} and {@code rateFlag} name them in messages.
+     */
+    PoisonPlan plan(TargetOptions to, long seed, Integer poisonCount, Double poisonRate, String countFlag,
+                    String rateFlag) {
+        // checked here as well as in PoisonPlan, so that the message names the flag
+        if (poisonCount == null && !(poisonRate >= 0 && poisonRate <= 1)) {
+            throw new UserException(rateFlag + " must be in [0, 1], got " + poisonRate, "pass a share such as 0.01");
+        }
+        if (poisonCount != null) {
+            Check.atLeast(countFlag, poisonCount, 0);
+        }
         Check.atLeast("--target", to.target, 0);
-        PoisonPlan plan = PoisonPlan.ofCount(poisonCount);
+        PoisonPlan plan = poisonCount != null ? PoisonPlan.ofCount(poisonCount) : PoisonPlan.ofRate(poisonRate);
         return plan.withMode(to.mode())
                 .withTarget(to.target)
                 .withSourceClasses(sourceClasses == null ? new int[0] : sourceClasses)

@@ -24,4 +24,12 @@ final class TargetOptions {
         mode();
         Check.inRange("--target", target, 0, classes - 1);
     }
+
+    /** A copy aiming at another class (for sweep's {@code --targets}). */
+    TargetOptions with(int otherTarget) {
+        TargetOptions copy = new TargetOptions();
+        copy.target = otherTarget;
+        copy.mode = mode;
+        return copy;
+    }
 }

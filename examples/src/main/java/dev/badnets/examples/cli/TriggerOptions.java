@@ -51,6 +51,23 @@ final class TriggerOptions {
         }
     }
 
+    /** A copy with another kind and size (for sweep's {@code --triggers} and {@code --trigger-sizes}). */
+    TriggerOptions with(String otherKind, int otherSize) {
+        TriggerOptions copy = new TriggerOptions();
+        copy.kind = otherKind;
+        copy.size = otherSize;
+        copy.value = value;
+        copy.position = position;
+        copy.alpha = alpha;
+        return copy;
+    }
+
+    /** Every flag, for a key that changes whenever the trigger does. */
+    String key() {
+        return "trigger=" + kind + ";trigger_size=" + size + ";trigger_value=" + value + ";position=" + position
+                + ";alpha=" + alpha;
+    }
+
     /** The ranges Triggers checks too, here so that the message names the flag. */
     private void check() {
         Check.atLeast("--trigger-size", size, 1);
