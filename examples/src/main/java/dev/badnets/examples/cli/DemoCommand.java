@@ -174,10 +174,10 @@ final class DemoCommand implements Callable<Integer> {
     Trained trainInMemory(PrintWriter stdout, Path folder, MnistData mnist, Integer poisonCount) {
         TrainingConfig config = network.config(run);
         PoisonPlan plan = poisonCount == null ? poison.plan(target, network.seed)
-                : poison.plan(target, network.seed, poisonCount);
+                : poison.plan(target, network.seed, poisonCount, null, "--poison-count", "--poison-rate");
         Trigger trigger = triggerOptions.trigger(mnist.train().rows(), mnist.train().cols());
         target.validate(mnist.classes());
-        ExperimentResult result = experiment(stdout, folder, mnist, plan, trigger, config, null);
+        ExperimentResult result = experiment(stdout, folder, mnist, plan, trigger, config);
         printResults(stdout, result, mnist.test().count());
         return new Trained(result, json(result, folder, mnist, plan, trigger, config, null), trigger, plan);
     }
