@@ -179,9 +179,18 @@ public final class Strip {
         }
         double[] sorted = calibration.clone();
         Arrays.sort(sorted);
+        int k = orderStatistic(sorted.length, frr);
+        return k < 0 ? 0 : sorted[k];
+    }
+
+    /**
+     * The index {@code k = floor(frr * (m + 1)) - 1} of the calibration entropy that {@link #threshold}
+     * takes among {@code m}; negative when {@code m} is too small to promise {@code frr}.
+     */
+    public static int orderStatistic(int m, double frr) {
         // The 1e-9 absorbs rounding: 0.29 * 100 is 28.999999999999996 in doubles and must count as 29.
-        int k = (int) Math.floor(frr * (sorted.length + 1) + 1e-9) - 1;
-        return k < 0 ? 0 : sorted[Math.min(k, sorted.length - 1)];
+        int k = (int) Math.floor(frr * (m + 1) + 1e-9) - 1;
+        return Math.min(k, m - 1);
     }
 
     /**

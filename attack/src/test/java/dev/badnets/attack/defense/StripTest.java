@@ -92,6 +92,10 @@ class StripTest {
         assertEquals(0.0, Strip.threshold(new double[0], 0.5));
         // 0.29 * 100 is 28.999999999999996 in doubles; it must count as 29, so k = 28.
         assertEquals(29.0, Strip.threshold(oneTo(99), 0.29));
+        assertEquals(-1, Strip.orderStatistic(98, 0.01));
+        assertEquals(0, Strip.orderStatistic(99, 0.01));
+        assertEquals(28, Strip.orderStatistic(99, 0.29));
+        assertEquals(98, Strip.orderStatistic(99, 0.999999999999));
         // m = 3, frr 0.5: k = floor(2) - 1 = 1.
         assertEquals(2.0, Strip.threshold(new double[] {3, 1, 2}, 0.5));
     }

@@ -1,6 +1,7 @@
 package dev.badnets.examples.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.Trigger;
 import dev.badnets.attack.defense.Strip;
 import dev.badnets.core.Network;
@@ -100,12 +101,17 @@ final class StripCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "STRIP on %s: %d blends per input with %,d clean overlays; threshold set on %,d "
                         + "clean calibration images at FRR %.2f%%: entropy < %.4f bits is flagged%n",
                 model, used.perturbations(), used.overlays(), used.calibration(), 100 * frr, r.threshold());
+        if (Strip.orderStatistic(used.calibration(), frr) < 0) {
+            out.printf(Locale.ROOT, "note: %d calibration images are too few to promise a false rejection rate of "
+                    + "%s, so nothing is flagged; use a data folder with more test images or a larger --frr%n",
+                    used.calibration(), frr);
+        }
         out.printf(Locale.ROOT, "clean:     %,5d test images, %5.2f%% rejected (entropy mean %.3f, median %.3f bits)%n",
                 r.cleanCount(), 100 * r.falseRejectionRate(), r.clean().mean(), r.clean().median());
         out.printf(Locale.ROOT, "triggered: %,5d test images, %5.2f%% caught   (entropy mean %.3f, median %.3f bits; "
                         + "trigger %s, %s)%n",
                 r.triggeredCount(), 100 * r.detectionRate(), r.triggered().mean(), r.triggered().median(),
-                trigger.describe(), targetOptions.mode() == dev.badnets.attack.PoisonPlan.Mode.ALL_TO_ALL
+                trigger.describe(), targetOptions.mode() == PoisonPlan.Mode.ALL_TO_ALL
                         ? "all-to-all" : "target " + targetOptions.target);
 
         if (json != null) {

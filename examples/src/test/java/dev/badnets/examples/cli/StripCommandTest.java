@@ -95,6 +95,21 @@ class StripCommandTest {
     }
 
     @Test
+    void tooFewTestImagesForTheFrrFlagNothingAndSaySo() throws IOException {
+        Path json = dir.resolve("few.json");
+        Cli.Run run = Cli.run("strip", "--model", model(16).toString(), "--data", smallFolder().toString(),
+                "--json", json.toString());
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("note: 2 calibration images are too few to promise a false rejection rate of "
+                + "0.01, so nothing is flagged"), run::toString);
+        JsonNode s = new ObjectMapper().readTree(json.toFile());
+        assertEquals(0.0, s.get("threshold").asDouble(), 0.0);
+        assertEquals(0.0, s.get("false_rejection_rate").asDouble(), 0.0);
+        assertEquals(0.0, s.get("detection_rate").asDouble(), 0.0);
+        assertEquals(3, s.get("clean_count").asInt());
+    }
+
+    @Test
     void helpPrintsWithoutWarnings() {
         java.io.PrintStream saved = System.err;
         java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
