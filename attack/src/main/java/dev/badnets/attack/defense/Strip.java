@@ -50,7 +50,7 @@ import java.util.SplittableRandom;
  */
 public final class Strip {
 
-    /** Most blend pixels built at once (8 MB): the blends of several inputs go through the network together. */
+    /** Most blend pixels built at once (8 MB), and so the most the blends of one input may take. */
     static final int CHUNK_BYTES = 8 << 20;
 
     private final Network net;
@@ -80,6 +80,11 @@ public final class Strip {
             throw new IllegalArgumentException("STRIP needs at least one clean image to blend with, got none");
         }
         net.checkInput(Shape.image(overlays.rows(), overlays.cols()));
+        if ((long) perturbations * overlays.pixelsPerImage() > CHUNK_BYTES) {
+            throw new IllegalArgumentException(perturbations + " blends of " + overlays.pixelsPerImage()
+                    + " pixels pass the " + (CHUNK_BYTES >> 20) + " MB the blends of one input may take; "
+                    + "ask for fewer perturbations");
+        }
         this.perturbations = perturbations;
     }
 
@@ -100,13 +105,16 @@ public final class Strip {
         int n = inputs.count();
         int size = inputs.pixelsPerImage();
         int classes = net.classes();
+        // The blends of several inputs go through the network together; the constructor made sure one fits.
         int perChunk = (int) Math.max(1, Math.min(n, CHUNK_BYTES / ((long) perturbations * size)));
         byte[] blends = new byte[perChunk * perturbations * size];
+        byte[] labels = new byte[perChunk * perturbations]; // never read: classifying is all this pass does
         double[] entropies = new double[n];
         for (int from = 0; from < n; from += perChunk) {
             int count = Math.min(perChunk, n - from);
             if (count < perChunk) { // the last, shorter chunk: ByteSamples takes arrays of its exact size
                 blends = new byte[count * perturbations * size];
+                labels = new byte[count * perturbations];
             }
             for (int i = 0; i < count; i++) {
                 for (int k = 0; k < perturbations; k++) {
@@ -115,9 +123,7 @@ public final class Strip {
                             blends, (i * perturbations + k) * size, size);
                 }
             }
-            // The labels are never read: classifying is all this pass does.
-            ByteSamples samples = new ByteSamples(blends, new byte[count * perturbations],
-                    Shape.image(inputs.rows(), inputs.cols()), classes);
+            ByteSamples samples = new ByteSamples(blends, labels, Shape.image(inputs.rows(), inputs.cols()), classes);
             float[] p = Evaluator.probabilities(net, samples, backend);
             for (int i = 0; i < count; i++) {
                 double sum = 0;

@@ -293,5 +293,10 @@ class StripTest {
         assertThrows(IllegalArgumentException.class, () -> new Strip(net, images(0), 3, Backends.create("ejml", 1)));
         assertThrows(IllegalArgumentException.class, () -> new Strip(net, images(3), 0, Backends.create("ejml", 1)));
         assertThrows(IllegalArgumentException.class, () -> new Strip.Settings(0, 1, 1, 1, 1));
+        // The blends of one input must fit one chunk: 5-pixel images, one blend too many.
+        new Strip(net, images(3), Strip.CHUNK_BYTES / (1 + K), Backends.create("ejml", 1));
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+                () -> new Strip(net, images(3), Strip.CHUNK_BYTES / (1 + K) + 1, Backends.create("ejml", 1)));
+        assertTrue(tooMany.getMessage().contains("fewer perturbations"), tooMany.getMessage());
     }
 }
