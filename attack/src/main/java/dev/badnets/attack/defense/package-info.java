@@ -1,7 +1,8 @@
 /**
  * The defender's side: find the poisoned samples of a training set from the hidden
  * representations of the network trained on it, without knowing the trigger or the target class,
- * then filter them out and retrain.
+ * then filter them out and retrain; or, with the model alone, catch triggered inputs at run time
+ * ({@link dev.badnets.attack.defense.Strip}).
  *
  * <ul>
  *   <li>{@link dev.badnets.attack.defense.Detector}: the interface; {@code detect(representations,
@@ -15,6 +16,10 @@
  *       {@link dev.badnets.attack.defense.DetectionMetrics}: precision and recall against the
  *       poisoning manifest's indices. {@link dev.badnets.attack.defense.Defense}: detect and
  *       filter a {@code LabeledImages} in one call.</li>
+ *   <li>{@link dev.badnets.attack.defense.Strip}: STRIP (Gao et al. 2019), the entropy of a model's
+ *       predictions over an input blended with clean images; a threshold set on clean images at a
+ *       false rejection rate; {@code Strip.run} measures the share of clean and of triggered images
+ *       flagged.</li>
  * </ul>
  *
  * <p>On the default demo attack (600 of 60,000 MNIST images, 2x2 square, target 0, 784-128-10),

@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
                 BenchCommand.class,
                 DetectCommand.class,
                 ServeCommand.class,
+                StripCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BadnetsCli implements Runnable {
