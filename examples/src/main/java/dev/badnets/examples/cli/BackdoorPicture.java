@@ -140,7 +140,7 @@ final class BackdoorPicture {
             g.setColor(MUTED);
             g.drawString("trigger: " + triggerText + " (outlined in orange).  Predictions in red: the trigger "
                     + "flipped the model's answer to " + targetText + "."
-                    + (repaired ? "  \"repaired\": the model retrained without the flagged images." : ""),
+                    + (repaired ? "  \"repaired\": the model after the defense." : ""),
                     MARGIN, 60);
 
             for (int i = 0; i < examples.size(); i++) {
@@ -206,13 +206,13 @@ final class BackdoorPicture {
         }
     }
 
-    private static void drawCentred(Graphics2D g, String text, int x, int width, int baseline) {
+    static void drawCentred(Graphics2D g, String text, int x, int width, int baseline) {
         FontMetrics metrics = g.getFontMetrics();
         g.drawString(text, x + (width - metrics.stringWidth(text)) / 2, baseline);
     }
 
     /** Grey pixels, each repeated SCALE x SCALE times (nearest neighbour: no blur between pixels). */
-    private static BufferedImage upscale(byte[] pixels, int rows, int cols) {
+    static BufferedImage upscale(byte[] pixels, int rows, int cols) {
         BufferedImage image = new BufferedImage(cols * SCALE, rows * SCALE, BufferedImage.TYPE_INT_RGB);
         for (int r = 0; r < rows * SCALE; r++) {
             for (int c = 0; c < cols * SCALE; c++) {

@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
                 SweepCommand.class,
                 BenchCommand.class,
                 DetectCommand.class,
+                ScanCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BadnetsCli implements Runnable {

@@ -7,6 +7,7 @@ import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.PoisonedSet;
 import dev.badnets.attack.Trigger;
 import dev.badnets.attack.defense.Detector;
+import dev.badnets.attack.defense.ModelDefense;
 import dev.badnets.core.Network;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingResult;
@@ -83,7 +84,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--defend", paramLabel = "METHOD",
             description = "Then play the defender: find the poisoned images with METHOD (spectre, spectral or "
-                    + "activation-clustering), remove them, retrain with the same seed and measure again.")
+                    + "activation-clustering), remove them, retrain with the same seed and measure again; or "
+                    + "neural-cleanse: scan the trained model with 2,000 clean training images and, when it flags "
+                    + "a class, unlearn the recovered trigger on the next 10,000, then measure again.")
     String defend;
 
     @Option(names = "--expected-rate", paramLabel = "R",
@@ -98,9 +101,14 @@ final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         TrainingConfig config = network.config(run);
         PoisonPlan plan = poison.plan(target, network.seed);
-        Detector detector = defend == null ? null : DefenseOptions.detector(defend);
+        ModelDefense modelDefense = defend == null ? null : DefenseOptions.modelDefense(defend, config);
+        Detector detector = defend == null || modelDefense != null ? null : DefenseOptions.detector(defend);
         if (expectedRate != null) {
             DefenseOptions.checkRate("--expected-rate", expectedRate);
+            if (modelDefense != null) {
+                throw new UserException("--expected-rate is for defenses that flag training images, not "
+                        + modelDefense.name(), "leave out --expected-rate");
+            }
         }
         List<URI> from = DownloadCommand.mirrors(mirrors);
         Path folder = data.folder();
@@ -118,7 +126,8 @@ final class DemoCommand implements Callable<Integer> {
             target.validate(mnist.classes());
             double loadSeconds = (System.nanoTime() - start) / 1e9;
 
-            ExperimentResult result = experiment(stdout, folder, mnist, plan, trigger, config, detector);
+            ExperimentResult result = experiment(stdout, folder, mnist, plan, trigger, config, detector,
+                    modelDefense);
 
             Path outDir = written.target();
             Errors.doing("writing " + outDir);
@@ -144,10 +153,13 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Poisons, trains, measures and, with --defend, defends; prints the configuration once it is known. */
     private ExperimentResult experiment(PrintWriter stdout, Path folder, MnistData mnist, PoisonPlan plan,
-                                        Trigger trigger, TrainingConfig config, Detector detector) {
+                                        Trigger trigger, TrainingConfig config, Detector detector,
+                                        ModelDefense modelDefense) {
         BackdoorExperiment experiment = BackdoorExperiment.of(mnist.train(), mnist.test(), mnist.classes(), plan,
                 trigger, network::build, config);
-        if (detector != null) {
+        if (modelDefense != null) {
+            experiment = experiment.withDefense(modelDefense);
+        } else if (detector != null) {
             experiment = expectedRate == null ? experiment.withDefense(detector)
                     : experiment.withDefense(detector, expectedRate);
         }
