@@ -71,7 +71,7 @@ class NeuralCleanseMnistTest {
         assertTrue(inCorner >= 3, inCorner + " of the 4 strongest mask pixels lie in the 3x3 top-left corner");
 
         // unlearning on training images the scan did not see, measured on the rest of the test set
-        LabeledImages repairSet = mnist.train().slice(0, 10_000);
+        LabeledImages repairSet = mnist.train().slice(0, 20_000);
         NeuralCleanse.Repair repair = NeuralCleanse.unlearn(backdoored, scan, repairSet,
                 NeuralCleanse.Unlearning.defaults().withTraining(TrainingConfig.defaults().withEpochs(3).withThreads(2)));
         LabeledImages held = mnist.test().slice(1_000, mnist.test().count());

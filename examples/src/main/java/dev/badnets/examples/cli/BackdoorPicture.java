@@ -124,13 +124,8 @@ final class BackdoorPicture {
         int w = width(examples.size(), rows, cols, repaired);
         int h = height(examples.size(), rows, cols);
         BufferedImage picture = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = picture.createGraphics();
+        Graphics2D g = canvas(picture);
         try {
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, w, h);
-
             g.setColor(TEXT);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 22));
             g.drawString(repaired
@@ -152,6 +147,16 @@ final class BackdoorPicture {
             g.dispose();
         }
         return picture;
+    }
+
+    /** Graphics on {@code picture}, cleared to white, with antialiased text and shapes; the caller disposes it. */
+    static Graphics2D canvas(BufferedImage picture) {
+        Graphics2D g = picture.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, picture.getWidth(), picture.getHeight());
+        return g;
     }
 
     private static void drawPair(Graphics2D g, Example e, int x, int y, int rows, int cols,

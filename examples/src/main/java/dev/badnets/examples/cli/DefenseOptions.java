@@ -24,7 +24,7 @@ final class DefenseOptions {
     static ModelDefense modelDefense(String method, TrainingConfig config) {
         if (method.trim().toLowerCase(Locale.ROOT).equals("neural-cleanse")) {
             return new NeuralCleanse(NeuralCleanse.Settings.defaults().withThreads(config.threads(), config.backend()),
-                    2_000, 10_000, NeuralCleanse.Unlearning.defaults().withTraining(NeuralCleanse.Unlearning.defaults().training()
+                    2_000, 20_000, NeuralCleanse.Unlearning.defaults().withTraining(NeuralCleanse.Unlearning.defaults().training()
                             .withThreads(config.threads()).withBackend(config.backend())));
         }
         return null;

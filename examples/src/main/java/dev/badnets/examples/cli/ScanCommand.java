@@ -73,7 +73,7 @@ final class ScanCommand implements Callable<Integer> {
                     + "stamped with the recovered trigger and keeping their true labels; writes OUT/repaired.bin.")
     String repair;
 
-    @Option(names = "--repair-samples", paramLabel = "N", defaultValue = "10000",
+    @Option(names = "--repair-samples", paramLabel = "N", defaultValue = "20000",
             description = "For --repair: fine-tune on the first N training images of the data folder, none of "
                     + "which the scan or the measurements use (default: ${DEFAULT-VALUE}).")
     int repairSamples;

@@ -7,7 +7,6 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.Locale;
 
@@ -39,12 +38,8 @@ final class ScanPicture {
         int w = MARGIN + Math.min(count, PER_ROW) * (cellW + MARGIN);
         int h = TITLE + ((count + PER_ROW - 1) / PER_ROW) * (cellH + MARGIN);
         BufferedImage picture = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = picture.createGraphics();
+        Graphics2D g = BackdoorPicture.canvas(picture);
         try {
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, w, h);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 22));
             g.setColor(scan.flagged().length > 0 ? FLAGGED : TEXT);
             g.drawString("Neural Cleanse: " + ScanCommand.verdict(scan), MARGIN, 32);
