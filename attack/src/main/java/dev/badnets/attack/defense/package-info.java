@@ -15,6 +15,12 @@
  *       {@link dev.badnets.attack.defense.DetectionMetrics}: precision and recall against the
  *       poisoning manifest's indices. {@link dev.badnets.attack.defense.Defense}: detect and
  *       filter a {@code LabeledImages} in one call.</li>
+ *   <li>{@link dev.badnets.attack.defense.NeuralCleanse}: the receiving side's defense, which needs
+ *       the model and clean images but not the training set. It recovers the smallest trigger for
+ *       every class ({@link dev.badnets.attack.defense.RecoveredTrigger}), flags classes by anomaly
+ *       index ({@link dev.badnets.attack.defense.ScanResult}) and unlearns the recovered trigger.
+ *       It is a {@link dev.badnets.attack.defense.ModelDefense}, the interface of defenses that
+ *       examine (and may repair) the trained model in {@code BackdoorExperiment}.</li>
  * </ul>
  *
  * <p>On the default demo attack (600 of 60,000 MNIST images, 2x2 square, target 0, 784-128-10),
