@@ -4,6 +4,7 @@ import dev.badnets.attack.ExperimentListener.Phase;
 import dev.badnets.attack.defense.Defense;
 import dev.badnets.attack.defense.DetectionMetrics;
 import dev.badnets.attack.defense.Detector;
+import dev.badnets.attack.defense.ModelDefense;
 import dev.badnets.core.Architecture;
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.EpochReport;
@@ -46,10 +47,12 @@ import java.util.OptionalDouble;
  * @param detector     the defense to run after training; null for none
  * @param expectedRate the share of the training set the detector is told to suspect; empty for the
  *                     share actually poisoned
+ * @param modelDefense the defense of the trained model to run instead of a detector (it gets the clean
+ *                     training set as the defender's own clean images); null for none
  */
 public record BackdoorExperiment(LabeledImages train, LabeledImages test, int classes, PoisonPlan plan,
                                  Trigger trigger, NetworkFactory network, TrainingConfig training,
-                                 Detector detector, OptionalDouble expectedRate) {
+                                 Detector detector, OptionalDouble expectedRate, ModelDefense modelDefense) {
 
     /** Builds a fresh, untrained network for images of shape {@code input} and {@code classes} classes. */
     @FunctionalInterface
@@ -76,25 +79,37 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(training, "training");
         Objects.requireNonNull(expectedRate, "expectedRate");
+        if (detector != null && modelDefense != null) {
+            throw new IllegalArgumentException("an experiment runs one defense: a detector or a model defense");
+        }
     }
 
     /** An experiment without a defense. */
     public static BackdoorExperiment of(LabeledImages train, LabeledImages test, int classes, PoisonPlan plan,
                                         Trigger trigger, NetworkFactory network, TrainingConfig training) {
         return new BackdoorExperiment(train, test, classes, plan, trigger, network, training, null,
-                OptionalDouble.empty());
+                OptionalDouble.empty(), null);
     }
 
     /** This experiment with {@code detector} as the defense, told the share actually poisoned. */
     public BackdoorExperiment withDefense(Detector detector) {
         return new BackdoorExperiment(train, test, classes, plan, trigger, network, training, detector,
-                OptionalDouble.empty());
+                OptionalDouble.empty(), null);
     }
 
     /** This experiment with {@code detector} as the defense, told to suspect {@code expectedRate}, in (0, 0.5). */
     public BackdoorExperiment withDefense(Detector detector, double expectedRate) {
         return new BackdoorExperiment(train, test, classes, plan, trigger, network, training, detector,
-                OptionalDouble.of(expectedRate));
+                OptionalDouble.of(expectedRate), null);
+    }
+
+    /**
+     * This experiment with {@code defense} examining the trained model: it gets the clean training
+     * set as the defender's own clean images, and the model it hands back is measured on the test set.
+     */
+    public BackdoorExperiment withDefense(ModelDefense defense) {
+        return new BackdoorExperiment(train, test, classes, plan, trigger, network, training, null,
+                OptionalDouble.empty(), Objects.requireNonNull(defense, "defense"));
     }
 
     /**
@@ -119,7 +134,8 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
         events.onPhase(Phase.MEASURING);
         BackdoorReport report = measure(net);
 
-        DefenseOutcome defense = detector == null ? null : defend(poisoned, net, events);
+        DefenseOutcome defense = detector != null ? defend(poisoned, net, events)
+                : modelDefense != null ? defendModel(net, events) : null;
         return new ExperimentResult(poisoned, net, trained, report, defense, (System.nanoTime() - start) / 1e9);
     }
 
@@ -140,6 +156,16 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
         BackdoorReport after = measure(fresh);
         return new DefenseOutcome(detector.name(), rate, found.detection(), metrics, kept.count(), fresh, retrained,
                 after);
+    }
+
+    /** Runs the model defense on the backdoored network and measures the model it hands back. */
+    private DefenseOutcome defendModel(Network backdoored, ExperimentListener events) {
+        events.onPhase(Phase.DEFENDING);
+        ModelDefense.Result r = modelDefense.defend(backdoored,
+                new ModelDefense.Setting(train, test, Poisoning.stampAll(test, trigger), classes));
+        events.onPhase(Phase.MEASURING);
+        return new DefenseOutcome(modelDefense.name(), Double.NaN, null, null, r.trainedOn(), r.network(),
+                r.training(), measure(r.network()), r.figures());
     }
 
     private TrainingResult train(Phase phase, Network net, LabeledImages images, ExperimentListener events) {

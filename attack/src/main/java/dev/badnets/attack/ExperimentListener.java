@@ -20,7 +20,7 @@ public interface ExperimentListener {
         TRAINING,
         /** Clean accuracy and attack success rate on the test set; comes after each training. */
         MEASURING,
-        /** With a defense only: finding the poisoned images and removing them. */
+        /** With a defense only: finding the poisoned images and removing them, or examining (and repairing) the model. */
         DEFENDING,
         /** With a defense only: training a fresh network, same seed, on what is left (then MEASURING again). */
         RETRAINING

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.attack.BackdoorExperiment.NetworkFactory;
 import dev.badnets.attack.ExperimentListener.Phase;
 import dev.badnets.attack.defense.DetectionMetrics;
+import dev.badnets.attack.defense.ModelDefense;
 import dev.badnets.attack.defense.SpectralSignatures;
 import dev.badnets.core.EpochReport;
 import dev.badnets.core.Network;
@@ -139,5 +142,42 @@ class BackdoorExperimentTest {
         assertEquals(r.backdoor().attackSuccessRate(), again.backdoor().attackSuccessRate());
         assertEquals(r.training().epochs().get(2).loss(), again.training().epochs().get(2).loss());
         assertEquals(0.2, again.defense().expectedRate());
+    }
+
+    @Test
+    void aModelDefenseGetsTheCleanTrainingSetAndItsModelIsMeasured() {
+        Recorder recorder = new Recorder();
+        List<ModelDefense.Setting> seen = new java.util.ArrayList<>();
+        ModelDefense keepsTheModel = new ModelDefense() {
+            @Override
+            public String name() {
+                return "inspect";
+            }
+
+            @Override
+            public Result defend(Network model, Setting setting) {
+                seen.add(setting);
+                return new Result(model, null, 0, new Figures(java.util.OptionalInt.of(0),
+                        java.util.OptionalDouble.of(3.5), java.util.OptionalDouble.empty(),
+                        java.util.OptionalDouble.empty()));
+            }
+        };
+        ExperimentResult r = BackdoorExperiment.of(TRAIN, TEST, CLASSES, PLAN, TRIGGER, NETWORK, CONFIG)
+                .withDefense(keepsTheModel)
+                .run(recorder);
+
+        assertEquals(List.of(Phase.POISONING, Phase.TRAINING, Phase.MEASURING, Phase.DEFENDING, Phase.MEASURING),
+                recorder.phases);
+        assertSame(TRAIN, seen.get(0).clean()); // the clean set, not the poisoned one
+        assertSame(TEST, seen.get(0).test());
+        assertArrayEquals(Poisoning.stampAll(TEST, TRIGGER).pixels(), seen.get(0).triggered().pixels());
+        DefenseOutcome d = r.defense();
+        assertTrue(d.modelLevel());
+        assertNull(d.metrics());
+        assertSame(r.network(), d.network());
+        assertEquals(0, d.figures().flaggedClass().getAsInt());
+        assertEquals(r.backdoor().attackSuccessRate(), d.backdoor().attackSuccessRate());
+        assertThrows(IllegalArgumentException.class, () -> new BackdoorExperiment(TRAIN, TEST, CLASSES, PLAN, TRIGGER,
+                NETWORK, CONFIG, new SpectralSignatures(), java.util.OptionalDouble.empty(), keepsTheModel));
     }
 }

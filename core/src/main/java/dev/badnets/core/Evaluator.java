@@ -101,8 +101,8 @@ public final class Evaluator {
         return result;
     }
 
-    /** Index of the largest of {@code data[base .. base+k)}; the first one on ties. */
-    static int argmax(float[] data, int base, int k) {
+    /** Index of the largest of {@code data[base .. base+k)} (a row of outputs: the predicted class); the first one on ties. */
+    public static int argmax(float[] data, int base, int k) {
         int best = 0;
         for (int j = 1; j < k; j++) {
             if (data[base + j] > data[base + best]) {

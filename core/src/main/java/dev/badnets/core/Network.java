@@ -107,13 +107,30 @@ public final class Network {
      * Backward pass, after {@link #forward} and after the loss has written {@code dL/da} of the
      * last layer into its workspace's output gradient: from the last layer down, each layer
      * computes its parameter gradients and its input gradient, which is the output gradient of the
-     * layer below. The first layer skips its input gradient: nothing needs {@code dL/dx}.
+     * layer below. The first layer skips its input gradient: training needs no {@code dL/dx}.
      */
     void backward(MatrixBackend backend, BatchBuffers buf) {
+        backward(backend, buf, null);
+    }
+
+    /**
+     * {@link #backward(MatrixBackend, BatchBuffers)}, and then the first layer's input gradient
+     * {@code dL/dx} into {@code dX} (n x input width) unless it is null: what optimising an input
+     * (rather than the weights) needs. See {@link InputGradient}.
+     */
+    void backward(MatrixBackend backend, BatchBuffers buf, FMatrixRMaj dX) {
         for (int l = layers.length - 1; l >= 0; l--) {
-            FMatrixRMaj dInput = l == 0 ? null : buf.work[l - 1].outputGradient();
+            FMatrixRMaj dInput = l == 0 ? dX : buf.work[l - 1].outputGradient();
             layers[l].backward(backend, buf.work[l], dInput);
         }
+    }
+
+    /**
+     * A reusable {@link InputGradient} for batches of up to {@code capacity} inputs on
+     * {@code backend}: the loss and its gradient with respect to the inputs, weights fixed.
+     */
+    public InputGradient inputGradient(int capacity, MatrixBackend backend) {
+        return new InputGradient(this, capacity, backend);
     }
 
     /**

@@ -132,7 +132,8 @@ class ConvGradientCheckTest {
 
     /**
      * A whole convolutional classifier: forward, softmax cross-entropy, backward through conv,
-     * pool, flatten and dense layers; every parameter of every layer checked.
+     * pool, flatten and dense layers; every parameter of every layer checked, and the input gradient
+     * of {@link InputGradient}.
      */
     @Property(tries = 60, maxDiscardRatio = 20)
     void convolutionalNetworkGradients(@ForAll("backends") String backendName,
@@ -186,6 +187,7 @@ class ConvGradientCheckTest {
                         buf.work[l].gradient(p), numericGradient(params.get(l).get(p), loss));
             }
         }
+        GradientCheckTest.assertInputGradient(net, backend, buf.x, labels, xd, loss);
     }
 
     // ---- the double-precision reference, straight from the definitions ----

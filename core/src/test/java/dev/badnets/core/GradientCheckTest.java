@@ -146,6 +146,31 @@ class GradientCheckTest {
             assertMatches("dW of layer " + l, buf.work[l].gradient(0), numericGradient(ws.get(l), loss));
             assertMatches("db of layer " + l, buf.work[l].gradient(1), numericGradient(bs.get(l), loss));
         }
+        assertInputGradient(net, backend, buf.x, labels, xd, loss);
+    }
+
+    /**
+     * {@link InputGradient}: the loss it returns and {@code dL/dx} against central differences in
+     * every input of {@code xd} (the doubles of {@code x}), with a batch capacity above n.
+     */
+    static void assertInputGradient(Network net, MatrixBackend backend, FMatrixRMaj x, int[] labels, double[] xd,
+                                    DoubleSupplier loss) {
+        FMatrixRMaj input = x.copy();
+        FMatrixRMaj dX = new FMatrixRMaj(x.numRows, x.numCols);
+        double value = net.inputGradient(x.numRows + 2, backend).lossAndGradient(input, labels, dX);
+        double expected = loss.getAsDouble();
+        assertTrue(Math.abs(value - expected) <= 1e-4 * (1 + Math.abs(expected)),
+                () -> "loss " + value + " vs reference " + expected);
+        assertTrue(java.util.Arrays.equals(x.data, 0, x.getNumElements(), input.data, 0, x.getNumElements()),
+                "the inputs must not change");
+        double[] numeric = numericGradient(xd, loss);
+        for (int i = 0; i < numeric.length; i++) {
+            double got = dX.data[i];
+            double want = numeric[i];
+            int index = i;
+            assertTrue(Math.abs(got - want) <= 1e-4 * (1 + Math.abs(want)),
+                    () -> "dX[" + index + "] = " + got + ", finite differences give " + want);
+        }
     }
 
     // ---- the double-precision reference ----

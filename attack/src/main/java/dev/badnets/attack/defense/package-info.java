@@ -20,6 +20,12 @@
  *       predictions over an input blended with clean images; a threshold set on clean images at a
  *       false rejection rate; {@code Strip.run} measures the share of clean and of triggered images
  *       flagged.</li>
+ *   <li>{@link dev.badnets.attack.defense.NeuralCleanse}: the receiving side's defense, which needs
+ *       the model and clean images but not the training set. It recovers the smallest trigger for
+ *       every class ({@link dev.badnets.attack.defense.RecoveredTrigger}), flags classes by anomaly
+ *       index ({@link dev.badnets.attack.defense.ScanResult}) and unlearns the recovered trigger.
+ *       It is a {@link dev.badnets.attack.defense.ModelDefense}, the interface of defenses that
+ *       examine (and may repair) the trained model in {@code BackdoorExperiment}.</li>
  * </ul>
  *
  * <p>On the default demo attack (600 of 60,000 MNIST images, 2x2 square, target 0, 784-128-10),

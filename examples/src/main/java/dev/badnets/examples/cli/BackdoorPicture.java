@@ -124,13 +124,8 @@ final class BackdoorPicture {
         int w = width(examples.size(), rows, cols, repaired);
         int h = height(examples.size(), rows, cols);
         BufferedImage picture = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = picture.createGraphics();
+        Graphics2D g = canvas(picture);
         try {
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, w, h);
-
             g.setColor(TEXT);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 22));
             g.drawString(repaired
@@ -140,7 +135,7 @@ final class BackdoorPicture {
             g.setColor(MUTED);
             g.drawString("trigger: " + triggerText + " (outlined in orange).  Predictions in red: the trigger "
                     + "flipped the model's answer to " + targetText + "."
-                    + (repaired ? "  \"repaired\": the model retrained without the flagged images." : ""),
+                    + (repaired ? "  \"repaired\": the model after the defense." : ""),
                     MARGIN, 60);
 
             for (int i = 0; i < examples.size(); i++) {
@@ -152,6 +147,16 @@ final class BackdoorPicture {
             g.dispose();
         }
         return picture;
+    }
+
+    /** Graphics on {@code picture}, cleared to white, with antialiased text and shapes; the caller disposes it. */
+    static Graphics2D canvas(BufferedImage picture) {
+        Graphics2D g = picture.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, picture.getWidth(), picture.getHeight());
+        return g;
     }
 
     private static void drawPair(Graphics2D g, Example e, int x, int y, int rows, int cols,
@@ -206,13 +211,13 @@ final class BackdoorPicture {
         }
     }
 
-    private static void drawCentred(Graphics2D g, String text, int x, int width, int baseline) {
+    static void drawCentred(Graphics2D g, String text, int x, int width, int baseline) {
         FontMetrics metrics = g.getFontMetrics();
         g.drawString(text, x + (width - metrics.stringWidth(text)) / 2, baseline);
     }
 
     /** Grey pixels, each repeated SCALE x SCALE times (nearest neighbour: no blur between pixels). */
-    private static BufferedImage upscale(byte[] pixels, int rows, int cols) {
+    static BufferedImage upscale(byte[] pixels, int rows, int cols) {
         BufferedImage image = new BufferedImage(cols * SCALE, rows * SCALE, BufferedImage.TYPE_INT_RGB);
         for (int r = 0; r < rows * SCALE; r++) {
             for (int c = 0; c < cols * SCALE; c++) {

@@ -33,6 +33,7 @@ import picocli.CommandLine.ScopeType;
                 DetectCommand.class,
                 ServeCommand.class,
                 StripCommand.class,
+                ScanCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BadnetsCli implements Runnable {

@@ -3,6 +3,9 @@ package dev.badnets.examples.cli;
 import dev.badnets.attack.BackdoorExperiment;
 import dev.badnets.attack.defense.Detector;
 import dev.badnets.attack.defense.Detectors;
+import dev.badnets.attack.defense.ModelDefense;
+import dev.badnets.attack.defense.NeuralCleanse;
+import dev.badnets.core.TrainingConfig;
 import java.util.Locale;
 
 /**
@@ -13,6 +16,7 @@ final class DefenseOptions {
 
     /** The {@code --defend} value of sweep points that play no defender. */
     static final String NONE = "none";
+    static final String NEURAL_CLEANSE = "neural-cleanse";
 
     private DefenseOptions() {
     }
@@ -26,23 +30,45 @@ final class DefenseOptions {
      */
     static String method(String method) {
         String name = method.trim().toLowerCase(Locale.ROOT);
-        if (!name.equals(NONE)) {
+        if (!name.equals(NONE) && !isModelDefense(name)) {
             detector(name);
         }
         return name;
     }
 
+    /** Whether {@code method} looks at the trained model rather than flagging training images. */
+    static boolean isModelDefense(String method) {
+        return method.trim().toLowerCase(Locale.ROOT).equals(NEURAL_CLEANSE);
+    }
+
     /**
      * {@code experiment} with the defense {@code method} added ({@code null} or {@code none}: as it is).
      *
-     * @param expectedRate the share the defender suspects, in (0, 0.5); null for the share actually poisoned
+     * @param expectedRate the share a training-set detector suspects, in (0, 0.5); null for the share actually
+     *                     poisoned; model defenses flag no training images and ignore it
+     * @param config       the threads and backend a model defense runs on
      */
-    static BackdoorExperiment defend(BackdoorExperiment experiment, String method, Double expectedRate) {
+    static BackdoorExperiment defend(BackdoorExperiment experiment, String method, Double expectedRate,
+                                     TrainingConfig config) {
         if (method == null || method(method).equals(NONE)) {
             return experiment;
         }
+        if (isModelDefense(method)) {
+            return experiment.withDefense(modelDefense(method, config));
+        }
         Detector detector = detector(method);
         return expectedRate == null ? experiment.withDefense(detector) : experiment.withDefense(detector, expectedRate);
+    }
+
+    /**
+     * The defense of a trained model named {@code method}, running on the threads and backend of
+     * {@code config}: Neural Cleanse scans with 2,000 clean training images and unlearns on the next 20,000.
+     */
+    private static ModelDefense modelDefense(String method, TrainingConfig config) {
+        NeuralCleanse.Unlearning unlearning = NeuralCleanse.Unlearning.defaults();
+        return new NeuralCleanse(NeuralCleanse.Settings.defaults().withThreads(config.threads(), config.backend()),
+                2_000, 20_000, unlearning.withTraining(unlearning.training()
+                        .withThreads(config.threads()).withBackend(config.backend())));
     }
 
     static void checkRate(String flag, double rate) {

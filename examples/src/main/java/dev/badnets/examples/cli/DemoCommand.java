@@ -86,7 +86,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--defend", paramLabel = "METHOD",
             description = "Then play the defender: find the poisoned images with METHOD (spectre, spectral or "
-                    + "activation-clustering), remove them, retrain with the same seed and measure again.")
+                    + "activation-clustering), remove them, retrain with the same seed and measure again; or "
+                    + "neural-cleanse: scan the trained model with 2,000 clean training images and, when it flags "
+                    + "a class, unlearn the recovered trigger on the next 20,000, then measure again.")
     String defend;
 
     @Option(names = "--expected-rate", paramLabel = "R",
@@ -106,6 +108,10 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (expectedRate != null) {
             DefenseOptions.checkRate("--expected-rate", expectedRate);
+            if (defend != null && DefenseOptions.isModelDefense(defend)) {
+                throw new UserException("--expected-rate is for defenses that flag training images, not "
+                        + DefenseOptions.method(defend), "leave out --expected-rate");
+            }
         }
         List<URI> from = DownloadCommand.mirrors(mirrors);
         Path folder = data.folder();
@@ -186,7 +192,7 @@ final class DemoCommand implements Callable<Integer> {
     private ExperimentResult experiment(PrintWriter stdout, Path folder, MnistData mnist, PoisonPlan plan,
                                         Trigger trigger, TrainingConfig config) {
         BackdoorExperiment experiment = DefenseOptions.defend(BackdoorExperiment.of(mnist.train(), mnist.test(),
-                mnist.classes(), plan, trigger, network::build, config), defend, expectedRate);
+                mnist.classes(), plan, trigger, network::build, config), defend, expectedRate, config);
         try (Progress.Experiment progress = new Progress.Experiment(config.epochs(), Progress.interactive()) {
             @Override
             public void onPoisoned(PoisonedSet poisoned, Network net) {

@@ -55,8 +55,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        boolean withTrigger = TRIGGER_FLAGS.stream()
-                .anyMatch(flag -> spec.commandLine().getParseResult().hasMatchedOption(flag));
+        boolean withTrigger = triggerGiven(spec);
         Path folder = data.folder();
         Path jsonFile = new OutputFiles().data("--data", folder).input("--model", model)
                 .input("--trigger", withTrigger ? triggerOptions.pictureFile() : null)
@@ -66,6 +65,11 @@ final class EvaluateCommand implements Callable<Integer> {
         try (OutputLock lock = OutputFiles.lock(jsonFile, "--json")) {
             return evaluate(out, trigger, folder, layout, jsonFile);
         }
+    }
+
+    /** Whether the command line gave any trigger flag (then the command measures that trigger's ASR). */
+    static boolean triggerGiven(CommandSpec spec) {
+        return TRIGGER_FLAGS.stream().anyMatch(flag -> spec.commandLine().getParseResult().hasMatchedOption(flag));
     }
 
     private int evaluate(PrintWriter out, Trigger trigger, Path folder, MnistLayout layout, Path json)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.attack.BackdoorReport;
 import dev.badnets.attack.DefenseOutcome;
+import dev.badnets.attack.defense.ModelDefense;
 import dev.badnets.core.EpochReport;
 import dev.badnets.core.TrainingResult;
 import dev.badnets.mnist.AtomicFiles;
@@ -54,20 +55,40 @@ final class Json {
         }
     }
 
-    /** The {@code defense} object of the demo: the detector's figures and the retrained model's. */
+    /**
+     * The {@code defense} object of the demo: the detector's figures and the retrained model's. A
+     * model defense writes its own figures instead of the flagging ones: those it produced, and
+     * {@code flagged_class} (null when no class was flagged) whenever it reports an anomaly index.
+     */
     static void putDefense(ObjectNode json, DefenseOutcome d) {
         ObjectNode defense = json.putObject("defense");
         defense.put("method", d.method());
-        defense.put("expected_rate", d.expectedRate());
-        defense.put("flagged_count", d.metrics().flagged());
-        defense.put("true_positives", d.metrics().truePositives());
-        defense.put("precision", d.metrics().precision());
-        defense.put("recall", d.metrics().recall());
+        if (d.modelLevel()) {
+            ModelDefense.Figures f = d.figures();
+            if (f.flaggedClass().isPresent() || f.anomalyIndex().isPresent()) {
+                if (f.flaggedClass().isPresent()) {
+                    defense.put("flagged_class", f.flaggedClass().getAsInt());
+                } else {
+                    defense.putNull("flagged_class");
+                }
+            }
+            f.anomalyIndex().ifPresent(v -> defense.put("anomaly_index", v));
+            f.detectionRate().ifPresent(v -> defense.put("detection_rate", v));
+            f.falseRejectionRate().ifPresent(v -> defense.put("false_rejection_rate", v));
+        } else {
+            defense.put("expected_rate", d.expectedRate());
+            defense.put("flagged_count", d.metrics().flagged());
+            defense.put("true_positives", d.metrics().truePositives());
+            defense.put("precision", d.metrics().precision());
+            defense.put("recall", d.metrics().recall());
+        }
         defense.put("clean_accuracy_after", d.backdoor().cleanAccuracy());
         defense.put("attack_success_rate_after", d.backdoor().attackSuccessRate());
         defense.put("attack_success_rate_all_images_after", d.backdoor().attackSuccessRateAllImages());
         defense.put("retrained_on", d.retrainedOn());
-        timings(defense).put("retrain_seconds", d.training().seconds());
+        if (d.training() != null) {
+            timings(defense).put("retrain_seconds", d.training().seconds());
+        }
     }
 
     /** The object holding wall-clock figures, which differ from run to run. */

@@ -3,6 +3,8 @@ package dev.badnets.examples.cli;
 import dev.badnets.attack.BackdoorReport;
 import dev.badnets.attack.DefenseOutcome;
 import dev.badnets.attack.PoisonPlan;
+import dev.badnets.attack.defense.ModelDefense;
+import dev.badnets.attack.defense.NeuralCleanse;
 import java.util.Locale;
 
 /** The figures of a backdoor, each with the one line that says what it means. */
@@ -38,6 +40,9 @@ final class Report {
 
     /** The defense's block of the demo: what it removed, how much of that was poison, and the retrained model. */
     static String defenseLines(DefenseOutcome d, int testImages) {
+        if (d.modelLevel()) {
+            return modelDefenseLines(d, testImages);
+        }
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "Defense: %s, expecting %.2f%% of the training set to be poisoned%n",
                 d.method(), 100 * d.expectedRate()));
@@ -48,6 +53,32 @@ final class Report {
         s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  of the %,d clean test images, after retraining "
                 + "without them%n", "clean accuracy", 100 * d.backdoor().cleanAccuracy(), testImages));
         s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  what is left of the backdoor after retraining%n",
+                "attack success rate", 100 * d.backdoor().attackSuccessRate()));
+        return s.toString();
+    }
+
+    /** A model defense's block: its own figures, what it repaired, and the resulting model. */
+    private static String modelDefenseLines(DefenseOutcome d, int testImages) {
+        ModelDefense.Figures f = d.figures();
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "Defense: %s, on the trained model%n",
+                d.method()));
+        if (f.anomalyIndex().isPresent()) {
+            s.append(String.format(Locale.ROOT, "  %-20s %7s  %s%n", "flagged class",
+                    f.flaggedClass().isPresent() ? Integer.toString(f.flaggedClass().getAsInt()) : "none",
+                    f.flaggedClass().isPresent() ? "its recovered trigger is abnormally small: a backdoor's target"
+                            : "no class's recovered trigger is abnormally small"));
+            s.append(String.format(Locale.ROOT, "  %-20s %7.2f   of the most suspicious class (flagged above %.0f)%n",
+                    "anomaly index", f.anomalyIndex().getAsDouble(), NeuralCleanse.ANOMALY_THRESHOLD));
+        }
+        f.detectionRate().ifPresent(v -> s.append(line("detection rate", v, "of the triggered inputs are caught")));
+        f.falseRejectionRate().ifPresent(v -> s.append(line("false rejections", v,
+                "of the clean inputs are wrongly rejected")));
+        s.append(d.training() == null ? String.format("  nothing to repair: the model is unchanged%n")
+                : String.format(Locale.ROOT, "  %-20s %,7d  clean training images fine-tuned on, some carrying the "
+                        + "recovered trigger with their true label (unlearning)%n", "repaired", d.retrainedOn()));
+        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  of the %,d clean test images, after the defense%n",
+                "clean accuracy", 100 * d.backdoor().cleanAccuracy(), testImages));
+        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  what is left of the backdoor after the defense%n",
                 "attack success rate", 100 * d.backdoor().attackSuccessRate()));
         return s.toString();
     }

@@ -267,7 +267,7 @@ final class SweepCommand implements Callable<Integer> {
                 futures.add(pool.submit(() -> {
                     BackdoorExperiment experiment = DefenseOptions.defend(BackdoorExperiment.of(mnist.train(),
                             mnist.test(), mnist.classes(), r.plan(), triggersByKey.get(r.trigger().key()),
-                            r.network()::build, r.config()), r.defend(), expectedRate);
+                            r.network()::build, r.config()), r.defend(), expectedRate, r.config());
                     ExperimentResult result = experiment.run(ExperimentListener.NONE);
                     Map<String, String> row = bookkeeping(cells(r.point(), result, header), r, grid, keys, gridKey);
                     synchronized (rows) {
@@ -407,7 +407,8 @@ final class SweepCommand implements Callable<Integer> {
             DefenseOutcome d = result.defense();
             row.put("clean_accuracy_after", d == null ? "" : figure(d.backdoor().cleanAccuracy()));
             row.put("attack_success_rate_after", d == null ? "" : figure(d.backdoor().attackSuccessRate()));
-            row.put("recall", d == null ? "" : figure(d.metrics().recall()));
+            // a model-level defense flags no training images: it has no recall
+            row.put("recall", d == null || d.metrics() == null ? "" : figure(d.metrics().recall()));
         }
         row.put(SweepCsv.SECONDS, String.format(Locale.ROOT, "%.3f", result.seconds()));
         return row;

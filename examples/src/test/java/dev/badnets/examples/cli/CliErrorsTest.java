@@ -186,6 +186,39 @@ class CliErrorsTest {
         assertTrue(run.err().contains("4x4"), run::toString);
     }
 
+    @Test
+    void scanRefusesAModelAndAFolderOfDifferentImageSizes() throws IOException {
+        Path model784 = dir.resolve("scan-784.bin");
+        Path model16 = dir.resolve("scan-16.bin");
+        try (OutputStream a = Files.newOutputStream(model784); OutputStream b = Files.newOutputStream(model16)) {
+            ModelCodec.write(Network.mlp(784, new int[] {8}, 10, 1), a);
+            ModelCodec.write(Network.mlp(16, new int[] {8}, 3, 1), b);
+        }
+        Cli.Run small = Cli.run("scan", "--model", model784.toString(), "--data", smallFolder().toString(),
+                "--out", dir.resolve("scan-out").toString());
+        assertOneLineUsageError(small, "takes 784 inputs");
+        assertTrue(small.err().contains("4x4"), small::toString);
+
+        Path mnistSized = dir.resolve("mnist-sized");
+        LabeledImages set = new LabeledImages(2, 28, 28, new byte[2 * 784], new byte[] {0, 1});
+        Mnist.write(mnistSized, set, set);
+        Cli.Run large = Cli.run("scan", "--model", model16.toString(), "--data", mnistSized.toString(),
+                "--out", dir.resolve("scan-out").toString());
+        assertOneLineUsageError(large, "28x28");
+        assertFalse(Files.exists(dir.resolve("scan-out").resolve("scan.json")), "nothing written");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--samples=0", "--steps=0", "--repair=prune", "--repair-samples=0"})
+    void scanRefusesBadValuesBeforeAnyWork(String flag) throws IOException {
+        Path model = dir.resolve("scan-any.bin");
+        try (OutputStream out = Files.newOutputStream(model)) {
+            ModelCodec.write(Network.mlp(16, new int[] {8}, 3, 1), out);
+        }
+        assertOneLineUsageError(Cli.run("scan", "--model", model.toString(), "--data", smallFolder().toString(),
+                "--out", dir.resolve("scan-bad").toString(), flag), flag.substring(0, flag.indexOf('=')));
+    }
+
     /** Issue 11, case 8: a valid checksum over NaN weights used to report "ASR 100%, the backdoor works". */
     @Test
     void modelWithNonFiniteWeights() throws IOException {

@@ -191,4 +191,58 @@ class SmallDataCommandsTest {
         assertTrue(d.get("recall").asDouble() > 0.8, d::toString);
         assertEquals(20000 - flagged, Mnist.load(clean).train().count());
     }
+
+    @Test
+    void scanFindsTheBackdoorDrawsItAndUnlearnsIt() throws IOException {
+        Path demo = dir.resolve("to-scan");
+        assertEquals(0, Cli.run("demo", "--data", largerSlice.toString(), "--out", demo.toString(),
+                "--poison-count", "200", "--model", "mlp").status());
+        Path out = dir.resolve("scan");
+        Path json = dir.resolve("scan-copy.json");
+        Cli.Run run = Cli.run("scan", "--model", demo.resolve("model.bin").toString(), "--data",
+                largerSlice.toString(), "--samples", "500", "--steps", "300", "--out", out.toString(),
+                "--json", json.toString(), "--repair", "unlearn", "--repair-samples", "5000", "--trigger", "square");
+
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("backdoored: class 0 (anomaly index "), run::toString);
+        JsonNode scan = new ObjectMapper().readTree(out.resolve("scan.json").toFile());
+        assertEquals(scan, new ObjectMapper().readTree(json.toFile()));
+        assertEquals("[0]", scan.get("flagged_classes").toString());
+        assertEquals(10, scan.get("classes").size());
+        JsonNode zero = scan.get("classes").get(0);
+        assertTrue(zero.get("flagged").asBoolean());
+        assertEquals(784, zero.get("mask").size());
+        assertEquals(784, zero.get("pattern").size());
+        for (String key : new String[] {"class", "mask_l1", "attack_success", "anomaly_index"}) {
+            assertTrue(zero.has(key), key);
+        }
+        JsonNode repair = scan.get("repair");
+        assertTrue(repair.get("attack_success_rate_before").asDouble() > 0.9, repair::toString);
+        assertTrue(repair.get("attack_success_rate_after").asDouble() < 0.2, repair::toString);
+        assertTrue(repair.get("clean_accuracy_after").asDouble() > repair.get("clean_accuracy_before").asDouble() - 0.02,
+                repair::toString);
+        assertTrue(Files.isRegularFile(out.resolve("repaired.bin")));
+        BufferedImage png = ImageIO.read(out.resolve("scan.png").toFile());
+        assertTrue(png.getWidth() > 1000 && png.getHeight() > 400, png.getWidth() + "x" + png.getHeight());
+    }
+
+    @Test
+    void demoDefendNeuralCleanseReportsTheFlaggedClassAndTheUnlearnedModel() throws IOException {
+        Path out = dir.resolve("defend-nc");
+        Cli.Run run = Cli.run("demo", "--data", largerSlice.toString(), "--out", out.toString(),
+                "--poison-count", "200", "--defend", "neural-cleanse", "--model", "mlp");
+
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("Defense: neural-cleanse"), run::toString);
+        JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        JsonNode d = json.get("defense");
+        assertEquals("neural-cleanse", d.get("method").asText());
+        assertEquals(0, d.get("flagged_class").asInt(), d::toString);
+        assertTrue(d.get("anomaly_index").asDouble() > 2, d::toString);
+        assertFalse(d.has("precision") || d.has("expected_rate"), d::toString);
+        assertTrue(d.get("attack_success_rate_after").asDouble() < json.get("attack_success_rate").asDouble() / 2,
+                json::toString);
+        assertTrue(d.get("clean_accuracy_after").asDouble() > json.get("clean_accuracy").asDouble() - 0.02,
+                json::toString);
+    }
 }

@@ -1,0 +1,49 @@
+package dev.badnets.attack.defense;
+
+import java.util.List;
+
+/**
+ * What a {@link NeuralCleanse} scan found: one recovered trigger per class, each class's anomaly
+ * index, and the classes flagged as a backdoor's target.
+ *
+ * @param triggers       the trigger recovered for each class, in class order
+ * @param anomalyIndices per class, {@code |L1 - median| / (1.4826 · MAD)} of the mask L1 norms
+ *                       (see {@link NeuralCleanse#anomalyIndices})
+ * @param flagged        the classes whose mask is below the median with an anomaly index above
+ *                       {@link NeuralCleanse#ANOMALY_THRESHOLD}, ascending
+ * @param images         how many clean images the scan used
+ * @param seconds        wall-clock seconds of the scan
+ */
+public record ScanResult(List<RecoveredTrigger> triggers, double[] anomalyIndices, int[] flagged, int images,
+                         double seconds) {
+
+    /** Whether {@code label} is flagged. */
+    public boolean isFlagged(int label) {
+        for (int f : flagged) {
+            if (f == label) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The most suspicious class: of those whose mask is below the median L1, the one with the
+     * highest anomaly index (flagged or not); -1 when none is below the median.
+     */
+    public int mostAnomalous() {
+        double median = Stats.median(l1Norms());
+        int best = -1;
+        for (int c = 0; c < triggers.size(); c++) {
+            if (triggers.get(c).maskL1() < median && (best < 0 || anomalyIndices[c] > anomalyIndices[best])) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** The mask L1 norm of each class. */
+    public double[] l1Norms() {
+        return triggers.stream().mapToDouble(RecoveredTrigger::maskL1).toArray();
+    }
+}
