@@ -87,11 +87,11 @@ final class Report {
                         + "and leaves the model as it is%n")
                 : String.format("  nothing to repair: the model is unchanged%n"));
         String after = unchanged ? "the model's own, unchanged by the defense" : "after the defense";
-        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  of the %,d clean test images, %s%n",
+        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  of the %,d clean test images: %s%n",
                 "clean accuracy", 100 * d.backdoor().cleanAccuracy(), testImages, after));
         s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  %s%n", "attack success rate",
-                100 * d.backdoor().attackSuccessRate(), unchanged ? "of the triggered images that reach the model "
-                        + "(the model's own, unchanged by the defense)" : "what is left of the backdoor after the defense"));
+                100 * d.backdoor().attackSuccessRate(), unchanged ? "the model's own, unchanged by the defense"
+                        : "what is left of the backdoor after the defense"));
         return s.toString();
     }
 
