@@ -86,8 +86,8 @@ final class Report {
                 : f.threshold().isPresent() ? String.format("  nothing repaired: the defense rejects inputs at run time "
                         + "and leaves the model as it is%n")
                 : String.format("  nothing to repair: the model is unchanged%n"));
-        String after = unchanged ? "the model's own, unchanged by the defense" : "after the defense";
-        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  of the %,d clean test images: %s%n",
+        String after = unchanged ? ": the model's own, unchanged by the defense" : ", after the defense";
+        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  of the %,d clean test images%s%n",
                 "clean accuracy", 100 * d.backdoor().cleanAccuracy(), testImages, after));
         s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  %s%n", "attack success rate",
                 100 * d.backdoor().attackSuccessRate(), unchanged ? "the model's own, unchanged by the defense"
