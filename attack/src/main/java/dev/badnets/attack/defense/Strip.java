@@ -453,7 +453,9 @@ public final class Strip {
                    Settings settings, SplittableRandom random) {
         double[] calibrated = entropies(calibration, random);
         double threshold = threshold(calibrated, frr);
-        return new Result(frr, threshold, settings, new Entropies(calibrated),
-                new Entropies(entropies(clean, random)), new Entropies(entropies(triggered, random)));
+        double[] cleanEntropies = entropies(clean, random);
+        double[] triggeredEntropies = entropies(triggered, random);
+        return new Result(frr, threshold, settings, new Entropies(calibrated), new Entropies(cleanEntropies),
+                new Entropies(triggeredEntropies));
     }
 }
