@@ -162,7 +162,8 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
     private DefenseOutcome defendModel(Network backdoored, ExperimentListener events) {
         events.onPhase(Phase.DEFENDING);
         ModelDefense.Result r = modelDefense.defend(backdoored,
-                new ModelDefense.Setting(train, test, Poisoning.stampAll(test, trigger), classes));
+                new ModelDefense.Setting(train, test,
+                        Poisoning.attacked(test, trigger, plan.mode(), plan.target(), classes), classes));
         events.onPhase(Phase.MEASURING);
         return new DefenseOutcome(modelDefense.name(), Double.NaN, null, null, r.trainedOn(), r.network(),
                 r.training(), measure(r.network()), r.figures());

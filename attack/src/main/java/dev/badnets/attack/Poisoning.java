@@ -1,6 +1,8 @@
 package dev.badnets.attack;
 
+import dev.badnets.attack.defense.Defense;
 import dev.badnets.mnist.LabeledImages;
+import java.util.stream.IntStream;
 
 /** Stamps triggers on images and relabels the samples a {@link PoisonPlan} chooses. */
 public final class Poisoning {
@@ -51,5 +53,21 @@ public final class Poisoning {
             trigger.apply(stamped.pixels(), i * size, images.rows(), images.cols());
         }
         return stamped;
+    }
+
+    /**
+     * The images a backdoor is meant to move, with the trigger stamped and the labels unchanged: those
+     * of every class whose label {@code mode} changes ({@code mode.relabel(label, target, classes) != label}),
+     * so all but the target class's in all-to-one mode, all of them in all-to-all mode. The images the
+     * attack success rate counts, and a run-time detector must catch.
+     *
+     * @param target the all-to-one target class; ignored in all-to-all mode
+     */
+    public static LabeledImages attacked(LabeledImages images, Trigger trigger, PoisonPlan.Mode mode, int target,
+                                         int classes) {
+        int[] moved = IntStream.range(0, images.count())
+                .filter(i -> mode.relabel(images.label(i), target, classes) != images.label(i))
+                .toArray();
+        return stampAll(Defense.keep(images, moved), trigger);
     }
 }

@@ -3,6 +3,7 @@ package dev.badnets.attack;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -157,9 +158,8 @@ class BackdoorExperimentTest {
             @Override
             public Result defend(Network model, Setting setting) {
                 seen.add(setting);
-                return new Result(model, null, 0, new Figures(java.util.OptionalInt.of(0),
-                        java.util.OptionalDouble.of(3.5), java.util.OptionalDouble.empty(),
-                        java.util.OptionalDouble.empty()));
+                return new Result(model, null, 0, Figures.scan(java.util.OptionalInt.of(0),
+                        java.util.OptionalDouble.of(3.5)));
             }
         };
         ExperimentResult r = BackdoorExperiment.of(TRAIN, TEST, CLASSES, PLAN, TRIGGER, NETWORK, CONFIG)
@@ -170,7 +170,15 @@ class BackdoorExperimentTest {
                 recorder.phases);
         assertSame(TRAIN, seen.get(0).clean()); // the clean set, not the poisoned one
         assertSame(TEST, seen.get(0).test());
-        assertArrayEquals(Poisoning.stampAll(TEST, TRIGGER).pixels(), seen.get(0).triggered().pixels());
+        // Only the test images the backdoor moves, stamped: not the target class's (all-to-one).
+        assertArrayEquals(Poisoning.attacked(TEST, TRIGGER, PLAN.mode(), PLAN.target(), CLASSES).pixels(),
+                seen.get(0).triggered().pixels());
+        long moved = java.util.stream.IntStream.range(0, TEST.count()).filter(i -> TEST.label(i) != PLAN.target()).count();
+        assertTrue(moved < TEST.count());
+        assertEquals(moved, seen.get(0).triggered().count());
+        for (int i = 0; i < seen.get(0).triggered().count(); i++) {
+            assertNotEquals(PLAN.target(), seen.get(0).triggered().label(i));
+        }
         DefenseOutcome d = r.defense();
         assertTrue(d.modelLevel());
         assertNull(d.metrics());

@@ -228,9 +228,8 @@ public final class NeuralCleanse implements ModelDefense {
         int scanned = Math.min(scanImages, clean.count() / 2);
         ScanResult scan = scan(model, clean.slice(0, scanned), settings, Listener.NONE);
         int best = scan.mostAnomalous();
-        Figures figures = new Figures(scan.isFlagged(best) ? OptionalInt.of(best) : OptionalInt.empty(),
-                best < 0 ? OptionalDouble.empty() : OptionalDouble.of(scan.anomalyIndices()[best]),
-                OptionalDouble.empty(), OptionalDouble.empty());
+        Figures figures = Figures.scan(scan.isFlagged(best) ? OptionalInt.of(best) : OptionalInt.empty(),
+                best < 0 ? OptionalDouble.empty() : OptionalDouble.of(scan.anomalyIndices()[best]));
         if (scan.flagged().length == 0) {
             return new Result(model, null, 0, figures);
         }

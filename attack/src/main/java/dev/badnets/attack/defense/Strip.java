@@ -368,6 +368,17 @@ public final class Strip {
                     + " calibration and " + settings.evaluation() + " evaluation images need " + settings.heldOut()
                     + " held-out images, got " + n);
         }
+        LabeledImages[] parts = parts(heldOut, random, settings.overlays(), settings.calibration(),
+                settings.evaluation());
+        return new Split(parts[0], parts[1], parts[2]);
+    }
+
+    /**
+     * Disjoint parts of {@code images} drawn at random, of the given {@code sizes} (together at most
+     * {@code images.count()}), each in the original order; {@code random} shuffles all the images once.
+     */
+    static LabeledImages[] parts(LabeledImages images, SplittableRandom random, int... sizes) {
+        int n = images.count();
         int[] order = new int[n];
         Arrays.setAll(order, i -> i);
         for (int i = n - 1; i > 0; i--) { // Fisher-Yates
@@ -376,16 +387,15 @@ public final class Strip {
             order[i] = order[j];
             order[j] = t;
         }
-        int o = settings.overlays();
-        int c = settings.calibration();
-        return new Split(part(heldOut, order, 0, o), part(heldOut, order, o, o + c),
-                part(heldOut, order, o + c, o + c + settings.evaluation()));
-    }
-
-    private static LabeledImages part(LabeledImages images, int[] order, int from, int to) {
-        int[] indices = Arrays.copyOfRange(order, from, to);
-        Arrays.sort(indices);
-        return Defense.keep(images, indices);
+        LabeledImages[] parts = new LabeledImages[sizes.length];
+        int from = 0;
+        for (int p = 0; p < sizes.length; p++) {
+            int[] indices = Arrays.copyOfRange(order, from, from + sizes[p]);
+            Arrays.sort(indices);
+            parts[p] = Defense.keep(images, indices);
+            from += sizes[p];
+        }
+        return parts;
     }
 
     /** {@link #run(Network, LabeledImages, Trigger, PoisonPlan.Mode, int, double, Settings, MatrixBackend)} on the auto backend, one thread. */
@@ -425,25 +435,27 @@ public final class Strip {
         SplittableRandom random = new SplittableRandom(fitted.seed());
         Split split = split(heldOut, fitted, random);
         Strip strip = new Strip(net, split.overlays(), fitted.perturbations(), backend);
-
-        double[] calibration = strip.entropies(split.calibration(), random);
-        double threshold = threshold(calibration, frr);
-        double[] clean = strip.entropies(split.evaluation(), random);
-        LabeledImages relabelled = relabelled(split.evaluation(), mode, target);
-        if (relabelled.count() == 0) {
+        LabeledImages triggered = Poisoning.attacked(split.evaluation(), trigger, mode, target, classes);
+        if (triggered.count() == 0) {
             throw new IllegalArgumentException("all " + split.evaluation().count() + " evaluation images are of the "
                     + "target class " + target + ", so none can show the trigger at work; give more held-out images");
         }
-        double[] triggered = strip.entropies(Poisoning.stampAll(relabelled, trigger), random);
-        return new Result(frr, threshold, fitted, new Entropies(calibration), new Entropies(clean),
-                new Entropies(triggered));
+        return strip.measure(split.calibration(), split.evaluation(), triggered, frr, fitted, random);
     }
 
-    /** The images whose class the backdoor changes: all but the target class's in all-to-one mode. */
-    private static LabeledImages relabelled(LabeledImages images, PoisonPlan.Mode mode, int target) {
-        int[] indices = java.util.stream.IntStream.range(0, images.count())
-                .filter(i -> mode == PoisonPlan.Mode.ALL_TO_ALL || images.label(i) != target)
-                .toArray();
-        return Defense.keep(images, indices);
+    /**
+     * Sets the threshold at {@code frr} on the entropies of {@code calibration}, then takes the
+     * entropies of {@code clean} and of {@code triggered}, in that order, with overlays drawn by {@code random}.
+     *
+     * @param settings the settings to report (the counts actually used)
+     */
+    Result measure(LabeledImages calibration, LabeledImages clean, LabeledImages triggered, double frr,
+                   Settings settings, SplittableRandom random) {
+        double[] calibrated = entropies(calibration, random);
+        double threshold = threshold(calibrated, frr);
+        double[] cleanEntropies = entropies(clean, random);
+        double[] triggeredEntropies = entropies(triggered, random);
+        return new Result(frr, threshold, settings, new Entropies(calibrated), new Entropies(cleanEntropies),
+                new Entropies(triggeredEntropies));
     }
 }

@@ -19,7 +19,9 @@
  *   <li>{@link dev.badnets.attack.defense.Strip}: STRIP (Gao et al. 2019), the entropy of a model's
  *       predictions over an input blended with clean images; a threshold set on clean images at a
  *       false rejection rate; {@code Strip.run} measures the share of clean and of triggered images
- *       flagged.</li>
+ *       flagged. {@link dev.badnets.attack.defense.StripDefense} runs it as a {@code ModelDefense}:
+ *       calibrated on the defender's clean images, measured on the experiment's test images, the
+ *       model left as it is.</li>
  *   <li>{@link dev.badnets.attack.defense.NeuralCleanse}: the receiving side's defense, which needs
  *       the model and clean images but not the training set. It recovers the smallest trigger for
  *       every class ({@link dev.badnets.attack.defense.RecoveredTrigger}), flags classes by anomaly

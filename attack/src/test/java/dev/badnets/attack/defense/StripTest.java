@@ -138,8 +138,8 @@ class StripTest {
 
     // ---- the whole test on a network with known answers ----
 
-    private static final int K = 4;
-    private static final int TARGET = 0;
+    static final int K = 4;
+    static final int TARGET = 0;
 
     /**
      * Images are one row of 1 + K pixels: pixel 0 is the trigger spot, pixel c + 1 lit means "looks
@@ -147,7 +147,7 @@ class StripTest {
      * blended with one of another class has two classes at logit 10, one bit of entropy; a triggered
      * image keeps its lit trigger in every blend, and the target's logit 30 wins every time.
      */
-    private static Network backdoored() {
+    static Network backdoored() {
         FMatrixRMaj w1 = new FMatrixRMaj(1 + K, K + 1);
         FMatrixRMaj b1 = new FMatrixRMaj(1, K + 1);
         FMatrixRMaj w2 = new FMatrixRMaj(K + 1, K);
@@ -164,7 +164,7 @@ class StripTest {
     }
 
     /** {@code n} clean images, class i mod K for image i, with their class's pixel at 255. */
-    private static LabeledImages images(int n) {
+    static LabeledImages images(int n) {
         byte[] pixels = new byte[n * (1 + K)];
         byte[] labels = new byte[n];
         for (int i = 0; i < n; i++) {
@@ -174,7 +174,7 @@ class StripTest {
         return new LabeledImages(n, 1, 1 + K, pixels, labels);
     }
 
-    private static final Trigger TRIGGER = new SquareTrigger(1, 255, Position.TOP_LEFT);
+    static final Trigger TRIGGER = new SquareTrigger(1, 255, Position.TOP_LEFT);
 
     @Test
     void theBackdooredNetworkIsCaughtAndCleanImagesPass() {

@@ -5,7 +5,10 @@ import dev.badnets.attack.defense.Detector;
 import dev.badnets.attack.defense.Detectors;
 import dev.badnets.attack.defense.ModelDefense;
 import dev.badnets.attack.defense.NeuralCleanse;
+import dev.badnets.attack.defense.Strip;
+import dev.badnets.attack.defense.StripDefense;
 import dev.badnets.core.TrainingConfig;
+import dev.badnets.core.backend.Backends;
 import java.util.Locale;
 
 /**
@@ -17,6 +20,9 @@ final class DefenseOptions {
     /** The {@code --defend} value of sweep points that play no defender. */
     static final String NONE = "none";
     static final String NEURAL_CLEANSE = "neural-cleanse";
+    static final String STRIP = "strip";
+    /** The false rejection rate {@code demo --defend strip} sets STRIP's threshold for ({@code strip}'s default). */
+    static final double STRIP_FRR = 0.01;
 
     private DefenseOptions() {
     }
@@ -38,7 +44,8 @@ final class DefenseOptions {
 
     /** Whether {@code method} looks at the trained model rather than flagging training images. */
     static boolean isModelDefense(String method) {
-        return method.trim().toLowerCase(Locale.ROOT).equals(NEURAL_CLEANSE);
+        String name = method.trim().toLowerCase(Locale.ROOT);
+        return name.equals(NEURAL_CLEANSE) || name.equals(STRIP);
     }
 
     /**
@@ -62,9 +69,16 @@ final class DefenseOptions {
 
     /**
      * The defense of a trained model named {@code method}, running on the threads and backend of
-     * {@code config}: Neural Cleanse scans with 2,000 clean training images and unlearns on the next 20,000.
+     * {@code config}: Neural Cleanse scans with 2,000 clean training images and unlearns on the next
+     * 20,000; STRIP (the seed {@code config}'s, the other settings {@code strip}'s defaults) blends with
+     * 2,000 clean training images, sets its threshold at 1% false rejections on 4,000 others, and
+     * measures on 4,000 clean and 4,000 triggered test images.
      */
     private static ModelDefense modelDefense(String method, TrainingConfig config) {
+        if (method.trim().toLowerCase(Locale.ROOT).equals(STRIP)) {
+            return new StripDefense(Strip.Settings.defaults(config.seed()), STRIP_FRR,
+                    Backends.create(config.backend(), config.threads()));
+        }
         NeuralCleanse.Unlearning unlearning = NeuralCleanse.Unlearning.defaults();
         return new NeuralCleanse(NeuralCleanse.Settings.defaults().withThreads(config.threads(), config.backend()),
                 2_000, 20_000, unlearning.withTraining(unlearning.training()

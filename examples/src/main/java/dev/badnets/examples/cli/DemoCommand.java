@@ -88,7 +88,9 @@ final class DemoCommand implements Callable<Integer> {
             description = "Then play the defender: find the poisoned images with METHOD (spectre, spectral or "
                     + "activation-clustering), remove them, retrain with the same seed and measure again; or "
                     + "neural-cleanse: scan the trained model with 2,000 clean training images and, when it flags "
-                    + "a class, unlearn the recovered trigger on the next 20,000, then measure again.")
+                    + "a class, unlearn the recovered trigger on the next 20,000, then measure again; or strip: "
+                    + "set STRIP's entropy threshold at 1%% false rejections on 4,000 clean training images and "
+                    + "report the share of triggered test images it catches (the model is left as it is).")
     String defend;
 
     @Option(names = "--expected-rate", paramLabel = "R",

@@ -58,7 +58,8 @@ final class Json {
     /**
      * The {@code defense} object of the demo: the detector's figures and the retrained model's. A
      * model defense writes its own figures instead of the flagging ones: those it produced, and
-     * {@code flagged_class} (null when no class was flagged) whenever it reports an anomaly index.
+     * {@code flagged_class} (null when no class was flagged) whenever it reports an anomaly index. A
+     * run-time detector (STRIP) leaves the model as it is: its {@code *_after} figures are the model's own.
      */
     static void putDefense(ObjectNode json, DefenseOutcome d) {
         ObjectNode defense = json.putObject("defense");
@@ -75,6 +76,7 @@ final class Json {
             f.anomalyIndex().ifPresent(v -> defense.put("anomaly_index", v));
             f.detectionRate().ifPresent(v -> defense.put("detection_rate", v));
             f.falseRejectionRate().ifPresent(v -> defense.put("false_rejection_rate", v));
+            f.threshold().ifPresent(v -> defense.put("threshold", v));
         } else {
             defense.put("expected_rate", d.expectedRate());
             defense.put("flagged_count", d.metrics().flagged());

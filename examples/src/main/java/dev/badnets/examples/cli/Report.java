@@ -70,16 +70,28 @@ final class Report {
             s.append(String.format(Locale.ROOT, "  %-20s %7.2f   of the most suspicious class (flagged above %.0f)%n",
                     "anomaly index", f.anomalyIndex().getAsDouble(), NeuralCleanse.ANOMALY_THRESHOLD));
         }
-        f.detectionRate().ifPresent(v -> s.append(line("detection rate", v, "of the triggered inputs are caught")));
-        f.falseRejectionRate().ifPresent(v -> s.append(line("false rejections", v,
-                "of the clean inputs are wrongly rejected")));
-        s.append(d.training() == null ? String.format("  nothing to repair: the model is unchanged%n")
-                : String.format(Locale.ROOT, "  %-20s %,7d  clean training images fine-tuned on, some carrying the "
-                        + "recovered trigger with their true label (unlearning)%n", "repaired", d.retrainedOn()));
-        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  of the %,d clean test images, after the defense%n",
-                "clean accuracy", 100 * d.backdoor().cleanAccuracy(), testImages));
-        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  what is left of the backdoor after the defense%n",
-                "attack success rate", 100 * d.backdoor().attackSuccessRate()));
+        if (f.threshold().isPresent()) { // a run-time detector: what it catches, at what cost
+            s.append(line("caught", f.detectionRate().orElse(Double.NaN), String.format(Locale.ROOT,
+                    "of the triggered test images, at %.2f%% of the clean ones rejected (entropy threshold %.3f bits)",
+                    100 * f.falseRejectionRate().orElse(Double.NaN), f.threshold().getAsDouble())));
+        } else {
+            f.detectionRate().ifPresent(v -> s.append(line("detection rate", v, "of the triggered inputs are caught")));
+            f.falseRejectionRate().ifPresent(v -> s.append(line("false rejections", v,
+                    "of the clean inputs are wrongly rejected")));
+        }
+        boolean unchanged = d.training() == null;
+        s.append(!unchanged ? String.format(Locale.ROOT, "  %-20s %,7d  clean training images fine-tuned on, some "
+                        + "carrying the recovered trigger with their true label (unlearning)%n", "repaired",
+                        d.retrainedOn())
+                : f.threshold().isPresent() ? String.format("  nothing repaired: the defense rejects inputs at run time "
+                        + "and leaves the model as it is%n")
+                : String.format("  nothing to repair: the model is unchanged%n"));
+        String after = unchanged ? ": the model's own, unchanged by the defense" : ", after the defense";
+        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  of the %,d clean test images%s%n",
+                "clean accuracy", 100 * d.backdoor().cleanAccuracy(), testImages, after));
+        s.append(String.format(Locale.ROOT, "  %-20s %7.2f%%  %s%n", "attack success rate",
+                100 * d.backdoor().attackSuccessRate(), unchanged ? "the model's own, unchanged by the defense"
+                        : "what is left of the backdoor after the defense"));
         return s.toString();
     }
 

@@ -7,6 +7,7 @@ import dev.badnets.attack.ExperimentListener;
 import dev.badnets.attack.ExperimentResult;
 import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.Trigger;
+import dev.badnets.attack.defense.ModelDefense;
 import dev.badnets.core.Shape;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.examples.cli.SweepGrid.Axis;
@@ -28,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -409,6 +411,10 @@ final class SweepCommand implements Callable<Integer> {
             row.put("attack_success_rate_after", d == null ? "" : figure(d.backdoor().attackSuccessRate()));
             // a model-level defense flags no training images: it has no recall
             row.put("recall", d == null || d.metrics() == null ? "" : figure(d.metrics().recall()));
+            // only a run-time detector (strip) catches triggered inputs
+            ModelDefense.Figures f = d == null ? null : d.figures();
+            row.put("detection_rate", f == null ? "" : figure(f.detectionRate()));
+            row.put("false_rejection_rate", f == null ? "" : figure(f.falseRejectionRate()));
         }
         row.put(SweepCsv.SECONDS, String.format(Locale.ROOT, "%.3f", result.seconds()));
         return row;
@@ -421,6 +427,11 @@ final class SweepCommand implements Callable<Integer> {
         row.put(SweepCsv.CONFIG, keys.get(r.point().number()));
         row.put(SweepCsv.GRID, gridKey);
         return row;
+    }
+
+    /** {@link #figure(double)} of a figure the defense may not produce; empty when it does not. */
+    private static String figure(OptionalDouble value) {
+        return value.isPresent() ? figure(value.getAsDouble()) : "";
     }
 
     private static String figure(double value) {

@@ -24,7 +24,8 @@ final class SweepCsv {
     static final List<String> RESULTS = List.of("clean_accuracy", "attack_success_rate",
             "attack_success_rate_all_images");
     /** The defense's figures; empty on rows of {@code --defend none}. */
-    static final List<String> DEFENSE = List.of("clean_accuracy_after", "attack_success_rate_after", "recall");
+    static final List<String> DEFENSE = List.of("clean_accuracy_after", "attack_success_rate_after", "recall",
+            "detection_rate", "false_rejection_rate");
     static final String SECONDS = "seconds";
     /** The point's number in grid order (from 1). */
     static final String POINT = "point";

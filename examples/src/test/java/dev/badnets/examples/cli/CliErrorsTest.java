@@ -76,6 +76,16 @@ class CliErrorsTest {
         assertFalse(Files.exists(dir.resolve("o").resolve("results.json")));
     }
 
+    /** Model defenses flag no training images, so a share of them to suspect means nothing: exit 2 before any work. */
+    @ParameterizedTest
+    @ValueSource(strings = {"neural-cleanse", "strip"})
+    void anExpectedRateWithAModelDefenseIsRefused(String method) throws IOException {
+        Cli.Run run = Cli.run("demo", "--data", smallFolder().toString(), "--out", dir.resolve("o").toString(),
+                "--defend", method, "--expected-rate", "0.01");
+        assertOneLineUsageError(run, "--expected-rate is for defenses that flag training images, not " + method);
+        assertFalse(Files.exists(dir.resolve("o").resolve("results.json")));
+    }
+
     /** The libraries' messages name no flag (LibraryMessagesTest); the command line's do. */
     @ParameterizedTest
     @ValueSource(strings = {"--trigger-size=0", "--trigger-value=300", "--alpha=2", "--poison-rate=1.5",

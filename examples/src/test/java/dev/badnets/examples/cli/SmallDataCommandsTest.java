@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -244,5 +245,49 @@ class SmallDataCommandsTest {
                 json::toString);
         assertTrue(d.get("clean_accuracy_after").asDouble() > json.get("clean_accuracy").asDouble() - 0.02,
                 json::toString);
+    }
+
+    @Test
+    void demoDefendStripCatchesTriggeredImagesAndLeavesTheModelAsItIs() throws IOException {
+        Path out = dir.resolve("defend-strip");
+        Cli.Run run = Cli.run("demo", "--data", slice.toString(), "--out", out.toString(),
+                "--poison-count", "300", "--defend", "strip", "--model", "mlp", "--epochs", "3");
+
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("Defense: strip"), run::toString);
+        assertTrue(run.out().contains("of the triggered test images, at "), run::toString);
+        JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        JsonNode d = json.get("defense");
+        assertEquals("strip", d.get("method").asText());
+        double caught = d.get("detection_rate").asDouble();
+        double rejected = d.get("false_rejection_rate").asDouble();
+        assertTrue(caught > 0.5 && rejected < 0.05, d::toString);
+        assertTrue(d.get("threshold").asDouble() > 0, d::toString);
+        assertFalse(d.has("precision") || d.has("expected_rate") || d.has("flagged_class"), d::toString);
+        // STRIP screens inputs: the model after the defense is the model itself
+        assertEquals(json.get("clean_accuracy").asDouble(), d.get("clean_accuracy_after").asDouble());
+        assertEquals(json.get("attack_success_rate").asDouble(), d.get("attack_success_rate_after").asDouble());
+        assertEquals(0, d.get("retrained_on").asInt());
+        assertTrue(json.get("attack_success_rate").asDouble() > 0.5, json::toString);
+    }
+
+    @Test
+    void sweepDefendStripFillsTheDetectionColumns() throws IOException {
+        Path out = dir.resolve("sweep-strip");
+        Cli.Run run = Cli.run("sweep", "--data", slice.toString(), "--out", out.toString(),
+                "--poison-counts", "300", "--epochs", "3", "--hidden", "32", "--defend", "none,strip");
+
+        assertEquals(0, run.status(), run::toString);
+        SweepCsv.Table table = SweepCsv.read(out.resolve("sweep.csv"));
+        assertEquals(2, table.rows().size(), table::toString);
+        Map<String, String> none = table.rows().get(0);
+        Map<String, String> strip = table.rows().get(1);
+        assertEquals("none", none.get("defend"));
+        assertEquals("", none.get("detection_rate"));
+        assertEquals("strip", strip.get("defend"));
+        assertEquals("", strip.get("recall")); // a model defense flags no training images
+        assertTrue(Double.parseDouble(strip.get("detection_rate")) > Double.parseDouble(
+                strip.get("false_rejection_rate")), strip::toString);
+        assertEquals(strip.get("attack_success_rate"), strip.get("attack_success_rate_after"));
     }
 }
