@@ -105,7 +105,8 @@ def main():
                 optimizer.step()
 
     build = mlp if args.model == "mlp" else SimpleCNN
-    train(build(), args.warmup_epochs)  # untimed, on a throwaway model
+    if args.warmup_epochs > 0:
+        train(build(), args.warmup_epochs)  # untimed, on a throwaway model
     model = build()
     start = time.perf_counter()
     train(model, args.epochs)
