@@ -39,7 +39,6 @@ public final class Gemm implements WorkerPool.Task {
     private int tailCol;
     private int tailWidth;
     private final float[][] scratch;
-    private final int[] gatherIndex = new int[V]; // offsets of one column's V elements in V rows of the B to transpose
     private int rowsPerPart;
     private int transposeParts = 1;
 
@@ -70,7 +69,6 @@ public final class Gemm implements WorkerPool.Task {
         }
         set(a, depth, 1, depth, transposed, cols, null, c, rows, cols);
         source = b;
-        Kernels.strides(gatherIndex, depth);
     }
 
     /** Whether {@link #run} still has to transpose B before the product can run. */
@@ -126,6 +124,22 @@ public final class Gemm implements WorkerPool.Task {
         }
     }
 
+    /** Rows {@code [i0, i1)} of {@code src} (rows x cols) into columns of {@code dst} (cols x rows), cache-blocked. */
+    private static void transpose(float[] src, int rows, int cols, float[] dst, int i0, int i1) {
+        final int block = 32;
+        for (int ib = i0; ib < i1; ib += block) {
+            int ie = Math.min(i1, ib + block);
+            for (int jb = 0; jb < cols; jb += block) {
+                int je = Math.min(cols, jb + block);
+                for (int i = ib; i < ie; i++) {
+                    for (int j = jb; j < je; j++) {
+                        dst[j * rows + i] = src[i * cols + j];
+                    }
+                }
+            }
+        }
+    }
+
     /** Multiply-adds of the product: rows * depth * cols. */
     public long multiplyAdds() {
         return (long) rows * depth * cols;
@@ -147,8 +161,7 @@ public final class Gemm implements WorkerPool.Task {
         if (source != null) {
             // B (cols x depth) is split by its rows, as C is split by its rows below.
             int per = (cols + transposeParts - 1) / transposeParts;
-            Kernels.transpose(source, cols, depth, transposed, Math.min(cols, part * per),
-                    Math.min(cols, (part + 1) * per), gatherIndex);
+            transpose(source, cols, depth, transposed, Math.min(cols, part * per), Math.min(cols, (part + 1) * per));
             return;
         }
         int r0 = part * rowsPerPart;

@@ -36,34 +36,6 @@ public final class Kernels {
     private Kernels() {
     }
 
-    /** Fills {@code index} (length V) with {@code 0, stride, 2 stride, ...}: the offsets of one column's elements in V rows. */
-    static void strides(int[] index, int stride) {
-        for (int k = 0; k < index.length; k++) {
-            index[k] = k * stride;
-        }
-    }
-
-    /**
-     * Rows {@code [i0, i1)} of {@code src} (rows x cols) into the same columns of {@code dst}
-     * (cols x rows): {@code dst[j * rows + i] = src[i * cols + j]}. V rows at a time, each of their
-     * columns is one gather (V loads {@code cols} apart, {@code index} from {@link #strides}) and
-     * one contiguous store: twice as fast as copying float by float, which spent as long
-     * transposing a 784 x 128 weight matrix as multiplying by it. Leftover rows go float by float.
-     */
-    static void transpose(float[] src, int rows, int cols, float[] dst, int i0, int i1, int[] index) {
-        int i = i0;
-        for (; i + V <= i1; i += V) {
-            for (int j = 0; j < cols; j++) {
-                FloatVector.fromArray(SPECIES, src, i * cols + j, index, 0).intoArray(dst, j * rows + i);
-            }
-        }
-        for (; i < i1; i++) {
-            for (int j = 0; j < cols; j++) {
-                dst[j * rows + i] = src[i * cols + j];
-            }
-        }
-    }
-
     private static FloatVector start(float[] bias, int offset) {
         return bias == null ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, bias, offset);
     }
