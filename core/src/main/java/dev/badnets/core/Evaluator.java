@@ -15,8 +15,8 @@ public final class Evaluator {
     static final int BATCH = 1000;
     /**
      * Most floats the buffers of one pass may hold (20 MB), so they stay in a large last-level cache
-     * from layer to layer: a convolutional network takes fewer rows (the demo's cnn 61, which ran
-     * its test set a third faster than 196 rows filling 64 MB).
+     * from layer to layer, where a pass runs faster than from memory: a convolutional network takes
+     * fewer rows.
      */
     static final long BUFFER_FLOATS = 5L << 20;
 
