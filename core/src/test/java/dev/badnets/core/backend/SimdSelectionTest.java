@@ -29,6 +29,20 @@ class SimdSelectionTest {
         assertEquals("ejml", Backends.create("ejml", 2).name());
     }
 
+    /**
+     * A run that narrows the vector unit (CI's {@code -Dvector.shape=-XX:UseAVX=2 -Dvector.bits=256})
+     * really runs at that width: without this check a JVM flag that never reached the test JVM would
+     * leave the narrow kernels untested while the run still passes.
+     */
+    @Test
+    void theVectorWidthIsTheOneThisRunAskedFor() {
+        String expected = System.getProperty("badnets.expectedVectorBits", "");
+        if (!expected.isBlank()) {
+            assertEquals(Integer.parseInt(expected.trim()), SimdBackend.vectorBits(),
+                    "this run asked for " + expected + "-bit vectors: " + Backends.create("simd", 1).describe());
+        }
+    }
+
     @Test
     void aJvmWithoutTheVectorModuleFallsBackToEjml() throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");

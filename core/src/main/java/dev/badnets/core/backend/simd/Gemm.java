@@ -36,6 +36,7 @@ public final class Gemm implements WorkerPool.Task {
     private float[] transposed = new float[0];
     private float[] tailB = new float[0];
     private final float[] tailBias = new float[V];
+    private float[] zeros = new float[4 * V]; // where sums without a bias start: at least cols long
     private int tailCol;
     private int tailWidth;
     private final float[][] scratch;
@@ -101,6 +102,9 @@ public final class Gemm implements WorkerPool.Task {
         this.rows = rows;
         this.cols = cols;
         this.source = null;
+        if (zeros.length < cols) {
+            zeros = new float[cols];
+        }
         tailCol = cols - cols % V;
         tailWidth = cols - tailCol;
         rowsPerPart = rows;
@@ -186,32 +190,35 @@ public final class Gemm implements WorkerPool.Task {
      * method ran out of inlining budget and boxed the vectors of its leftover rows).
      */
     private void runRows(int r0, int r1, int p0, int steps, boolean accumulate, int part) {
-        float[] bias = accumulate ? null : this.bias;
+        // where the sums start: C itself (row i of C at i * cols), or the bias or zeros on every row
+        float[] start = accumulate ? c : bias != null ? bias : zeros;
+        int sRow = accumulate ? cols : 0;
+        float[] tailStart = bias != null ? tailBias : zeros; // column tails always run in one pass
         int i = r0;
         if (FEW_REGISTERS) {
-            i = sixRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
+            i = sixRowBlocks(i, r1, p0, steps, start, sRow, tailStart, scratch[part]);
         } else if (cols < 4 * V) {
-            i = eightRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
+            i = eightRowBlocks(i, r1, p0, steps, start, sRow, tailStart, scratch[part]);
         }
-        i = fourRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
-        singleRows(i, r1, p0, steps, accumulate, bias, scratch[part]);
+        i = fourRowBlocks(i, r1, p0, steps, start, sRow, tailStart, scratch[part]);
+        singleRows(i, r1, p0, steps, start, sRow, tailStart, scratch[part]);
     }
 
     /** 6x2 blocks, where the CPU has 16 vector registers; returns the first row not done. */
-    private int sixRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
+    private int sixRowBlocks(int i, int r1, int p0, int steps, float[] start, int sRow, float[] tailStart, float[] s) {
         int bOff = p0 * bStep;
         for (; i + FEW_REGISTERS_ROWS <= r1; i += FEW_REGISTERS_ROWS) {
             int aOff = i * aRow + p0 * aStep;
             int cOff = i * cols;
             int j = 0;
             for (; j + 2 * V <= tailCol; j += 2 * V) {
-                Kernels.k6x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+                Kernels.k6x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
             }
             for (; j < tailCol; j += V) {
-                Kernels.k6x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+                Kernels.k6x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
             }
             if (tailWidth > 0) {
-                Kernels.k6x1(a, aOff, aRow, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, V, false);
+                Kernels.k6x1(a, aOff, aRow, aStep, steps, tailB, 0, V, tailStart, 0, 0, s, 0, V);
                 for (int r = 0; r < FEW_REGISTERS_ROWS; r++) {
                     System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
                 }
@@ -221,7 +228,7 @@ public final class Gemm implements WorkerPool.Task {
     }
 
     /** 8x2 blocks for products of fewer than four vectors of columns; returns the first row not done. */
-    private int eightRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
+    private int eightRowBlocks(int i, int r1, int p0, int steps, float[] start, int sRow, float[] tailStart, float[] s) {
         int bOff = p0 * bStep;
         // two vectors (or one, or only the tail) per row; eight rows keep enough sums in flight
         for (; i + NARROW_ROWS <= r1; i += NARROW_ROWS) {
@@ -229,13 +236,13 @@ public final class Gemm implements WorkerPool.Task {
             int cOff = i * cols;
             int j = 0;
             for (; j + 2 * V <= tailCol; j += 2 * V) {
-                Kernels.k8x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+                Kernels.k8x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
             }
             for (; j < tailCol; j += V) {
-                Kernels.k8x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+                Kernels.k8x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
             }
             if (tailWidth > 0) {
-                Kernels.k8x1(a, aOff, aRow, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, V, false);
+                Kernels.k8x1(a, aOff, aRow, aStep, steps, tailB, 0, V, tailStart, 0, 0, s, 0, V);
                 for (int r = 0; r < NARROW_ROWS; r++) {
                     System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
                 }
@@ -245,7 +252,7 @@ public final class Gemm implements WorkerPool.Task {
     }
 
     /** 4x4 blocks (4x1 for the last vectors; with 16 registers 4x1 only); returns the first row not done. */
-    private int fourRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
+    private int fourRowBlocks(int i, int r1, int p0, int steps, float[] start, int sRow, float[] tailStart, float[] s) {
         int bOff = p0 * bStep;
         int quadEnd = FEW_REGISTERS ? 0 : cols - cols % (4 * V);
         for (; i + ROWS <= r1; i += ROWS) {
@@ -253,13 +260,13 @@ public final class Gemm implements WorkerPool.Task {
             int cOff = i * cols;
             int j = 0;
             for (; j < quadEnd; j += 4 * V) {
-                Kernels.k4x4(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+                Kernels.k4x4(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
             }
             for (; j < tailCol; j += V) {
-                Kernels.k4x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+                Kernels.k4x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
             }
             if (tailWidth > 0) {
-                Kernels.k4x1(a, aOff, aRow, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, V, false);
+                Kernels.k4x1(a, aOff, aRow, aStep, steps, tailB, 0, V, tailStart, 0, 0, s, 0, V);
                 for (int r = 0; r < ROWS; r++) {
                     System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
                 }
@@ -269,7 +276,7 @@ public final class Gemm implements WorkerPool.Task {
     }
 
     /** One row at a time, the rows no block covers. */
-    private void singleRows(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
+    private void singleRows(int i, int r1, int p0, int steps, float[] start, int sRow, float[] tailStart, float[] s) {
         int bOff = p0 * bStep;
         int quadEnd = FEW_REGISTERS ? 0 : cols - cols % (4 * V);
         for (; i < r1; i++) {
@@ -277,13 +284,13 @@ public final class Gemm implements WorkerPool.Task {
             int cOff = i * cols;
             int j = 0;
             for (; j < quadEnd; j += 4 * V) {
-                Kernels.k1x4(a, aOff, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, accumulate);
+                Kernels.k1x4(a, aOff, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, c, cOff + j);
             }
             for (; j < tailCol; j += V) {
-                Kernels.k1x1(a, aOff, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, accumulate);
+                Kernels.k1x1(a, aOff, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, c, cOff + j);
             }
             if (tailWidth > 0) {
-                Kernels.k1x1(a, aOff, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, false);
+                Kernels.k1x1(a, aOff, aStep, steps, tailB, 0, V, tailStart, 0, s, 0);
                 System.arraycopy(s, 0, c, cOff + tailCol, tailWidth);
             }
         }
