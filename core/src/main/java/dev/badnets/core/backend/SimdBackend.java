@@ -166,12 +166,17 @@ public final class SimdBackend implements MatrixBackend {
     }
 
     private void execute() {
-        boolean split = pool != null && gemm.multiplyAdds() >= SPLIT_MIN_MULTIPLY_ADDS;
-        if (gemm.transposing()) {
-            run(gemm.splitTranspose(split ? threads * PARTS_PER_THREAD : 1));
+        int parts = pool != null && gemm.multiplyAdds() >= SPLIT_MIN_MULTIPLY_ADDS ? threads * PARTS_PER_THREAD : 1;
+        if (gemm.transposing()) { // an operand of A B^T
+            run(gemm.splitTranspose(parts));
             gemm.finishTranspose();
         }
-        run(gemm.split(split ? threads * PARTS_PER_THREAD : 1));
+        run(gemm.split(parts));
+        gemm.finishProduct();
+        if (gemm.transposing()) { // C^T back into C
+            run(gemm.splitTranspose(parts));
+            gemm.finishTranspose();
+        }
     }
 
     private void run(int parts) {

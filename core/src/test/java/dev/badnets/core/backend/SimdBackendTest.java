@@ -77,6 +77,31 @@ class SimdBackendTest {
         }
     }
 
+    /**
+     * {@code A B^T} transposes B, or A and then C^T back, whichever moves fewer floats; both are the
+     * same products summed in the same order, so both equal {@code A (B^T)} bit for bit, and the
+     * transposes (whole V x V tiles in registers, the rest float by float) lose nothing.
+     */
+    @Property(tries = 200)
+    void multTransBEqualsMultByTheTransposeBitForBit(@ForAll @IntRange(min = 1, max = 90) int rows,
+                                                     @ForAll @IntRange(min = 1, max = 140) int depth,
+                                                     @ForAll @IntRange(min = 1, max = 200) int cols,
+                                                     @ForAll @IntRange(min = 1, max = 2) int threads,
+                                                     @ForAll long seed) {
+        Random random = new Random(seed);
+        FMatrixRMaj a = random(rows, depth, random);
+        FMatrixRMaj b = random(cols, depth, random);
+        FMatrixRMaj bT = new FMatrixRMaj(depth, cols);
+        org.ejml.dense.row.CommonOps_FDRM.transpose(b, bT);
+        SimdBackend simd = threads == 1 ? ONE : TWO;
+        FMatrixRMaj viaTranspose = new FMatrixRMaj(rows, cols);
+        simd.mult(a, bT, viaTranspose);
+        FMatrixRMaj actual = new FMatrixRMaj(rows, cols);
+        simd.multTransB(a, b, actual);
+        assertArrayEquals(viaTranspose.data, actual.data, rows + "x" + depth + "x" + cols
+                + (rows * (depth + cols) < cols * depth ? " (computed as C^T = B A^T)" : " (B transposed)"));
+    }
+
     @Example
     void usesOnlyTheLeadingElementsOfArraysLargerThanTheirMatrices() {
         Random random = new Random(3);

@@ -32,16 +32,26 @@ public final class Gemm implements WorkerPool.Task {
     private int rows;
     private int cols;
 
-    private float[] source; // B of A B^T while it still has to be transposed, else null
-    private float[] transposed = new float[0];
+    // A B^T needs one operand transposed: the transposition run() does while transposing(), then
+    // (when the product was computed as C^T = B A^T) the one that turns C^T back into C
+    private float[] from; // the matrix to transpose next (fromRows x fromCols), or null
+    private int fromRows;
+    private int fromCols;
+    private float[] to;
+    private float[] transposeBack; // C^T (cols x rows) once the product has run, or null
+    private float[] transposedB = new float[0];
+    private float[] transposedA = new float[0];
+    private float[] transposedC = new float[0];
+    private float[] result; // where C^T goes back to
+    private int resultRows;
+    private int resultCols;
     private float[] tailB = new float[0];
     private final float[] tailBias = new float[V];
-    private float[] zeros = new float[4 * V]; // where sums without a bias start: at least cols long
     private int tailCol;
     private int tailWidth;
     private final float[][] scratch;
     private int rowsPerPart;
-    private int transposeParts = 1;
+    private int transposeRows; // rows of the transposed matrix per part
 
     /** A product that can be split into at most {@code maxParts} parts. */
     public Gemm(int maxParts) {
@@ -61,32 +71,69 @@ public final class Gemm implements WorkerPool.Task {
     }
 
     /**
-     * {@code C = A B^T}; A is rows x depth, B cols x depth. B is transposed into a kept buffer
-     * first: {@link #run} does that while {@link #transposing()}, then call {@link #finishTranspose}.
+     * {@code C = A B^T}; A is rows x depth, B cols x depth. The kernels read B' row by row, so one
+     * operand is transposed into a kept buffer first, whichever costs less: B (cols x depth), or,
+     * when {@code rows * (depth + cols) < cols * depth} (a batch of 64 times a 784 x 128 weight
+     * matrix: 58 K floats instead of 100 K), A, with the product computed as {@code C^T = B A^T}
+     * and transposed back. The sums are the same either way: the same products added in the same
+     * order. {@link #run} transposes while {@link #transposing()}; call {@link #finishTranspose}
+     * after each transposition and {@link #finishProduct} after the product.
      */
     public void setMultTransB(float[] a, float[] b, float[] c, int rows, int depth, int cols) {
-        if (transposed.length < depth * cols) {
-            transposed = new float[depth * cols];
+        if ((long) rows * (depth + cols) < (long) cols * depth) {
+            transposedA = grow(transposedA, depth * rows);
+            transposedC = grow(transposedC, cols * rows);
+            set(b, depth, 1, depth, transposedA, rows, null, transposedC, cols, rows);
+            transposeNext(a, rows, depth, transposedA);
+            transposeBack = transposedC;
+            result = c;
+            resultRows = rows;
+            resultCols = cols;
+        } else {
+            transposedB = grow(transposedB, depth * cols);
+            set(a, depth, 1, depth, transposedB, cols, null, c, rows, cols);
+            transposeNext(b, cols, depth, transposedB);
         }
-        set(a, depth, 1, depth, transposed, cols, null, c, rows, cols);
-        source = b;
     }
 
-    /** Whether {@link #run} still has to transpose B before the product can run. */
+    private static float[] grow(float[] buffer, int length) {
+        return buffer.length < length ? new float[length] : buffer;
+    }
+
+    private void transposeNext(float[] matrix, int matrixRows, int matrixCols, float[] into) {
+        from = matrix;
+        fromRows = matrixRows;
+        fromCols = matrixCols;
+        to = into;
+    }
+
+    /** Whether {@link #run} has a transposition to do (before or after the product). */
     public boolean transposing() {
-        return source != null;
+        return from != null;
     }
 
-    /** Splits the transposition of B into {@code parts} ranges of its rows; returns how many are non-empty. */
+    /** Splits the transposition into {@code parts} ranges of the rows it reads; returns how many are non-empty. */
     public int splitTranspose(int parts) {
-        transposeParts = Math.max(1, Math.min(parts, cols));
-        return transposeParts;
+        int per = (fromRows + parts - 1) / parts;
+        transposeRows = Math.max(V, (per + V - 1) / V * V); // whole tiles of V rows
+        return (fromRows + transposeRows - 1) / transposeRows;
     }
 
-    /** Ends the transposition phase: the product can run. */
+    /** Ends a transposition: the product can run, or the result is complete. */
     public void finishTranspose() {
-        source = null;
-        packTail();
+        boolean before = to != result;
+        from = null;
+        if (before) {
+            packTail();
+        }
+    }
+
+    /** Ends the product: when it computed C^T, the transposition back into C is next. */
+    public void finishProduct() {
+        if (transposeBack != null) {
+            transposeNext(transposeBack, resultCols, resultRows, result); // C^T is cols x rows of C
+            transposeBack = null;
+        }
     }
 
     private void set(float[] a, int aRow, int aStep, int depth, float[] b, int bStep, float[] bias,
@@ -101,10 +148,9 @@ public final class Gemm implements WorkerPool.Task {
         this.c = c;
         this.rows = rows;
         this.cols = cols;
-        this.source = null;
-        if (zeros.length < cols) {
-            zeros = new float[cols];
-        }
+        this.from = null;
+        this.transposeBack = null;
+        this.result = null;
         tailCol = cols - cols % V;
         tailWidth = cols - tailCol;
         rowsPerPart = rows;
@@ -128,22 +174,6 @@ public final class Gemm implements WorkerPool.Task {
         }
     }
 
-    /** Rows {@code [i0, i1)} of {@code src} (rows x cols) into columns of {@code dst} (cols x rows), cache-blocked. */
-    private static void transpose(float[] src, int rows, int cols, float[] dst, int i0, int i1) {
-        final int block = 32;
-        for (int ib = i0; ib < i1; ib += block) {
-            int ie = Math.min(i1, ib + block);
-            for (int jb = 0; jb < cols; jb += block) {
-                int je = Math.min(cols, jb + block);
-                for (int i = ib; i < ie; i++) {
-                    for (int j = jb; j < je; j++) {
-                        dst[j * rows + i] = src[i * cols + j];
-                    }
-                }
-            }
-        }
-    }
-
     /** Multiply-adds of the product: rows * depth * cols. */
     public long multiplyAdds() {
         return (long) rows * depth * cols;
@@ -162,10 +192,9 @@ public final class Gemm implements WorkerPool.Task {
 
     @Override
     public void run(int part) {
-        if (source != null) {
-            // B (cols x depth) is split by its rows, as C is split by its rows below.
-            int per = (cols + transposeParts - 1) / transposeParts;
-            transpose(source, cols, depth, transposed, Math.min(cols, part * per), Math.min(cols, (part + 1) * per));
+        if (from != null) {
+            Transpose.transpose(from, fromRows, fromCols, to, Math.min(fromRows, part * transposeRows),
+                    Math.min(fromRows, (part + 1) * transposeRows));
             return;
         }
         int r0 = part * rowsPerPart;
@@ -190,35 +219,32 @@ public final class Gemm implements WorkerPool.Task {
      * method ran out of inlining budget and boxed the vectors of its leftover rows).
      */
     private void runRows(int r0, int r1, int p0, int steps, boolean accumulate, int part) {
-        // where the sums start: C itself (row i of C at i * cols), or the bias or zeros on every row
-        float[] start = accumulate ? c : bias != null ? bias : zeros;
-        int sRow = accumulate ? cols : 0;
-        float[] tailStart = bias != null ? tailBias : zeros; // column tails always run in one pass
+        float[] bias = accumulate ? null : this.bias;
         int i = r0;
         if (FEW_REGISTERS) {
-            i = sixRowBlocks(i, r1, p0, steps, start, sRow, tailStart, scratch[part]);
+            i = sixRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
         } else if (cols < 4 * V) {
-            i = eightRowBlocks(i, r1, p0, steps, start, sRow, tailStart, scratch[part]);
+            i = eightRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
         }
-        i = fourRowBlocks(i, r1, p0, steps, start, sRow, tailStart, scratch[part]);
-        singleRows(i, r1, p0, steps, start, sRow, tailStart, scratch[part]);
+        i = fourRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
+        singleRows(i, r1, p0, steps, accumulate, bias, scratch[part]);
     }
 
     /** 6x2 blocks, where the CPU has 16 vector registers; returns the first row not done. */
-    private int sixRowBlocks(int i, int r1, int p0, int steps, float[] start, int sRow, float[] tailStart, float[] s) {
+    private int sixRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
         int bOff = p0 * bStep;
         for (; i + FEW_REGISTERS_ROWS <= r1; i += FEW_REGISTERS_ROWS) {
             int aOff = i * aRow + p0 * aStep;
             int cOff = i * cols;
             int j = 0;
             for (; j + 2 * V <= tailCol; j += 2 * V) {
-                Kernels.k6x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
+                Kernels.k6x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             for (; j < tailCol; j += V) {
-                Kernels.k6x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
+                Kernels.k6x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             if (tailWidth > 0) {
-                Kernels.k6x1(a, aOff, aRow, aStep, steps, tailB, 0, V, tailStart, 0, 0, s, 0, V);
+                Kernels.k6x1(a, aOff, aRow, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, V, false);
                 for (int r = 0; r < FEW_REGISTERS_ROWS; r++) {
                     System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
                 }
@@ -228,7 +254,7 @@ public final class Gemm implements WorkerPool.Task {
     }
 
     /** 8x2 blocks for products of fewer than four vectors of columns; returns the first row not done. */
-    private int eightRowBlocks(int i, int r1, int p0, int steps, float[] start, int sRow, float[] tailStart, float[] s) {
+    private int eightRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
         int bOff = p0 * bStep;
         // two vectors (or one, or only the tail) per row; eight rows keep enough sums in flight
         for (; i + NARROW_ROWS <= r1; i += NARROW_ROWS) {
@@ -236,13 +262,13 @@ public final class Gemm implements WorkerPool.Task {
             int cOff = i * cols;
             int j = 0;
             for (; j + 2 * V <= tailCol; j += 2 * V) {
-                Kernels.k8x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
+                Kernels.k8x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             for (; j < tailCol; j += V) {
-                Kernels.k8x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
+                Kernels.k8x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             if (tailWidth > 0) {
-                Kernels.k8x1(a, aOff, aRow, aStep, steps, tailB, 0, V, tailStart, 0, 0, s, 0, V);
+                Kernels.k8x1(a, aOff, aRow, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, V, false);
                 for (int r = 0; r < NARROW_ROWS; r++) {
                     System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
                 }
@@ -252,7 +278,7 @@ public final class Gemm implements WorkerPool.Task {
     }
 
     /** 4x4 blocks (4x1 for the last vectors; with 16 registers 4x1 only); returns the first row not done. */
-    private int fourRowBlocks(int i, int r1, int p0, int steps, float[] start, int sRow, float[] tailStart, float[] s) {
+    private int fourRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
         int bOff = p0 * bStep;
         int quadEnd = FEW_REGISTERS ? 0 : cols - cols % (4 * V);
         for (; i + ROWS <= r1; i += ROWS) {
@@ -260,13 +286,13 @@ public final class Gemm implements WorkerPool.Task {
             int cOff = i * cols;
             int j = 0;
             for (; j < quadEnd; j += 4 * V) {
-                Kernels.k4x4(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
+                Kernels.k4x4(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             for (; j < tailCol; j += V) {
-                Kernels.k4x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, sRow, c, cOff + j, cols);
+                Kernels.k4x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             if (tailWidth > 0) {
-                Kernels.k4x1(a, aOff, aRow, aStep, steps, tailB, 0, V, tailStart, 0, 0, s, 0, V);
+                Kernels.k4x1(a, aOff, aRow, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, V, false);
                 for (int r = 0; r < ROWS; r++) {
                     System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
                 }
@@ -276,7 +302,7 @@ public final class Gemm implements WorkerPool.Task {
     }
 
     /** One row at a time, the rows no block covers. */
-    private void singleRows(int i, int r1, int p0, int steps, float[] start, int sRow, float[] tailStart, float[] s) {
+    private void singleRows(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
         int bOff = p0 * bStep;
         int quadEnd = FEW_REGISTERS ? 0 : cols - cols % (4 * V);
         for (; i < r1; i++) {
@@ -284,13 +310,13 @@ public final class Gemm implements WorkerPool.Task {
             int cOff = i * cols;
             int j = 0;
             for (; j < quadEnd; j += 4 * V) {
-                Kernels.k1x4(a, aOff, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, c, cOff + j);
+                Kernels.k1x4(a, aOff, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, accumulate);
             }
             for (; j < tailCol; j += V) {
-                Kernels.k1x1(a, aOff, aStep, steps, b, bOff + j, bStep, start, i * sRow + j, c, cOff + j);
+                Kernels.k1x1(a, aOff, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, accumulate);
             }
             if (tailWidth > 0) {
-                Kernels.k1x1(a, aOff, aStep, steps, tailB, 0, V, tailStart, 0, s, 0);
+                Kernels.k1x1(a, aOff, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, false);
                 System.arraycopy(s, 0, c, cOff + tailCol, tailWidth);
             }
         }

@@ -4,21 +4,23 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Register-blocked micro-kernels for {@code C = S + A' B}, where row {@code r} of A' and
+ * Register-blocked micro-kernels for {@code C = A' B (+ bias)}, where row {@code r} of A' and
  * step {@code p} of the shared dimension are read at {@code a[aOff + r*aRow + p*aStep]} (so the
  * same kernel serves {@code A} and {@code A^T}) and B is row-major with row stride {@code bStep}.
  *
  * <p>Each kernel computes a block of R rows by U vectors of C, holding the R*U partial sums in
  * registers across the whole shared dimension: per step it loads U vectors of B, broadcasts R
- * values of A and does R*U fused multiply-adds. The sums start from S, read like C at
- * {@code s[sOff + r*sRow + column]}: the bias (with {@code sRow = 0}, every row starts from it),
- * zeros, or C itself, when the caller cuts the shared dimension into slices run one after the
- * other, each going on from exactly where the last one stored its sums. Every output element is
- * summed in the same order (p = 0, 1, ..., after its start) by whichever kernel computes it, so the
- * result does not depend on how the rows are blocked, sliced or split across threads.
+ * values of A and does R*U fused multiply-adds. Every output element is summed in the same order
+ * (p = 0, 1, ..., starting from its bias or zero) by whichever kernel computes it, so the result
+ * does not depend on how the rows are blocked or split across threads. With {@code accumulate} a
+ * kernel starts from the values already in C instead: the caller may cut the shared dimension into
+ * slices run one after the other, and the sums come out the same, float for float, since each
+ * continues from exactly where the last slice stored it.
  *
- * <p>No vector crosses a method boundary: a helper returning a vector is compiled on its own
- * sooner or later, and once it is, the JIT may stop inlining it and box every vector it returns.
+ * <p>Each kernel writes out where its sums start ({@code accumulate ? C : bias != null ? bias : 0})
+ * rather than calling a helper that returns a vector: no vector crosses a method boundary, because
+ * a helper returning one is compiled on its own sooner or later, and once it is, the JIT may stop
+ * inlining it and box every vector it returns.
  *
  * <p>Internal to {@link dev.badnets.core.backend.SimdBackend}; no argument checks here.
  */
@@ -41,25 +43,29 @@ public final class Kernels {
 
     /** Four rows by four vectors: 16 accumulators, the main kernel. */
     static void k4x4(float[] a, int aOff, int aRow, int aStep, int depth,
-                     float[] b, int bOff, int bStep, float[] s, int sOff, int sRow,
-                     float[] c, int cOff, int cStride) {
-        FloatVector c00 = FloatVector.fromArray(SPECIES, s, sOff);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, s, sOff + V);
-        FloatVector c02 = FloatVector.fromArray(SPECIES, s, sOff + 2 * V);
-        FloatVector c03 = FloatVector.fromArray(SPECIES, s, sOff + 3 * V);
-        int s1 = sOff + sRow, s2 = s1 + sRow, s3 = s2 + sRow;
-        FloatVector c10 = FloatVector.fromArray(SPECIES, s, s1);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, s, s1 + V);
-        FloatVector c12 = FloatVector.fromArray(SPECIES, s, s1 + 2 * V);
-        FloatVector c13 = FloatVector.fromArray(SPECIES, s, s1 + 3 * V);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, s, s2);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, s, s2 + V);
-        FloatVector c22 = FloatVector.fromArray(SPECIES, s, s2 + 2 * V);
-        FloatVector c23 = FloatVector.fromArray(SPECIES, s, s2 + 3 * V);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, s, s3);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, s, s3 + V);
-        FloatVector c32 = FloatVector.fromArray(SPECIES, s, s3 + 2 * V);
-        FloatVector c33 = FloatVector.fromArray(SPECIES, s, s3 + 3 * V);
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c00 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c01 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c02 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 2 * V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + 2 * V) : FloatVector.zero(SPECIES);
+        FloatVector c03 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 3 * V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + 3 * V) : FloatVector.zero(SPECIES);
+        int r1 = cOff + cStride, r2 = r1 + cStride, r3 = r2 + cStride;
+        FloatVector c10 = accumulate ? FloatVector.fromArray(SPECIES, c, r1) : c00;
+        FloatVector c11 = accumulate ? FloatVector.fromArray(SPECIES, c, r1 + V) : c01;
+        FloatVector c12 = accumulate ? FloatVector.fromArray(SPECIES, c, r1 + 2 * V) : c02;
+        FloatVector c13 = accumulate ? FloatVector.fromArray(SPECIES, c, r1 + 3 * V) : c03;
+        FloatVector c20 = accumulate ? FloatVector.fromArray(SPECIES, c, r2) : c00;
+        FloatVector c21 = accumulate ? FloatVector.fromArray(SPECIES, c, r2 + V) : c01;
+        FloatVector c22 = accumulate ? FloatVector.fromArray(SPECIES, c, r2 + 2 * V) : c02;
+        FloatVector c23 = accumulate ? FloatVector.fromArray(SPECIES, c, r2 + 3 * V) : c03;
+        FloatVector c30 = accumulate ? FloatVector.fromArray(SPECIES, c, r3) : c00;
+        FloatVector c31 = accumulate ? FloatVector.fromArray(SPECIES, c, r3 + V) : c01;
+        FloatVector c32 = accumulate ? FloatVector.fromArray(SPECIES, c, r3 + 2 * V) : c02;
+        FloatVector c33 = accumulate ? FloatVector.fromArray(SPECIES, c, r3 + 3 * V) : c03;
         int a0 = aOff, a1 = aOff + aRow, a2 = aOff + 2 * aRow, a3 = aOff + 3 * aRow;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -94,24 +100,40 @@ public final class Kernels {
      * waiting on too few independent sums.
      */
     static void k8x2(float[] a, int aOff, int aRow, int aStep, int depth,
-                     float[] b, int bOff, int bStep, float[] s, int sOff, int sRow,
-                     float[] c, int cOff, int cStride) {
-        FloatVector c00 = FloatVector.fromArray(SPECIES, s, sOff);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, s, sOff + V);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, s, sOff + sRow);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, s, sOff + sRow + V);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, s, sOff + 2 * sRow);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, s, sOff + 2 * sRow + V);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, s, sOff + 3 * sRow);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, s, sOff + 3 * sRow + V);
-        FloatVector c40 = FloatVector.fromArray(SPECIES, s, sOff + 4 * sRow);
-        FloatVector c41 = FloatVector.fromArray(SPECIES, s, sOff + 4 * sRow + V);
-        FloatVector c50 = FloatVector.fromArray(SPECIES, s, sOff + 5 * sRow);
-        FloatVector c51 = FloatVector.fromArray(SPECIES, s, sOff + 5 * sRow + V);
-        FloatVector c60 = FloatVector.fromArray(SPECIES, s, sOff + 6 * sRow);
-        FloatVector c61 = FloatVector.fromArray(SPECIES, s, sOff + 6 * sRow + V);
-        FloatVector c70 = FloatVector.fromArray(SPECIES, s, sOff + 7 * sRow);
-        FloatVector c71 = FloatVector.fromArray(SPECIES, s, sOff + 7 * sRow + V);
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c00 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c01 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c10 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c11 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c20 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 2 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c21 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 2 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c30 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 3 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c31 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 3 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c40 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 4 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c41 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 4 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c50 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 5 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c51 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 5 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c60 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 6 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c61 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 6 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c70 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 7 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c71 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 7 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -153,20 +175,32 @@ public final class Kernels {
      * 2 loads of B and a broadcast fit in 15.
      */
     static void k6x2(float[] a, int aOff, int aRow, int aStep, int depth,
-                     float[] b, int bOff, int bStep, float[] s, int sOff, int sRow,
-                     float[] c, int cOff, int cStride) {
-        FloatVector c00 = FloatVector.fromArray(SPECIES, s, sOff);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, s, sOff + V);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, s, sOff + sRow);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, s, sOff + sRow + V);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, s, sOff + 2 * sRow);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, s, sOff + 2 * sRow + V);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, s, sOff + 3 * sRow);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, s, sOff + 3 * sRow + V);
-        FloatVector c40 = FloatVector.fromArray(SPECIES, s, sOff + 4 * sRow);
-        FloatVector c41 = FloatVector.fromArray(SPECIES, s, sOff + 4 * sRow + V);
-        FloatVector c50 = FloatVector.fromArray(SPECIES, s, sOff + 5 * sRow);
-        FloatVector c51 = FloatVector.fromArray(SPECIES, s, sOff + 5 * sRow + V);
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c00 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c01 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c10 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c11 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c20 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 2 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c21 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 2 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c30 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 3 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c31 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 3 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c40 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 4 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c41 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 4 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c50 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 5 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c51 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 5 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -198,14 +232,20 @@ public final class Kernels {
 
     /** Six rows by one vector: the odd vector and the packed column tail where {@link #k6x2} is the main kernel. */
     static void k6x1(float[] a, int aOff, int aRow, int aStep, int depth,
-                     float[] b, int bOff, int bStep, float[] s, int sOff, int sRow,
-                     float[] c, int cOff, int cStride) {
-        FloatVector c0 = FloatVector.fromArray(SPECIES, s, sOff);
-        FloatVector c1 = FloatVector.fromArray(SPECIES, s, sOff + sRow);
-        FloatVector c2 = FloatVector.fromArray(SPECIES, s, sOff + 2 * sRow);
-        FloatVector c3 = FloatVector.fromArray(SPECIES, s, sOff + 3 * sRow);
-        FloatVector c4 = FloatVector.fromArray(SPECIES, s, sOff + 4 * sRow);
-        FloatVector c5 = FloatVector.fromArray(SPECIES, s, sOff + 5 * sRow);
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c0 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c1 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c2 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 2 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c3 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 3 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c4 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 4 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c5 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 5 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -230,16 +270,24 @@ public final class Kernels {
 
     /** Eight rows by one vector: the single vector of a narrow product, and its packed column tail. */
     static void k8x1(float[] a, int aOff, int aRow, int aStep, int depth,
-                     float[] b, int bOff, int bStep, float[] s, int sOff, int sRow,
-                     float[] c, int cOff, int cStride) {
-        FloatVector c0 = FloatVector.fromArray(SPECIES, s, sOff);
-        FloatVector c1 = FloatVector.fromArray(SPECIES, s, sOff + sRow);
-        FloatVector c2 = FloatVector.fromArray(SPECIES, s, sOff + 2 * sRow);
-        FloatVector c3 = FloatVector.fromArray(SPECIES, s, sOff + 3 * sRow);
-        FloatVector c4 = FloatVector.fromArray(SPECIES, s, sOff + 4 * sRow);
-        FloatVector c5 = FloatVector.fromArray(SPECIES, s, sOff + 5 * sRow);
-        FloatVector c6 = FloatVector.fromArray(SPECIES, s, sOff + 6 * sRow);
-        FloatVector c7 = FloatVector.fromArray(SPECIES, s, sOff + 7 * sRow);
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c0 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c1 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c2 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 2 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c3 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 3 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c4 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 4 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c5 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 5 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c6 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 6 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c7 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 7 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -268,12 +316,16 @@ public final class Kernels {
 
     /** Four rows by one vector: leftover vectors of a row block, and the packed column tail. */
     static void k4x1(float[] a, int aOff, int aRow, int aStep, int depth,
-                     float[] b, int bOff, int bStep, float[] s, int sOff, int sRow,
-                     float[] c, int cOff, int cStride) {
-        FloatVector c0 = FloatVector.fromArray(SPECIES, s, sOff);
-        FloatVector c1 = FloatVector.fromArray(SPECIES, s, sOff + sRow);
-        FloatVector c2 = FloatVector.fromArray(SPECIES, s, sOff + 2 * sRow);
-        FloatVector c3 = FloatVector.fromArray(SPECIES, s, sOff + 3 * sRow);
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c0 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c1 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c2 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 2 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c3 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 3 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
         int a0 = aOff, a1 = aOff + aRow, a2 = aOff + 2 * aRow, a3 = aOff + 3 * aRow;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -293,12 +345,16 @@ public final class Kernels {
 
     /** One row by four vectors: rows left over when the row count is not a multiple of four. */
     static void k1x4(float[] a, int aOff, int aStep, int depth,
-                     float[] b, int bOff, int bStep, float[] s, int sOff,
-                     float[] c, int cOff) {
-        FloatVector c0 = FloatVector.fromArray(SPECIES, s, sOff);
-        FloatVector c1 = FloatVector.fromArray(SPECIES, s, sOff + V);
-        FloatVector c2 = FloatVector.fromArray(SPECIES, s, sOff + 2 * V);
-        FloatVector c3 = FloatVector.fromArray(SPECIES, s, sOff + 3 * V);
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, boolean accumulate) {
+        FloatVector c0 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c1 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c2 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 2 * V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + 2 * V) : FloatVector.zero(SPECIES);
+        FloatVector c3 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 3 * V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + 3 * V) : FloatVector.zero(SPECIES);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -318,9 +374,10 @@ public final class Kernels {
 
     /** One row by one vector. */
     static void k1x1(float[] a, int aOff, int aStep, int depth,
-                     float[] b, int bOff, int bStep, float[] s, int sOff,
-                     float[] c, int cOff) {
-        FloatVector c0 = FloatVector.fromArray(SPECIES, s, sOff);
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, boolean accumulate) {
+        FloatVector c0 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
