@@ -2,6 +2,7 @@ package dev.badnets.examples.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.core.ByteSamples;
+import dev.badnets.core.EpochReport;
 import dev.badnets.core.Network;
 import dev.badnets.core.Shape;
 import dev.badnets.core.Trainer;
@@ -108,6 +109,11 @@ final class BenchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  %-26s %,.0f samples/s (%d epoch%s, %.2f s)%n", "train_samples_per_second",
                 result.samplesPerSecond(), result.epochs().size(), result.epochs().size() == 1 ? "" : "s",
                 result.seconds());
+        double median = medianEpochSamplesPerSecond(result, samples.size());
+        if (result.epochs().size() > 1) {
+            out.printf(Locale.ROOT, "  %-26s %,.0f samples/s (the median epoch: one slow epoch, the JIT compiler still "
+                    + "at work or the machine busy, moves it less than the mean)%n", "median epoch", median);
+        }
         out.printf(Locale.ROOT, "  %-26s %.2f GFLOP/s (6 x %,d multiply-adds = %,.0f FLOPs per sample)%n", "throughput",
                 gflops, weights, flopsPerSample);
         out.printf(Locale.ROOT, "  %-26s %.2f GFLOP/s (%,.0f FLOPs per sample: the first layer's input gradient "
@@ -121,6 +127,7 @@ final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             ObjectNode root = Json.object();
             Json.putTraining(root, result);
+            root.put("median_epoch_samples_per_second", median);
             root.put("flops_per_sample", flopsPerSample);
             root.put("gflops", gflops);
             root.put("peak_gflops", peak);
@@ -145,6 +152,14 @@ final class BenchCommand implements Callable<Integer> {
      * Trains a throwaway network epoch by epoch until the epochs stop getting faster (or the
      * warm-up has taken {@link #MAX_WARMUP_SECONDS}, as one slow EJML epoch does).
      */
+    /** Samples per second of the median epoch (the mean of the middle two for an even count). */
+    static double medianEpochSamplesPerSecond(TrainingResult result, int samplesPerEpoch) {
+        double[] seconds = result.epochs().stream().mapToDouble(EpochReport::seconds).sorted().toArray();
+        int n = seconds.length;
+        double median = n % 2 == 1 ? seconds[n / 2] : (seconds[n / 2 - 1] + seconds[n / 2]) / 2;
+        return samplesPerEpoch / median;
+    }
+
     private static void warmUp(ByteSamples samples, Network net, TrainingConfig config, MatrixBackend backend) {
         Trainer trainer = new Trainer(net, config.withEpochs(1), backend);
         double previous = Double.MAX_VALUE;

@@ -97,6 +97,29 @@ class SmallDataCommandsTest {
         assertEquals(100.0, b.get("peak_gflops").asDouble(), 0.0, "one core used");
         assertEquals(b.get("executed_gflops").asDouble() / b.get("peak_gflops").asDouble(),
                 b.get("share_of_peak").asDouble(), 1e-12);
+        // one epoch: its median is the epoch itself
+        double trainImages = sps * b.get("train_seconds").asDouble();
+        assertEquals(trainImages / b.get("timings").get("epoch_seconds").get(0).asDouble(),
+                b.get("median_epoch_samples_per_second").asDouble(), 1e-6 * sps);
+    }
+
+    @Test
+    void benchReportsTheMedianEpoch() throws IOException {
+        Path json = dir.resolve("bench3.json");
+        Cli.Run run = Cli.run("bench", "--data", slice.toString(), "--threads", "1", "--json", json.toString(),
+                "--model", "mlp", "--hidden", "16", "--epochs", "3");
+
+        assertEquals(0, run.status(), run::toString);
+        assertTrue(run.out().contains("median epoch"), run::toString);
+        JsonNode b = new ObjectMapper().readTree(json.toFile());
+        double[] seconds = new double[3];
+        for (int e = 0; e < 3; e++) {
+            seconds[e] = b.get("timings").get("epoch_seconds").get(e).asDouble();
+        }
+        java.util.Arrays.sort(seconds);
+        double perEpoch = b.get("train_samples_per_second").asDouble() * b.get("train_seconds").asDouble() / 3;
+        assertEquals(perEpoch / seconds[1], b.get("median_epoch_samples_per_second").asDouble(),
+                1e-6 * b.get("median_epoch_samples_per_second").asDouble());
     }
 
     @Test
