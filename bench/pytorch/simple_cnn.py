@@ -20,6 +20,7 @@ import gzip
 import json
 import os
 import struct
+import statistics
 import time
 
 import numpy as np
@@ -95,7 +96,9 @@ def main():
 
     def train(model, epochs):
         optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+        epoch_seconds = []
         for _ in range(epochs):
+            epoch_start = time.perf_counter()
             order = torch.randperm(len(x))
             for i in range(0, len(x), 64):
                 batch = order[i:i + 64]
@@ -103,13 +106,15 @@ def main():
                 loss = loss_fn(model(x[batch]), y[batch])
                 loss.backward()
                 optimizer.step()
+            epoch_seconds.append(time.perf_counter() - epoch_start)
+        return epoch_seconds
 
     build = mlp if args.model == "mlp" else SimpleCNN
     if args.warmup_epochs > 0:
         train(build(), args.warmup_epochs)  # untimed, on a throwaway model
     model = build()
     start = time.perf_counter()
-    train(model, args.epochs)
+    epoch_seconds = train(model, args.epochs)
     seconds = time.perf_counter() - start
 
     model.eval()
@@ -122,6 +127,8 @@ def main():
         "attack_success_rate_all_images": float((triggered == 0).mean()),
         "train_seconds": seconds,
         "train_samples_per_second": len(x) * args.epochs / seconds,
+        "epoch_seconds": epoch_seconds,
+        "median_epoch_samples_per_second": len(x) / statistics.median(epoch_seconds),
         "threads": args.threads,
         "model": args.model,
         "torch": torch.__version__,
