@@ -26,6 +26,7 @@ public final class MaxPool2D implements Layer {
     private final Shape out;
     private final int window;
     private final int stride;
+    private final int[] offsets; // of the window's positions from its corner, in reading order
 
     /**
      * @param in     input shape C x H x W
@@ -45,6 +46,12 @@ public final class MaxPool2D implements Layer {
         this.window = window;
         this.stride = stride;
         this.out = new Shape(in.channels(), 1 + (in.height() - window) / stride, 1 + (in.width() - window) / stride);
+        this.offsets = new int[window * window];
+        for (int ky = 0; ky < window; ky++) {
+            for (int kx = 0; kx < window; kx++) {
+                offsets[ky * window + kx] = (ky * in.width() + kx) * in.channels();
+            }
+        }
     }
 
     /** The cache: for every output value, the index in its image of the input value that won (when training). */
@@ -53,11 +60,12 @@ public final class MaxPool2D implements Layer {
         final MatrixBackend.RangeTask forward;
         final MatrixBackend.RangeTask backward;
         FMatrixRMaj dX; // the input gradient being written
+        MatrixBackend backend; // the backend of the forward pass in progress
 
         Cache(MaxPool2D layer, int capacity, boolean training) {
             super(layer, capacity, training);
             argmax = training ? new int[capacity * layer.out.size()] : null;
-            forward = (from, to) -> layer.pool(input.data, output().data, argmax, from, to);
+            forward = (from, to) -> layer.pool(backend, input.data, output().data, argmax, from, to);
             backward = (from, to) -> layer.route(outputGradient().data, argmax, dX.data, from, to);
         }
     }
@@ -72,7 +80,9 @@ public final class MaxPool2D implements Layer {
         Cache c = (Cache) ws;
         c.rows(x.numRows);
         c.input = x;
+        c.backend = backend;
         backend.forRanges(x.numRows, 1, c.forward);
+        c.backend = null;
     }
 
     /** Backward: {@code dX} is zero except at each window's arg-max, which gets that output's gradient. */
@@ -88,11 +98,12 @@ public final class MaxPool2D implements Layer {
     }
 
     /**
-     * Forward for images {@code [first, last)}: each output value is the maximum of its window
-     * ({@code Math.max} over contiguous channels, which the JIT vectorises); with {@code argmax}
-     * (training) also where in the image it came from.
+     * Forward for images {@code [first, last)}: each output value is the maximum of its window, and
+     * with {@code argmax} (training) also where in the image it came from (the first position in
+     * reading order on ties), one window of all channels at a time by
+     * {@link MatrixBackend#maxPool}.
      */
-    void pool(float[] x, float[] a, int[] argmax, int first, int last) {
+    void pool(MatrixBackend backend, float[] x, float[] a, int[] argmax, int first, int last) {
         int channels = in.channels(), width = in.width();
         int outH = out.height(), outW = out.width();
         int inImage = in.size(), outImage = out.size();
@@ -102,49 +113,7 @@ public final class MaxPool2D implements Layer {
             for (int oy = 0; oy < outH; oy++) {
                 for (int ox = 0; ox < outW; ox++, o += channels) {
                     int corner = xBase + (oy * stride * width + ox * stride) * channels;
-                    if (argmax == null) {
-                        maxOnly(x, a, corner, o);
-                    } else {
-                        maxAndArgmax(x, a, argmax, xBase, corner, o);
-                    }
-                }
-            }
-        }
-    }
-
-    /** The maximum of each channel of one window ({@code Math.max} over contiguous channels, which the JIT vectorises). */
-    private void maxOnly(float[] x, float[] a, int corner, int o) {
-        int channels = in.channels(), width = in.width();
-        System.arraycopy(x, corner, a, o, channels);
-        for (int ky = 0; ky < window; ky++) {
-            for (int kx = ky == 0 ? 1 : 0; kx < window; kx++) {
-                int p = corner + (ky * width + kx) * channels;
-                for (int c = 0; c < channels; c++) {
-                    a[o + c] = Math.max(a[o + c], x[p + c]);
-                }
-            }
-        }
-    }
-
-    /**
-     * The maximum of each channel of one window and where it is (its index in the image): the
-     * first in reading order, since only a strictly larger value replaces it. A select, not a
-     * branch: which input wins is a coin toss that a branch would mispredict.
-     */
-    private void maxAndArgmax(float[] x, float[] a, int[] argmax, int xBase, int corner, int o) {
-        int channels = in.channels(), width = in.width();
-        for (int c = 0; c < channels; c++) {
-            a[o + c] = x[corner + c];
-            argmax[o + c] = corner + c - xBase;
-        }
-        for (int ky = 0; ky < window; ky++) {
-            for (int kx = ky == 0 ? 1 : 0; kx < window; kx++) {
-                int p = corner + (ky * width + kx) * channels;
-                for (int c = 0; c < channels; c++) {
-                    float v = x[p + c];
-                    boolean wins = v > a[o + c];
-                    a[o + c] = wins ? v : a[o + c];
-                    argmax[o + c] = wins ? p + c - xBase : argmax[o + c];
+                    backend.maxPool(x, corner, offsets, channels, a, o, argmax, xBase);
                 }
             }
         }

@@ -55,4 +55,44 @@ public interface MatrixBackend {
     default void forRanges(int n, int grain, RangeTask task) {
         task.run(0, n);
     }
+
+    /**
+     * One window of max pooling over {@code channels} contiguous values (channels-last images):
+     * for each {@code c < channels}, with {@code q} running over the window's positions in order,
+     * <pre>
+     *   a[o + c]      = max_q x[corner + offsets[q] + c]
+     *   argmax[o + c] = corner + offsets[q*] + c - xBase,  q* the first q that reaches the maximum
+     * </pre>
+     * With {@code argmax} (training) only a strictly larger value replaces an earlier one, so ties
+     * go to the first position; without it (inference) the maximum is {@code Math.max}'s. Writes
+     * {@code a[o, o + channels)} and, if not null, {@code argmax[o, o + channels)}. The reference
+     * loops over the channels; a vectorised backend takes V channels at a time.
+     */
+    default void maxPool(float[] x, int corner, int[] offsets, int channels, float[] a, int o, int[] argmax,
+                         int xBase) {
+        if (argmax == null) {
+            System.arraycopy(x, corner + offsets[0], a, o, channels);
+            for (int q = 1; q < offsets.length; q++) {
+                int p = corner + offsets[q];
+                for (int c = 0; c < channels; c++) {
+                    a[o + c] = Math.max(a[o + c], x[p + c]);
+                }
+            }
+            return;
+        }
+        for (int c = 0; c < channels; c++) {
+            a[o + c] = x[corner + offsets[0] + c];
+            argmax[o + c] = corner + offsets[0] + c - xBase;
+        }
+        for (int q = 1; q < offsets.length; q++) {
+            int p = corner + offsets[q];
+            for (int c = 0; c < channels; c++) {
+                // a select, not a branch: which input wins is a coin toss that a branch would mispredict
+                float v = x[p + c];
+                boolean wins = v > a[o + c];
+                a[o + c] = wins ? v : a[o + c];
+                argmax[o + c] = wins ? p + c - xBase : argmax[o + c];
+            }
+        }
+    }
 }

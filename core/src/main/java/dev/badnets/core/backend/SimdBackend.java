@@ -2,6 +2,7 @@ package dev.badnets.core.backend;
 
 import dev.badnets.core.backend.simd.Gemm;
 import dev.badnets.core.backend.simd.Kernels;
+import dev.badnets.core.backend.simd.Pooling;
 import dev.badnets.core.backend.simd.WorkerPool;
 import java.lang.ref.Cleaner;
 import org.ejml.data.FMatrixRMaj;
@@ -142,6 +143,15 @@ public final class SimdBackend implements MatrixBackend {
             return;
         }
         pool.run(ranges, ranges.set(task, n, parts));
+    }
+
+    /** V channels at a time ({@link Pooling}); the channels that do not fill a vector as the reference does them. */
+    @Override
+    public void maxPool(float[] x, int corner, int[] offsets, int channels, float[] a, int o, int[] argmax, int xBase) {
+        int done = Pooling.maxPool(x, corner, offsets, channels, a, o, argmax, xBase);
+        if (done < channels) {
+            MatrixBackend.super.maxPool(x, corner + done, offsets, channels - done, a, o + done, argmax, xBase);
+        }
     }
 
     /** {@link #forRanges} as a pool task: part p runs range p. Kept and reused so nothing is allocated. */

@@ -102,6 +102,40 @@ class SimdBackendTest {
                 + (rows * (depth + cols) < cols * depth ? " (computed as C^T = B A^T)" : " (B transposed)"));
     }
 
+    /**
+     * Max pooling V channels at a time gives the reference's values and arg-maxes exactly, ties
+     * included (small integer inputs tie often; the first position in reading order must win), for
+     * channel counts below, at and above whole vectors, with and without arg-maxes.
+     */
+    @Property(tries = 200)
+    void maxPoolEqualsTheReferenceBitForBit(@ForAll @IntRange(min = 1, max = 40) int channels,
+                                            @ForAll @IntRange(min = 1, max = 3) int window,
+                                            @ForAll boolean training,
+                                            @ForAll long seed) {
+        int width = 5;
+        Random random = new Random(seed);
+        float[] x = new float[width * width * channels + 7];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextInt(4) - 1; // -1, 0, 1 or 2: many ties
+        }
+        int[] offsets = new int[window * window];
+        for (int ky = 0; ky < window; ky++) {
+            for (int kx = 0; kx < window; kx++) {
+                offsets[ky * window + kx] = (ky * width + kx) * channels;
+            }
+        }
+        int corner = (width + 1) * channels, o = 3, xBase = 2;
+        float[] expected = new float[o + channels], actual = new float[o + channels];
+        int[] expectedArgmax = training ? new int[o + channels] : null;
+        int[] actualArgmax = training ? new int[o + channels] : null;
+        EJML.maxPool(x, corner, offsets, channels, expected, o, expectedArgmax, xBase);
+        ONE.maxPool(x, corner, offsets, channels, actual, o, actualArgmax, xBase);
+        assertArrayEquals(expected, actual, channels + " channels, window " + window);
+        if (training) {
+            assertArrayEquals(expectedArgmax, actualArgmax, "arg-max, " + channels + " channels, window " + window);
+        }
+    }
+
     @Example
     void usesOnlyTheLeadingElementsOfArraysLargerThanTheirMatrices() {
         Random random = new Random(3);
