@@ -329,9 +329,10 @@ public final class Conv2D implements Layer {
                         if (iy < 0 || iy >= height || kx0 >= kx1) {
                             continue;
                         }
-                        int dst = xBase + (iy * width + ix0 + kx0) * channels;
+                        // dX[to + j] for the window's columns kx0..kx1 (indexed from j, which the JIT vectorises)
+                        int to = xBase + (iy * width + ix0) * channels;
                         for (int j = kx0 * channels, end = kx1 * channels; j < end; j++) {
-                            dX[dst++] += dCols[src + j];
+                            dX[to + j] += dCols[src + j];
                         }
                     }
                 }
