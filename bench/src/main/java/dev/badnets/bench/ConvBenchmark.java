@@ -68,11 +68,11 @@ public class ConvBenchmark {
             case "conv2":
                 conv = Conv2D.initialized(new Shape(32, 14, 14), 64, 3, 1, 1, Activation.RELU, new SplittableRandom(1));
                 break;
-            case "cnn1":
-                conv = Conv2D.initialized(new Shape(1, 28, 28), 16, 5, 1, 0, Activation.RELU, new SplittableRandom(1));
+            case "cnn1": // the default network, Architecture.CNN: conv16x3 on 1x28x28, padding 1
+                conv = Conv2D.initialized(new Shape(1, 28, 28), 16, 3, 1, 1, Activation.RELU, new SplittableRandom(1));
                 break;
-            case "cnn2":
-                conv = Conv2D.initialized(new Shape(16, 12, 12), 32, 5, 1, 0, Activation.RELU, new SplittableRandom(1));
+            case "cnn2": // conv32x3 on the 16x14x14 pooled output
+                conv = Conv2D.initialized(new Shape(16, 14, 14), 32, 3, 1, 1, Activation.RELU, new SplittableRandom(1));
                 break;
             default:
                 throw new IllegalArgumentException("unknown layer " + layer);
