@@ -18,6 +18,7 @@ final class BatchBuffers {
     private Samples source;
     private int[] order;
     private int from;
+    private MatrixBackend converter; // converts ByteSamples' pixels (vectorised on the SIMD backend), or null
     private final MatrixBackend.RangeTask copyRows = this::copyRows;
 
     BatchBuffers(Network net, int capacity, boolean withGradients) {
@@ -50,6 +51,7 @@ final class BatchBuffers {
         this.source = data;
         this.order = order;
         this.from = from;
+        this.converter = data instanceof ByteSamples ? backend : null;
         boolean threadSafe = data instanceof ByteSamples || data instanceof ArraySamples;
         if (backend != null && threadSafe) {
             backend.forRanges(n, GATHER_GRAIN, copyRows);
@@ -57,6 +59,7 @@ final class BatchBuffers {
             copyRows(0, n);
         }
         this.source = null;
+        this.converter = null;
     }
 
     /** Fewest rows worth handing to another thread: each is a few hundred bytes from anywhere in memory. */
@@ -67,7 +70,11 @@ final class BatchBuffers {
         int width = x.numCols;
         for (int i = first; i < last; i++) {
             int index = order == null ? from + i : order[from + i];
-            source.copyInput(index, x.data, i * width);
+            if (converter != null) {
+                ((ByteSamples) source).copyInput(index, x.data, i * width, converter);
+            } else {
+                source.copyInput(index, x.data, i * width);
+            }
             labels[i] = source.label(index);
         }
     }

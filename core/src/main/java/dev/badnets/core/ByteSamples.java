@@ -1,5 +1,7 @@
 package dev.badnets.core;
 
+import dev.badnets.core.backend.MatrixBackend;
+
 /**
  * Samples whose inputs are unsigned bytes (pixels 0-255), scaled to {@code [0, 1]} only when a
  * batch copies them. Holding MNIST's 60,000 training images this way costs 47 MB instead of the
@@ -78,6 +80,11 @@ public final class ByteSamples implements Samples {
     @Override
     public void copyInput(int index, float[] dst, int offset) {
         scale(inputs, index * inputWidth, dst, offset, inputWidth);
+    }
+
+    /** {@link #copyInput} through {@code backend}'s conversion (vectorised on the SIMD backend): the same floats. */
+    void copyInput(int index, float[] dst, int offset, MatrixBackend backend) {
+        backend.unsignedBytesToFloats(inputs, index * inputWidth, dst, offset, inputWidth, SCALE);
     }
 
     /**

@@ -57,6 +57,18 @@ public interface MatrixBackend {
     }
 
     /**
+     * Unsigned bytes to scaled floats (pixels to network inputs):
+     * {@code dst[offset + j] = (src[from + j] & 0xFF) * scale} for {@code j < n}, the int converted
+     * to float exactly and then multiplied. The reference converts one byte at a time; a vectorised
+     * backend V at a time, with the same products.
+     */
+    default void unsignedBytesToFloats(byte[] src, int from, float[] dst, int offset, int n, float scale) {
+        for (int j = 0; j < n; j++) {
+            dst[offset + j] = (src[from + j] & 0xFF) * scale;
+        }
+    }
+
+    /**
      * One window of max pooling over {@code channels} contiguous values (channels-last images):
      * for each {@code c < channels}, with {@code q} running over the window's positions in order,
      * <pre>

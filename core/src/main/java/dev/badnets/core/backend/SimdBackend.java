@@ -2,6 +2,7 @@ package dev.badnets.core.backend;
 
 import dev.badnets.core.backend.simd.Gemm;
 import dev.badnets.core.backend.simd.Kernels;
+import dev.badnets.core.backend.simd.Pixels;
 import dev.badnets.core.backend.simd.Pooling;
 import dev.badnets.core.backend.simd.WorkerPool;
 import java.lang.ref.Cleaner;
@@ -143,6 +144,15 @@ public final class SimdBackend implements MatrixBackend {
             return;
         }
         pool.run(ranges, ranges.set(task, n, parts));
+    }
+
+    /** V bytes at a time ({@link Pixels}); the last {@code n % V} as the reference does them. */
+    @Override
+    public void unsignedBytesToFloats(byte[] src, int from, float[] dst, int offset, int n, float scale) {
+        int done = Pixels.unsignedBytesToFloats(src, from, dst, offset, n, scale);
+        if (done < n) {
+            MatrixBackend.super.unsignedBytesToFloats(src, from + done, dst, offset + done, n - done, scale);
+        }
     }
 
     /** V channels at a time ({@link Pooling}); the channels that do not fill a vector as the reference does them. */

@@ -102,6 +102,37 @@ class SimdBackendTest {
                 + (rows * (depth + cols) < cols * depth ? " (computed as C^T = B A^T)" : " (B transposed)"));
     }
 
+    /** Pixels to floats V at a time gives the reference's floats exactly, for every byte value and any length and offsets. */
+    @Property(tries = 200)
+    void unsignedBytesToFloatsEqualsTheReferenceBitForBit(@ForAll @IntRange(min = 0, max = 100) int n,
+                                                          @ForAll @IntRange(min = 0, max = 9) int from,
+                                                          @ForAll @IntRange(min = 0, max = 9) int offset,
+                                                          @ForAll long seed) {
+        byte[] src = new byte[from + n + 3];
+        new Random(seed).nextBytes(src);
+        float scale = 1f / 255f;
+        float[] expected = new float[offset + n + 2];
+        float[] actual = new float[offset + n + 2];
+        EJML.unsignedBytesToFloats(src, from, expected, offset, n, scale);
+        ONE.unsignedBytesToFloats(src, from, actual, offset, n, scale);
+        assertArrayEquals(expected, actual, n + " bytes from " + from + " to " + offset);
+    }
+
+    @Example
+    void everyByteValueConvertsAsTheReferenceDoes() {
+        byte[] all = new byte[256];
+        for (int b = 0; b < 256; b++) {
+            all[b] = (byte) b;
+        }
+        float[] expected = new float[256];
+        float[] actual = new float[256];
+        EJML.unsignedBytesToFloats(all, 0, expected, 0, 256, 1f / 255f);
+        ONE.unsignedBytesToFloats(all, 0, actual, 0, 256, 1f / 255f);
+        assertArrayEquals(expected, actual);
+        assertEquals(1f, actual[255]);
+        assertEquals(0f, actual[0]);
+    }
+
     /**
      * Max pooling V channels at a time gives the reference's values and arg-maxes exactly, ties
      * included (small integer inputs tie often; the first position in reading order must win), for
