@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * One matrix product {@code C = A' B' (+ 1 bias)} set up for the {@link Kernels}, reusable from
- * call to call: {@code A'} is A or A^T (read through strides), {@code B'} is B, or B^T packed into
- * a buffer this object keeps. Columns of C that do not fill a whole vector are computed from a
+ * call to call: {@code A'} is A or A^T (read through strides), {@code B'} is B, or B^T transposed
+ * into a buffer this object keeps ({@code A B^T} may instead run as {@code (B A^T)^T}: see
+ * {@link #setMultTransB}). Columns of C that do not fill a whole vector are computed from a
  * zero-padded copy of those columns of B, so no kernel reads or writes past a row.
  *
  * <p>{@link #run} computes the rows of one part; parts cover disjoint row ranges, so any number of
