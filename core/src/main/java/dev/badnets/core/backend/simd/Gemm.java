@@ -39,13 +39,10 @@ public final class Gemm implements WorkerPool.Task {
     private int fromRows;
     private int fromCols;
     private float[] to;
-    private float[] transposeBack; // C^T (cols x rows) once the product has run, or null
     private float[] transposedB = new float[0];
     private float[] transposedA = new float[0];
     private float[] transposedC = new float[0];
-    private float[] result; // where C^T goes back to
-    private int resultRows;
-    private int resultCols;
+    private float[] result; // C, when the product computes C^T (into transposedC) instead; else null
     private float[] tailB = new float[0];
     private final float[] tailBias = new float[V];
     private int tailCol;
@@ -86,10 +83,7 @@ public final class Gemm implements WorkerPool.Task {
             transposedC = grow(transposedC, cols * rows);
             set(b, depth, 1, depth, transposedA, rows, null, transposedC, cols, rows);
             transposeNext(a, rows, depth, transposedA);
-            transposeBack = transposedC;
             result = c;
-            resultRows = rows;
-            resultCols = cols;
         } else {
             transposedB = grow(transposedB, depth * cols);
             set(a, depth, 1, depth, transposedB, cols, null, c, rows, cols);
@@ -122,18 +116,16 @@ public final class Gemm implements WorkerPool.Task {
 
     /** Ends a transposition: the product can run, or the result is complete. */
     public void finishTranspose() {
-        boolean before = to != result;
-        from = null;
-        if (before) {
+        if (to != result) { // B' is ready for the product
             packTail();
         }
+        from = null;
     }
 
     /** Ends the product: when it computed C^T, the transposition back into C is next. */
     public void finishProduct() {
-        if (transposeBack != null) {
-            transposeNext(transposeBack, resultCols, resultRows, result); // C^T is cols x rows of C
-            transposeBack = null;
+        if (result != null) {
+            transposeNext(transposedC, rows, cols, result); // this product's rows x cols are C^T's
         }
     }
 
@@ -150,7 +142,6 @@ public final class Gemm implements WorkerPool.Task {
         this.rows = rows;
         this.cols = cols;
         this.from = null;
-        this.transposeBack = null;
         this.result = null;
         tailCol = cols - cols % V;
         tailWidth = cols - tailCol;
