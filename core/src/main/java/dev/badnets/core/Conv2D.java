@@ -127,10 +127,9 @@ public final class Conv2D implements Layer {
         final MatrixBackend.RangeTask im2col;
         final MatrixBackend.RangeTask col2im;
         final MatrixBackend.RangeTask activate;
-        final MatrixBackend.RangeTask activateBackward;
         final float[] blockSums; // column sums of each block of BLOCK rows of dZ, when training
         final float[] padded; // the batch with p zeros around every image (borders written once, at allocation); null if p = 0
-        final MatrixBackend.RangeTask sumBlocks;
+        final MatrixBackend.RangeTask backwardBlocks;
         FMatrixRMaj dX; // the input gradient being written by col2im
 
         Cache(Conv2D layer, int capacity, boolean training) {
@@ -153,10 +152,14 @@ public final class Conv2D implements Layer {
             im2col = (from, to) -> layer.im2col(input.data, padded, cols.data, from, to);
             col2im = (from, to) -> layer.col2im(dCols.data, dX.data, from, to);
             blockSums = training ? new float[(capacity * pixels + BLOCK - 1) / BLOCK * filters] : null;
-            sumBlocks = (from, to) -> sumBlocks(dZRows, blockSums, from, to);
             activate = (from, to) -> layer.activation.forward(z.data, output().data, from, to);
-            activateBackward = (from, to) -> layer.activation.backward(z.data, output().data, outputGradient().data,
-                    dZ.data, from, to);
+            backwardBlocks = (first, last) -> {
+                for (int block = first; block < last; block++) { // dZ for a block of rows, then its sums while in cache
+                    int from = block * BLOCK * filters, to = Math.min(dZRows.numRows, (block + 1) * BLOCK) * filters;
+                    layer.activation.backward(z.data, output().data, outputGradient().data, dZ.data, from, to);
+                    sumBlocks(dZRows, blockSums, block, block + 1);
+                }
+            };
         }
 
         @Override
@@ -196,11 +199,10 @@ public final class Conv2D implements Layer {
     @Override
     public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
         Cache c = (Cache) ws;
-        backend.forRanges(c.dZ.getNumElements(), Activation.GRAIN, c.activateBackward);
-        backend.multTransA(c.cols, c.dZRows, c.gradient(0));
         int blocks = (c.dZRows.numRows + BLOCK - 1) / BLOCK;
-        backend.forRanges(blocks, 1, c.sumBlocks);
+        backend.forRanges(blocks, 1, c.backwardBlocks); // dZ, and the column sums of each block of its rows
         sumRows(c.blockSums, blocks, c.gradient(1).data);
+        backend.multTransA(c.cols, c.dZRows, c.gradient(0));
         if (dX != null) {
             backend.multTransB(c.dZRows, weights, c.dCols);
             c.dX = dX;

@@ -57,6 +57,22 @@ public final class Backends {
         }
     }
 
+    /**
+     * For "simd" and "auto" where the Vector API runs: starts compiling the SIMD kernels in the
+     * background ({@link SimdBackend#warmUp}), to be called before slow work that does not need a
+     * backend, such as reading the data. Returns at once; a no-op for any other name.
+     */
+    public static void warmUp(String name) {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        if (SIMD != null && (key.equals("simd") || key.equals("auto"))) {
+            try {
+                SIMD.getDeclaringClass().getMethod("warmUp").invoke(null);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                // the products still run; they only start slower
+            }
+        }
+    }
+
     /** Every name {@link #create} accepts here: core's own, then those of the providers on the class path. */
     public static List<String> names() {
         List<String> names = new ArrayList<>(NAMES);

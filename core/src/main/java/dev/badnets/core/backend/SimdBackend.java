@@ -6,6 +6,7 @@ import dev.badnets.core.backend.simd.Pixels;
 import dev.badnets.core.backend.simd.Pooling;
 import dev.badnets.core.backend.simd.WorkerPool;
 import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -32,7 +33,11 @@ public final class SimdBackend implements MatrixBackend {
     /** Parts per thread of a split: a thread runs its own first, then helps with others', so a late thread costs little. */
     private static final int PARTS_PER_THREAD = 2;
 
-    /** Range boundaries fall on multiples of this (a 64-byte cache line of floats), so two threads never write one line. */
+    /**
+     * Ranges of element-wise work start on multiples of this (a 64-byte cache line of floats), so
+     * two threads never write one line; coarser work (images, blocks of rows: grain below this) is
+     * split evenly instead, since rounding 49 blocks up to 16 per range would leave one thread 17.
+     */
     private static final int RANGE_ALIGN = 16;
 
     private final int threads;
@@ -55,6 +60,64 @@ public final class SimdBackend implements MatrixBackend {
             this.pool = null;
         }
     }
+
+    private static final AtomicBoolean WARMING = new AtomicBoolean();
+
+    /**
+     * Starts, once per JVM, a daemon thread that runs every kernel of this backend on small inputs,
+     * so that the JIT compiler has compiled them when real work arrives. Until then Vector API code
+     * runs through the interpreter, boxing every vector: a convolutional network's first mini-batch
+     * takes a hundred times as long as the next ones. Call it just before work that does not need
+     * the backend (reading the data set), so the warm-up runs on a core that would otherwise idle.
+     * Nothing else changes: the thread uses its own backend and buffers.
+     */
+    public static void warmUp() {
+        if (WARMING.compareAndSet(false, true)) {
+            Thread t = new Thread(SimdBackend::exercise, "badnets-simd-warmup");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            t.start();
+        }
+    }
+
+    /**
+     * Every path of every kernel, on small inputs, {@value #WARM_UP_ROUNDS} times: products of
+     * 13 rows (blocks of 8, 6 and 4 rows and single rows) with one, two and four vectors of columns
+     * and a tail, over a shared dimension longer than a slice (so sums also go on from stored ones);
+     * {@code A B^T} both ways round; pooling with and without arg-max; pixels to floats.
+     */
+    static void exercise() {
+        SimdBackend b = new SimdBackend(1);
+        int rows = 13, depth = 300, v = Kernels.V;
+        int[] widths = {v, 2 * v, 4 * v, 2 * v + 3};
+        FMatrixRMaj[][] m = new FMatrixRMaj[widths.length][];
+        for (int k = 0; k < widths.length; k++) {
+            int cols = widths[k];
+            m[k] = new FMatrixRMaj[] {new FMatrixRMaj(rows, depth), new FMatrixRMaj(depth, cols), new FMatrixRMaj(1, cols),
+                new FMatrixRMaj(rows, cols), new FMatrixRMaj(depth, cols), new FMatrixRMaj(rows, depth),
+                new FMatrixRMaj(depth, rows)};
+        }
+        int channels = 2 * v + 3;
+        float[] image = new float[4 * channels];
+        float[] pooled = new float[channels];
+        int[] argmax = new int[channels];
+        int[] offsets = {0, channels, 2 * channels, 3 * channels};
+        byte[] pixels = new byte[3 * v + 5];
+        float[] floats = new float[pixels.length];
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            for (FMatrixRMaj[] x : m) {
+                b.affine(x[0], x[1], x[2], x[3]); // X W + b
+                b.multTransA(x[0], x[3], x[4]); // X^T dZ
+                b.multTransB(x[3], x[1], x[5]); // dZ W^T, transposing dZ and the result
+                b.multTransB(x[4], x[3], x[6]); // transposing the second operand
+            }
+            b.maxPool(image, 0, offsets, channels, pooled, 0, argmax, 0);
+            b.maxPool(image, 0, offsets, channels, pooled, 0, null, 0);
+            b.unsignedBytesToFloats(pixels, 0, floats, 0, pixels.length, 1f / 255);
+        }
+    }
+
+    private static final int WARM_UP_ROUNDS = 1000;
 
     /** Floats per vector on this CPU (16 with AVX-512, 8 with AVX2). */
     public static int vectorLength() {
@@ -143,7 +206,7 @@ public final class SimdBackend implements MatrixBackend {
             task.run(0, n);
             return;
         }
-        pool.run(ranges, ranges.set(task, n, parts));
+        pool.run(ranges, ranges.set(task, n, parts, grain >= RANGE_ALIGN ? RANGE_ALIGN : 1));
     }
 
     /** V bytes at a time ({@link Pixels}); the last {@code n % V} as the reference does them. */
@@ -170,12 +233,12 @@ public final class SimdBackend implements MatrixBackend {
         private int n;
         private int per;
 
-        /** Sets up the ranges; returns how many are non-empty. */
-        int set(RangeTask task, int n, int parts) {
+        /** Sets up ranges of a multiple of {@code align} indices (but the last); returns how many are non-empty. */
+        int set(RangeTask task, int n, int parts, int align) {
             this.task = task;
             this.n = n;
             int even = (n + parts - 1) / parts;
-            per = (even + RANGE_ALIGN - 1) / RANGE_ALIGN * RANGE_ALIGN;
+            per = (even + align - 1) / align * align;
             return (n + per - 1) / per;
         }
 

@@ -38,6 +38,15 @@ class ForRangesTest {
     }
 
     @Test
+    void coarseWorkIsSplitEvenlyNotByCacheLines() {
+        // 49 blocks of rows over 2 threads x 2 parts: 13, 13, 13 and 10, not 16, 16, 16 and 1 (16-aligned ranges)
+        java.util.List<Integer> sizes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        new SimdBackend(2).forRanges(49, 1, (from, to) -> sizes.add(to - from));
+        assertEquals(4, sizes.size(), sizes.toString());
+        assertTrue(sizes.stream().allMatch(size -> size <= 13), sizes.toString());
+    }
+
+    @Test
     void largeWorkReallyUsesTheOtherThreads() {
         MatrixBackend two = new SimdBackend(2);
         java.util.Set<Thread> ran = java.util.concurrent.ConcurrentHashMap.newKeySet();

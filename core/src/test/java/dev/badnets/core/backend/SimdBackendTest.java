@@ -219,6 +219,11 @@ class SimdBackendTest {
     }
 
     @Example
+    void theWarmUpFitsEveryProductItRunsAtThisWidth() {
+        SimdBackend.exercise(); // throws if a warm-up shape no longer fits its product (CI runs this at 512, 256 and 128 bits)
+    }
+
+    @Example
     void reportsItsNameAndThreads() {
         assertEquals("simd", TWO.name());
         assertEquals(2, TWO.threads());

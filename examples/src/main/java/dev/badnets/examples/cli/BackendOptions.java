@@ -40,6 +40,11 @@ final class BackendOptions {
         return Backends.create(name, threads());
     }
 
+    /** Starts compiling the backend's kernels in the background, while the command reads its data. */
+    void warmUp() {
+        Backends.warmUp(backend);
+    }
+
     String describe() {
         int n = threads();
         return n + (n == 1 ? " thread" : " threads") + ", backend " + backend;

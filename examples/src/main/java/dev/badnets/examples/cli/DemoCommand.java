@@ -122,6 +122,7 @@ final class DemoCommand implements Callable<Integer> {
         Path jsonFile = paths.path("--json");
         try (AtomicFolder written = OutputFiles.begin(paths.path("--out"), "--out", FILES);
              OutputLock jsonLock = OutputFiles.lock(jsonFile, "--json")) {
+            run.warmUp();
             if (DataOptions.isEmpty(folder)) {
                 download(folder, from, stdout);
             }

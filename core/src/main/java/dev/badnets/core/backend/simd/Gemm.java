@@ -48,7 +48,9 @@ public final class Gemm implements WorkerPool.Task {
     private int tailCol;
     private int tailWidth;
     private final float[][] scratch;
-    private int rowsPerPart;
+    private int block = 1; // rows per kernel block in the current split
+    private int blocks; // blocks of rows in C (the last one may be short)
+    private int parts = 1; // parts of the current split: part p runs blocks [p·blocks/parts, (p+1)·blocks/parts)
     private int transposeRows; // rows of the transposed matrix per part
 
     /** A product that can be split into at most {@code maxParts} parts. */
@@ -145,7 +147,9 @@ public final class Gemm implements WorkerPool.Task {
         this.result = null;
         tailCol = cols - cols % V;
         tailWidth = cols - tailCol;
-        rowsPerPart = rows;
+        block = 1;
+        blocks = rows;
+        parts = 1;
     }
 
     /** Copies the columns of B (and bias) that do not fill a vector into zero-padded buffers. */
@@ -172,14 +176,14 @@ public final class Gemm implements WorkerPool.Task {
     }
 
     /**
-     * Splits the rows of C into {@code parts} ranges that start on kernel-block boundaries; returns
-     * how many ranges are non-empty (parts with a higher index have nothing to do).
+     * Splits the rows of C into at most {@code parts} ranges of whole kernel blocks, as even as
+     * blocks allow (the counts differ by at most one block); returns how many ranges there are.
      */
     public int split(int parts) {
-        int per = (rows + parts - 1) / parts;
-        int block = FEW_REGISTERS ? FEW_REGISTERS_ROWS : cols < 4 * V ? NARROW_ROWS : ROWS;
-        rowsPerPart = (per + block - 1) / block * block;
-        return rowsPerPart == 0 ? 1 : (rows + rowsPerPart - 1) / rowsPerPart;
+        block = FEW_REGISTERS ? FEW_REGISTERS_ROWS : cols < 4 * V ? NARROW_ROWS : ROWS;
+        blocks = (rows + block - 1) / block;
+        this.parts = Math.max(1, Math.min(parts, blocks));
+        return this.parts;
     }
 
     @Override
@@ -189,8 +193,8 @@ public final class Gemm implements WorkerPool.Task {
                     Math.min(fromRows, (part + 1) * transposeRows));
             return;
         }
-        int r0 = part * rowsPerPart;
-        int r1 = Math.min(rows, r0 + rowsPerPart);
+        int r0 = Math.min(rows, part * blocks / parts * block);
+        int r1 = Math.min(rows, (part + 1) * blocks / parts * block);
         // A long shared dimension (a convolution's weight gradient sums over every pixel of the
         // batch) runs in slices, so the slice of B that every row block of this part reads stays
         // in cache; each slice goes on from the sums the last one stored, so nothing changes.
