@@ -131,6 +131,7 @@ public final class Conv2D implements Layer {
         final float[] padded; // the batch with p zeros around every image (borders written once, at allocation); null if p = 0
         final MatrixBackend.RangeTask backwardBlocks;
         FMatrixRMaj dX; // the input gradient being written by col2im
+        MatrixBackend backend; // the backend of the backward pass in progress
 
         Cache(Conv2D layer, int capacity, boolean training) {
             super(layer, capacity, training);
@@ -157,7 +158,7 @@ public final class Conv2D implements Layer {
                 for (int block = first; block < last; block++) { // dZ for a block of rows, then its sums while in cache
                     int from = block * BLOCK * filters, to = Math.min(dZRows.numRows, (block + 1) * BLOCK) * filters;
                     layer.activation.backward(z.data, output().data, outputGradient().data, dZ.data, from, to);
-                    sumBlocks(dZRows, blockSums, block, block + 1);
+                    backend.columnSums(dZ.data, from, (to - from) / filters, filters, blockSums, block * filters);
                 }
             };
         }
@@ -200,7 +201,9 @@ public final class Conv2D implements Layer {
     public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
         Cache c = (Cache) ws;
         int blocks = (c.dZRows.numRows + BLOCK - 1) / BLOCK;
+        c.backend = backend;
         backend.forRanges(blocks, 1, c.backwardBlocks); // dZ, and the column sums of each block of its rows
+        c.backend = null;
         sumRows(c.blockSums, blocks, c.gradient(1).data);
         backend.multTransA(c.cols, c.dZRows, c.gradient(0));
         if (dX != null) {
@@ -216,22 +219,6 @@ public final class Conv2D implements Layer {
      * thread, then added in block order, so the sum is the same for any thread count.
      */
     static final int BLOCK = 256;
-
-    /** Column sums of blocks {@code [first, last)} of BLOCK rows of {@code dZ} into {@code sums} (a row per block). */
-    static void sumBlocks(FMatrixRMaj dZ, float[] sums, int first, int last) {
-        int cols = dZ.numCols;
-        float[] d = dZ.data;
-        for (int block = first; block < last; block++) {
-            int s = block * cols;
-            Arrays.fill(sums, s, s + cols, 0f);
-            for (int row = block * BLOCK, end = Math.min(dZ.numRows, row + BLOCK); row < end; row++) {
-                int base = row * cols;
-                for (int j = 0; j < cols; j++) {
-                    sums[s + j] += d[base + j];
-                }
-            }
-        }
-    }
 
     /** {@code db[j] = Σ_blocks sums[block, j]}, in block order. */
     static void sumRows(float[] sums, int blocks, float[] db) {

@@ -118,22 +118,9 @@ public final class DenseLayer implements Layer {
         Cache c = (Cache) ws;
         activation.backward(c.z, c.output(), c.outputGradient(), c.dZ);
         backend.multTransA(c.input, c.dZ, c.gradient(0));
-        columnSums(c.dZ, c.gradient(1));
+        backend.columnSums(c.dZ.data, 0, c.dZ.numRows, c.dZ.numCols, c.gradient(1).data, 0); // db = Σ_rows dZ
         if (dX != null) {
             backend.multTransB(c.dZ, weights, dX);
-        }
-    }
-
-    /** {@code db_j = Σ_i dZ_ij}: the bias gradient of a layer whose bias is added to every row of dZ. */
-    static void columnSums(FMatrixRMaj dZ, FMatrixRMaj db) {
-        int out = dZ.numCols;
-        float[] dZd = dZ.data, dbd = db.data;
-        Arrays.fill(dbd, 0, out, 0f);
-        for (int row = 0; row < dZ.numRows; row++) {
-            int base = row * out;
-            for (int j = 0; j < out; j++) {
-                dbd[j] += dZd[base + j];
-            }
         }
     }
 

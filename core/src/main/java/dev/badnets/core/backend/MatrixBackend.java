@@ -5,11 +5,12 @@ import org.ejml.data.FMatrixRMaj;
 /**
  * The three matrix products of a dense layer, and the bias addition fused with the first; besides
  * them, the loops a fast backend can vectorise or split across threads: element-wise work by
- * ranges ({@link #forRanges}), a pooling window ({@link #maxPool}) and pixels to floats
- * ({@link #unsignedBytesToFloats}), whose default methods are the reference. Every method writes
+ * ranges ({@link #forRanges}), a pooling window ({@link #maxPool}), column sums
+ * ({@link #columnSums}) and pixels to floats ({@link #unsignedBytesToFloats}), whose default methods
+ * are the reference. Every method writes
  * into an output the caller owns and has already shaped; nothing is allocated. {@link EjmlBackend}
- * is the readable reference; a fast backend must agree with it within float rounding (the pooling
- * and the pixels exactly).
+ * is the readable reference; a fast backend must agree with it within float rounding (the pooling,
+ * the column sums and the pixels exactly).
  *
  * <p>Shapes, for a batch of {@code n} samples through a layer of {@code in} inputs and {@code out}
  * units: {@code X} is n x in, {@code W} is in x out, {@code b} is 1 x out.
@@ -68,6 +69,27 @@ public interface MatrixBackend {
     default void unsignedBytesToFloats(byte[] src, int from, float[] dst, int offset, int n, float scale) {
         for (int j = 0; j < n; j++) {
             dst[offset + j] = (src[from + j] & 0xFF) * scale;
+        }
+    }
+
+    /**
+     * Column sums of a row-major block of {@code rows x cols} starting at {@code x[from]}:
+     * <pre>
+     *   sums[to + j] = Σ_{r < rows} x[from + r·cols + j]        for j < cols
+     * </pre>
+     * each starting from 0 and adding the rows in order (a bias gradient, {@code db = Σ_rows dZ}).
+     * Overwrites {@code sums[to, to + cols)}. The reference goes row by row; a vectorised backend
+     * takes V columns at a time in the same order, so the sums are the same bits.
+     */
+    default void columnSums(float[] x, int from, int rows, int cols, float[] sums, int to) {
+        for (int j = 0; j < cols; j++) {
+            sums[to + j] = 0f;
+        }
+        for (int r = 0; r < rows; r++) {
+            int base = from + r * cols;
+            for (int j = 0; j < cols; j++) {
+                sums[to + j] += x[base + j];
+            }
         }
     }
 

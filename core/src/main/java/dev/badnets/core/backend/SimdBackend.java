@@ -4,6 +4,7 @@ import dev.badnets.core.backend.simd.Gemm;
 import dev.badnets.core.backend.simd.Kernels;
 import dev.badnets.core.backend.simd.Pixels;
 import dev.badnets.core.backend.simd.Pooling;
+import dev.badnets.core.backend.simd.Sums;
 import dev.badnets.core.backend.simd.WorkerPool;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,7 +85,7 @@ public final class SimdBackend implements MatrixBackend {
      * Every path of every kernel, on small inputs, {@value #WARM_UP_ROUNDS} times: products of
      * 13 rows (blocks of 8, 6 and 4 rows and single rows) with one, two and four vectors of columns
      * and a tail, over a shared dimension longer than a slice (so sums also go on from stored ones);
-     * {@code A B^T} both ways round; pooling with and without arg-max; pixels to floats.
+     * {@code A B^T} both ways round; pooling with and without arg-max; pixels to floats; column sums.
      */
     static void exercise() {
         SimdBackend b = new SimdBackend(1);
@@ -114,6 +115,9 @@ public final class SimdBackend implements MatrixBackend {
             b.maxPool(image, 0, offsets, channels, pooled, 0, argmax, 0);
             b.maxPool(image, 0, offsets, channels, pooled, 0, null, 0);
             b.unsignedBytesToFloats(pixels, 0, floats, 0, pixels.length, 1f / 255);
+            for (FMatrixRMaj[] x : m) {
+                b.columnSums(x[3].data, 0, rows, x[3].numCols, x[2].data, 0);
+            }
         }
     }
 
@@ -215,6 +219,19 @@ public final class SimdBackend implements MatrixBackend {
         int done = Pixels.unsignedBytesToFloats(src, from, dst, offset, n, scale);
         if (done < n) {
             MatrixBackend.super.unsignedBytesToFloats(src, from + done, dst, offset + done, n - done, scale);
+        }
+    }
+
+    /** V columns at a time ({@link Sums}); the columns that do not fill a vector as the reference does them. */
+    @Override
+    public void columnSums(float[] x, int from, int rows, int cols, float[] sums, int to) {
+        int done = Sums.columnSums(x, from, rows, cols, sums, to);
+        for (int j = done; j < cols; j++) { // the reference, on the last cols % V columns
+            float s = 0f;
+            for (int r = 0; r < rows; r++) {
+                s += x[from + r * cols + j];
+            }
+            sums[to + j] = s;
         }
     }
 

@@ -118,6 +118,31 @@ class SimdBackendTest {
         assertArrayEquals(expected, actual, n + " bytes from " + from + " to " + offset);
     }
 
+    /**
+     * Column sums V columns at a time equal the reference's row-by-row sums bit for bit, for widths
+     * below, at and above whole vectors; the values span many magnitudes, so a different order of
+     * additions would show in the last bits.
+     */
+    @Property(tries = 200)
+    void columnSumsEqualTheReferenceBitForBit(@ForAll @IntRange(min = 0, max = 300) int rows,
+                                              @ForAll @IntRange(min = 1, max = 70) int cols,
+                                              @ForAll @IntRange(min = 0, max = 7) int from,
+                                              @ForAll @IntRange(min = 0, max = 7) int to,
+                                              @ForAll long seed) {
+        Random random = new Random(seed);
+        float[] x = new float[from + rows * cols + 5];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 3));
+        }
+        float[] expected = new float[to + cols + 3];
+        float[] actual = new float[to + cols + 3];
+        Arrays.fill(expected, 7f); // outside [to, to + cols) stays as it was; inside is overwritten
+        Arrays.fill(actual, 7f);
+        EJML.columnSums(x, from, rows, cols, expected, to);
+        ONE.columnSums(x, from, rows, cols, actual, to);
+        assertArrayEquals(expected, actual, rows + " x " + cols + " from " + from + " to " + to);
+    }
+
     @Example
     void everyByteValueConvertsAsTheReferenceDoes() {
         byte[] all = new byte[256];
