@@ -151,7 +151,7 @@ public final class Conv2D implements Layer {
             checkFloats(paddedFloats, layer);
             padded = layer.padding > 0 ? new float[(int) paddedFloats] : null;
             im2col = (from, to) -> layer.im2col(input.data, padded, cols.data, from, to);
-            col2im = (from, to) -> layer.col2im(dCols.data, dX.data, from, to);
+            col2im = (from, to) -> layer.col2im(backend, dCols.data, dX.data, from, to);
             blockSums = training ? new float[(capacity * pixels + BLOCK - 1) / BLOCK * filters] : null;
             activate = (from, to) -> layer.activation.forward(z.data, output().data, from, to);
             backwardBlocks = (first, last) -> {
@@ -209,7 +209,9 @@ public final class Conv2D implements Layer {
         if (dX != null) {
             backend.multTransB(c.dZRows, weights, c.dCols);
             c.dX = dX;
+            c.backend = backend;
             backend.forRanges(dX.numRows, 1, c.col2im);
+            c.backend = null;
             c.dX = null;
         }
     }
@@ -299,7 +301,7 @@ public final class Conv2D implements Layer {
      * {@code dX}, then adds every entry of {@code dCols} to the input value it was copied from
      * (entries that came from the padding are dropped).
      */
-    void col2im(float[] dCols, float[] dX, int first, int last) {
+    void col2im(MatrixBackend backend, float[] dCols, float[] dX, int first, int last) {
         int channels = in.channels(), height = in.height(), width = in.width();
         int outH = out.height(), outW = out.width();
         int window = weights.numRows;
@@ -318,11 +320,10 @@ public final class Conv2D implements Layer {
                         if (iy < 0 || iy >= height || kx0 >= kx1) {
                             continue;
                         }
-                        // dX[to + j] for the window's columns kx0..kx1 (indexed from j, which the JIT vectorises)
-                        int to = xBase + (iy * width + ix0) * channels;
-                        for (int j = kx0 * channels, end = kx1 * channels; j < end; j++) {
-                            dX[to + j] += dCols[src + j];
-                        }
+                        // the window's columns kx0..kx1: a run of (kx1 - kx0)·C values, too short for the
+                        // JIT's vectorised loops, which the backend adds V at a time
+                        int j = kx0 * channels;
+                        backend.addTo(dCols, src + j, dX, xBase + (iy * width + ix0) * channels + j, (kx1 - kx0) * channels);
                     }
                 }
             }

@@ -6,11 +6,11 @@ import org.ejml.data.FMatrixRMaj;
  * The three matrix products of a dense layer, and the bias addition fused with the first; besides
  * them, the loops a fast backend can vectorise or split across threads: element-wise work by
  * ranges ({@link #forRanges}), a pooling window ({@link #maxPool}), column sums
- * ({@link #columnSums}) and pixels to floats ({@link #unsignedBytesToFloats}), whose default methods
+ * ({@link #columnSums}), short runs of additions ({@link #addTo}) and pixels to floats ({@link #unsignedBytesToFloats}), whose default methods
  * are the reference. Every method writes
  * into an output the caller owns and has already shaped; nothing is allocated. {@link EjmlBackend}
  * is the readable reference; a fast backend must agree with it within float rounding (the pooling,
- * the column sums and the pixels exactly).
+ * the column sums, the additions and the pixels exactly).
  *
  * <p>Shapes, for a batch of {@code n} samples through a layer of {@code in} inputs and {@code out}
  * units: {@code X} is n x in, {@code W} is in x out, {@code b} is 1 x out.
@@ -69,6 +69,16 @@ public interface MatrixBackend {
     default void unsignedBytesToFloats(byte[] src, int from, float[] dst, int offset, int n, float scale) {
         for (int j = 0; j < n; j++) {
             dst[offset + j] = (src[from + j] & 0xFF) * scale;
+        }
+    }
+
+    /**
+     * {@code y[to + j] += x[from + j]} for {@code j < n}: one run of a convolution's input gradient
+     * added back into the image it came from (col2im). Modifies {@code y[to, to + n)} only.
+     */
+    default void addTo(float[] x, int from, float[] y, int to, int n) {
+        for (int j = 0; j < n; j++) {
+            y[to + j] += x[from + j];
         }
     }
 

@@ -85,7 +85,7 @@ public final class SimdBackend implements MatrixBackend {
      * Every path of every kernel, on small inputs, {@value #WARM_UP_ROUNDS} times: products of
      * 13 rows (blocks of 8, 6 and 4 rows and single rows) with one, two and four vectors of columns
      * and a tail, over a shared dimension longer than a slice (so sums also go on from stored ones);
-     * {@code A B^T} both ways round; pooling with and without arg-max; pixels to floats; column sums.
+     * {@code A B^T} both ways round; pooling with and without arg-max; pixels to floats; column sums; runs of additions.
      */
     static void exercise() {
         SimdBackend b = new SimdBackend(1);
@@ -117,6 +117,7 @@ public final class SimdBackend implements MatrixBackend {
             b.unsignedBytesToFloats(pixels, 0, floats, 0, pixels.length, 1f / 255);
             for (FMatrixRMaj[] x : m) {
                 b.columnSums(x[3].data, 0, rows, x[3].numCols, x[2].data, 0);
+                b.addTo(x[3].data, 1, x[0].data, 2, x[3].numCols + 3);
             }
         }
     }
@@ -219,6 +220,14 @@ public final class SimdBackend implements MatrixBackend {
         int done = Pixels.unsignedBytesToFloats(src, from, dst, offset, n, scale);
         if (done < n) {
             MatrixBackend.super.unsignedBytesToFloats(src, from + done, dst, offset + done, n - done, scale);
+        }
+    }
+
+    /** V values at a time ({@link Sums}); the last {@code n % V} as the reference does them. */
+    @Override
+    public void addTo(float[] x, int from, float[] y, int to, int n) {
+        for (int j = Sums.addTo(x, from, y, to, n); j < n; j++) {
+            y[to + j] += x[from + j];
         }
     }
 

@@ -143,6 +143,26 @@ class SimdBackendTest {
         assertArrayEquals(expected, actual, rows + " x " + cols + " from " + from + " to " + to);
     }
 
+    @Property(tries = 200)
+    void addToEqualsTheReferenceBitForBit(@ForAll @IntRange(min = 0, max = 100) int n,
+                                          @ForAll @IntRange(min = 0, max = 9) int from,
+                                          @ForAll @IntRange(min = 0, max = 9) int to,
+                                          @ForAll long seed) {
+        Random random = new Random(seed);
+        float[] x = new float[from + n + 3];
+        float[] expected = new float[to + n + 3];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = (float) (random.nextGaussian() * 1000);
+        }
+        float[] actual = expected.clone();
+        EJML.addTo(x, from, expected, to, n);
+        ONE.addTo(x, from, actual, to, n);
+        assertArrayEquals(expected, actual, n + " values from " + from + " to " + to);
+    }
+
     @Example
     void everyByteValueConvertsAsTheReferenceDoes() {
         byte[] all = new byte[256];
