@@ -60,13 +60,13 @@ public final class MaxPool2D implements Layer {
         final MatrixBackend.RangeTask forward;
         final MatrixBackend.RangeTask backward;
         FMatrixRMaj dX; // the input gradient being written
-        MatrixBackend backend; // the backend of the forward pass in progress
+        MatrixBackend backend; // the backend of the pass in progress
 
         Cache(MaxPool2D layer, int capacity, boolean training) {
             super(layer, capacity, training);
             argmax = training ? new int[capacity * layer.out.size()] : null;
             forward = (from, to) -> layer.pool(backend, input.data, output().data, argmax, from, to);
-            backward = (from, to) -> layer.route(outputGradient().data, argmax, dX.data, from, to);
+            backward = (from, to) -> layer.route(backend, outputGradient().data, argmax, dX.data, from, to);
         }
     }
 
@@ -93,7 +93,9 @@ public final class MaxPool2D implements Layer {
         }
         Cache c = (Cache) ws;
         c.dX = dX;
+        c.backend = backend;
         backend.forRanges(dX.numRows, 1, c.backward);
+        c.backend = null;
         c.dX = null;
     }
 
@@ -119,14 +121,36 @@ public final class MaxPool2D implements Layer {
         }
     }
 
-    /** Backward for images {@code [first, last)}: zero each image of dX, then add dA at the recorded arg-max. */
-    void route(float[] dA, int[] argmax, float[] dX, int first, int last) {
+    /**
+     * Backward for images {@code [first, last)}: dX is zero except at each window's arg-max, which
+     * gets that output's gradient. Windows that do not overlap (stride = window) are written whole,
+     * one at a time by {@link MatrixBackend#unpool}, after zeroing the last rows and columns no
+     * window covers; otherwise each image is zeroed and the gradients are added at their arg-max.
+     */
+    void route(MatrixBackend backend, float[] dA, int[] argmax, float[] dX, int first, int last) {
         int inImage = in.size(), outImage = out.size();
+        int channels = in.channels(), width = in.width();
+        int coveredRows = out.height() * window, coveredCols = out.width() * window;
         for (int i = first; i < last; i++) {
             int xBase = i * inImage;
-            Arrays.fill(dX, xBase, xBase + inImage, 0f);
-            for (int o = i * outImage, end = o + outImage; o < end; o++) {
-                dX[xBase + argmax[o]] += dA[o];
+            if (stride != window) {
+                Arrays.fill(dX, xBase, xBase + inImage, 0f);
+                for (int o = i * outImage, end = o + outImage; o < end; o++) {
+                    dX[xBase + argmax[o]] += dA[o];
+                }
+                continue;
+            }
+            for (int y = 0; y < in.height(); y++) {
+                int row = xBase + y * width * channels;
+                int from = y < coveredRows ? coveredCols * channels : 0;
+                Arrays.fill(dX, row + from, row + width * channels, 0f);
+            }
+            int o = i * outImage;
+            for (int oy = 0; oy < out.height(); oy++) {
+                for (int ox = 0; ox < out.width(); ox++, o += channels) {
+                    int corner = xBase + (oy * window * width + ox * window) * channels;
+                    backend.unpool(dA, o, argmax, channels, dX, corner, offsets, xBase);
+                }
             }
         }
     }

@@ -5,7 +5,8 @@ import org.ejml.data.FMatrixRMaj;
 /**
  * The three matrix products of a dense layer, and the bias addition fused with the first; besides
  * them, the loops a fast backend can vectorise or split across threads: element-wise work by
- * ranges ({@link #forRanges}), a pooling window ({@link #maxPool}), column sums
+ * ranges ({@link #forRanges}), a pooling window and its adjoint ({@link #maxPool},
+ * {@link #unpool}), column sums
  * ({@link #columnSums}), short runs of additions ({@link #addTo}) and pixels to floats ({@link #unsignedBytesToFloats}), whose default methods
  * are the reference. Every method writes
  * into an output the caller owns and has already shaped; nothing is allocated. {@link EjmlBackend}
@@ -139,6 +140,26 @@ public interface MatrixBackend {
                 boolean wins = v > a[o + c];
                 a[o + c] = wins ? v : a[o + c];
                 argmax[o + c] = wins ? p + c - xBase : argmax[o + c];
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #maxPool} for a window that no other window overlaps (stride = window):
+     * every position of the window gets the gradient of the output it won, or 0,
+     * <pre>
+     *   dX[corner + offsets[q] + c] = 0 + dA[o + c]   if argmax[o + c] = corner + offsets[q] + c - xBase
+     *                               = 0               otherwise
+     * </pre>
+     * for each {@code c < channels} and each position q (0 + dA, as an addition into a zeroed image
+     * gives: -0 becomes +0). Writes the whole window of {@code dX}, so nothing needs zeroing first.
+     * The reference loops over the channels; a vectorised backend takes V channels at a time.
+     */
+    default void unpool(float[] dA, int o, int[] argmax, int channels, float[] dX, int corner, int[] offsets, int xBase) {
+        for (int q = 0; q < offsets.length; q++) {
+            int p = corner + offsets[q];
+            for (int c = 0; c < channels; c++) {
+                dX[p + c] = argmax[o + c] == p + c - xBase ? 0f + dA[o + c] : 0f;
             }
         }
     }

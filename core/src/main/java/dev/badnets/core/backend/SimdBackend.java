@@ -85,7 +85,7 @@ public final class SimdBackend implements MatrixBackend {
      * Every path of every kernel, on small inputs, {@value #WARM_UP_ROUNDS} times: products of
      * 13 rows (blocks of 8, 6 and 4 rows and single rows) with one, two and four vectors of columns
      * and a tail, over a shared dimension longer than a slice (so sums also go on from stored ones);
-     * {@code A B^T} both ways round; pooling with and without arg-max; pixels to floats; column sums; runs of additions.
+     * {@code A B^T} both ways round; pooling with and without arg-max, and its adjoint; pixels to floats; column sums; runs of additions.
      */
     static void exercise() {
         SimdBackend b = new SimdBackend(1);
@@ -114,6 +114,7 @@ public final class SimdBackend implements MatrixBackend {
             }
             b.maxPool(image, 0, offsets, channels, pooled, 0, argmax, 0);
             b.maxPool(image, 0, offsets, channels, pooled, 0, null, 0);
+            b.unpool(pooled, 0, argmax, channels, image, 0, offsets, 0);
             b.unsignedBytesToFloats(pixels, 0, floats, 0, pixels.length, 1f / 255);
             for (FMatrixRMaj[] x : m) {
                 b.columnSums(x[3].data, 0, rows, x[3].numCols, x[2].data, 0);
@@ -223,25 +224,22 @@ public final class SimdBackend implements MatrixBackend {
         }
     }
 
-    /** V values at a time ({@link Sums}); the last {@code n % V} as the reference does them. */
+    /** V channels at a time ({@link Pooling}). */
     @Override
-    public void addTo(float[] x, int from, float[] y, int to, int n) {
-        for (int j = Sums.addTo(x, from, y, to, n); j < n; j++) {
-            y[to + j] += x[from + j];
-        }
+    public void unpool(float[] dA, int o, int[] argmax, int channels, float[] dX, int corner, int[] offsets, int xBase) {
+        Pooling.unpool(dA, o, argmax, channels, dX, corner, offsets, xBase);
     }
 
-    /** V columns at a time ({@link Sums}); the columns that do not fill a vector as the reference does them. */
+    /** V values at a time ({@link Sums}). */
+    @Override
+    public void addTo(float[] x, int from, float[] y, int to, int n) {
+        Sums.addTo(x, from, y, to, n);
+    }
+
+    /** V columns at a time ({@link Sums}). */
     @Override
     public void columnSums(float[] x, int from, int rows, int cols, float[] sums, int to) {
-        int done = Sums.columnSums(x, from, rows, cols, sums, to);
-        for (int j = done; j < cols; j++) { // the reference, on the last cols % V columns
-            float s = 0f;
-            for (int r = 0; r < rows; r++) {
-                s += x[from + r * cols + j];
-            }
-            sums[to + j] = s;
-        }
+        Sums.columnSums(x, from, rows, cols, sums, to);
     }
 
     /** V channels at a time ({@link Pooling}); the channels that do not fill a vector as the reference does them. */

@@ -143,6 +143,38 @@ class SimdBackendTest {
         assertArrayEquals(expected, actual, rows + " x " + cols + " from " + from + " to " + to);
     }
 
+    /**
+     * The pooling adjoint V channels at a time writes what the reference writes, for channel counts
+     * below, at and above whole vectors, with gradients of either sign and zero, and with arg-maxes
+     * that point anywhere in the window (or outside it: such lanes get zeros everywhere).
+     */
+    @Property(tries = 200)
+    void unpoolEqualsTheReferenceBitForBit(@ForAll @IntRange(min = 1, max = 40) int channels,
+                                           @ForAll @IntRange(min = 1, max = 3) int window,
+                                           @ForAll long seed) {
+        int width = 5;
+        Random random = new Random(seed);
+        int[] offsets = new int[window * window];
+        for (int ky = 0; ky < window; ky++) {
+            for (int kx = 0; kx < window; kx++) {
+                offsets[ky * window + kx] = (ky * width + kx) * channels;
+            }
+        }
+        int corner = (width + 1) * channels, o = 3, xBase = 2;
+        float[] dA = new float[o + channels];
+        int[] argmax = new int[o + channels];
+        for (int c = 0; c < channels; c++) {
+            dA[o + c] = random.nextInt(5) == 0 ? -0f : (float) random.nextGaussian();
+            argmax[o + c] = corner + offsets[random.nextInt(offsets.length)] + c - xBase + (random.nextInt(8) == 0 ? 1 : 0);
+        }
+        float[] expected = new float[width * width * channels + 7];
+        Arrays.fill(expected, 9f);
+        float[] actual = expected.clone();
+        EJML.unpool(dA, o, argmax, channels, expected, corner, offsets, xBase);
+        ONE.unpool(dA, o, argmax, channels, actual, corner, offsets, xBase);
+        assertArrayEquals(expected, actual, channels + " channels, window " + window);
+    }
+
     @Property(tries = 200)
     void addToEqualsTheReferenceBitForBit(@ForAll @IntRange(min = 0, max = 100) int n,
                                           @ForAll @IntRange(min = 0, max = 9) int from,

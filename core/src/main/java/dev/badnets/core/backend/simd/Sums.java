@@ -1,6 +1,7 @@
 package dev.badnets.core.backend.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Sums V values at a time, with the reference's additions in the reference's order, so the results
@@ -12,41 +13,48 @@ import jdk.incubator.vector.FloatVector;
  */
 public final class Sums {
 
+    private static final VectorSpecies<Float> SPECIES = Kernels.SPECIES;
     private static final int V = Kernels.V;
 
     private Sums() {
     }
 
-    /** {@code y[to + j] += x[from + j]} for the first {@code n - n % V} values; returns how many were done. */
-    public static int addTo(float[] x, int from, float[] y, int to, int n) {
+    // JIT pitfalls met here, each of which left C2 code that boxed every vector (JDK 17): a caller
+    // doing the values that do not fill a vector (C2 compiled the caller, not this method); a
+    // second loop, two vectors wide, that some callers never reach (a dense output layer's 10
+    // columns); and a method called on a running sum (s.add(x)), a virtual call C2 only resolves
+    // from a profile, which a loop that ran rarely before compilation lacks. So each method does
+    // its own tail and has one vector loop, and every vector method is called on a vector fresh
+    // from fromArray or zero, whose exact class C2 knows.
+
+    /** {@code y[to + j] += x[from + j]} for {@code j < n}. */
+    public static void addTo(float[] x, int from, float[] y, int to, int n) {
         int j = 0;
         for (; j + V <= n; j += V) {
-            FloatVector.fromArray(Kernels.SPECIES, y, to + j).add(FloatVector.fromArray(Kernels.SPECIES, x, from + j))
+            FloatVector.fromArray(SPECIES, y, to + j).add(FloatVector.fromArray(SPECIES, x, from + j))
                     .intoArray(y, to + j);
         }
-        return j;
+        for (; j < n; j++) {
+            y[to + j] += x[from + j];
+        }
     }
 
-    /** The first {@code cols - cols % V} columns; returns how many were done. */
-    public static int columnSums(float[] x, int from, int rows, int cols, float[] sums, int to) {
+    /** {@code sums[to + j] = Σ_r x[from + r·cols + j]} for {@code j < cols}, rows in order. */
+    public static void columnSums(float[] x, int from, int rows, int cols, float[] sums, int to) {
         int j = 0;
-        for (; j + 2 * V <= cols; j += 2 * V) { // two independent chains of additions in flight
-            FloatVector s0 = FloatVector.zero(Kernels.SPECIES);
-            FloatVector s1 = FloatVector.zero(Kernels.SPECIES);
-            for (int r = 0, at = from + j; r < rows; r++, at += cols) {
-                s0 = s0.add(FloatVector.fromArray(Kernels.SPECIES, x, at));
-                s1 = s1.add(FloatVector.fromArray(Kernels.SPECIES, x, at + V));
-            }
-            s0.intoArray(sums, to + j);
-            s1.intoArray(sums, to + j + V);
-        }
         for (; j + V <= cols; j += V) {
-            FloatVector s = FloatVector.zero(Kernels.SPECIES);
+            FloatVector s = FloatVector.zero(SPECIES);
             for (int r = 0, at = from + j; r < rows; r++, at += cols) {
-                s = s.add(FloatVector.fromArray(Kernels.SPECIES, x, at));
+                s = FloatVector.fromArray(SPECIES, x, at).add(s); // x + s: the same bits as s + x; called on x (see above)
             }
             s.intoArray(sums, to + j);
         }
-        return j;
+        for (; j < cols; j++) {
+            float s = 0f;
+            for (int r = 0, at = from + j; r < rows; r++, at += cols) {
+                s += x[at];
+            }
+            sums[to + j] = s;
+        }
     }
 }
