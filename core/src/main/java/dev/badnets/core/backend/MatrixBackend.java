@@ -86,7 +86,7 @@ public interface MatrixBackend {
     /**
      * Column sums of a row-major block of {@code rows x cols} starting at {@code x[from]}:
      * <pre>
-     *   sums[to + j] = Σ_{r < rows} x[from + r·cols + j]        for j < cols
+     *   sums[to + j] = Σ_{r &lt; rows} x[from + r·cols + j]        for j &lt; cols
      * </pre>
      * each starting from 0 and adding the rows in order (a bias gradient, {@code db = Σ_rows dZ}).
      * Overwrites {@code sums[to, to + cols)}. The reference goes row by row; a vectorised backend
