@@ -55,6 +55,7 @@ final class TrainCommand implements Callable<Integer> {
         MnistLayout layout = DataOptions.inspect(folder);
         try (OutputLock modelLock = OutputFiles.lock(model, "--out");
              OutputLock jsonLock = OutputFiles.lock(jsonFile, "--json")) {
+            run.warmUp();
             return train(stdout, config, folder, DataOptions.load(layout), model, jsonFile);
         }
     }
