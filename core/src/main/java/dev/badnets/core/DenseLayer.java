@@ -1,7 +1,6 @@
 package dev.badnets.core;
 
 import dev.badnets.core.backend.MatrixBackend;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.ejml.data.FMatrixRMaj;

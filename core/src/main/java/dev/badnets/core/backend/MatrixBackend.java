@@ -6,11 +6,10 @@ import org.ejml.data.FMatrixRMaj;
  * The three matrix products of a dense layer, and the bias addition fused with the first; besides
  * them, the loops a fast backend can vectorise or split across threads: element-wise work by
  * ranges ({@link #forRanges}), a pooling window and its adjoint ({@link #maxPool},
- * {@link #unpool}), column sums
- * ({@link #columnSums}), short runs of additions ({@link #addTo}) and pixels to floats ({@link #unsignedBytesToFloats}), whose default methods
- * are the reference. Every method writes
- * into an output the caller owns and has already shaped; nothing is allocated. {@link EjmlBackend}
- * is the readable reference; a fast backend must agree with it within float rounding (the pooling,
+ * {@link #unpool}), column sums ({@link #columnSums}), short runs of additions ({@link #addTo})
+ * and pixels to floats ({@link #unsignedBytesToFloats}), whose default methods are the reference.
+ * Every method writes into an output the caller owns and has already shaped; nothing is allocated.
+ * {@link EjmlBackend} is the readable reference; a fast backend must agree with it within float rounding (the pooling,
  * the column sums, the additions and the pixels exactly).
  *
  * <p>Shapes, for a batch of {@code n} samples through a layer of {@code in} inputs and {@code out}
