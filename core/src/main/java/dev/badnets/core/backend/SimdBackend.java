@@ -67,9 +67,10 @@ public final class SimdBackend implements MatrixBackend {
     /**
      * Starts, once per JVM, a daemon thread that runs every kernel of this backend on small inputs,
      * so that the JIT compiler has compiled them when real work arrives. Until then Vector API code
-     * runs through the interpreter, boxing every vector: a convolutional network's first mini-batch
-     * takes a hundred times as long as the next ones. Call it just before work that does not need
-     * the backend (reading the data set), so the warm-up runs on a core that would otherwise idle.
+     * runs through the interpreter, boxing every vector, so a convolutional network's first
+     * mini-batches are many times slower than the rest (figures: README). Call it just before work
+     * that does not need the backend (reading the data set), so the warm-up runs on a core that
+     * would otherwise idle.
      * Nothing else changes: the thread uses its own backend and buffers.
      */
     public static void warmUp() {

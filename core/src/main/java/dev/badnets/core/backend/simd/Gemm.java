@@ -199,8 +199,8 @@ public final class Gemm implements WorkerPool.Task {
         // A long shared dimension (a convolution's weight gradient sums over every pixel of the
         // batch) runs in slices, so the slice of B that every row block of this part reads stays
         // in cache; each slice goes on from the sums the last one stored, so nothing changes. Only
-        // where C is small: a tall C (im2col's rows, 3 MB) would be read back from memory every
-        // slice, which cost a convolution's forward product a fifth of its speed.
+        // where C is small: a tall C (im2col's rows, megabytes) would be read back from memory
+        // every slice, which slowed a convolution's forward product markedly (README).
         // Column tails keep their sums in scratch, so a product with one runs in one pass.
         int slice = tailWidth == 0 && (long) rows * cols <= SLICED_MAX_C ? DEPTH_SLICE : depth;
         int p0 = 0;
