@@ -200,20 +200,18 @@ public final class Conv2D implements Layer {
     @Override
     public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
         Cache c = (Cache) ws;
-        int blocks = (c.dZRows.numRows + BLOCK - 1) / BLOCK;
         c.backend = backend;
+        int blocks = (c.dZRows.numRows + BLOCK - 1) / BLOCK;
         backend.forRanges(blocks, 1, c.backwardBlocks); // dZ, and the column sums of each block of its rows
-        c.backend = null;
         sumRows(c.blockSums, blocks, c.gradient(1).data);
         backend.multTransA(c.cols, c.dZRows, c.gradient(0));
         if (dX != null) {
             backend.multTransB(c.dZRows, weights, c.dCols);
             c.dX = dX;
-            c.backend = backend;
             backend.forRanges(dX.numRows, 1, c.col2im);
-            c.backend = null;
             c.dX = null;
         }
+        c.backend = null;
     }
 
     /**
