@@ -22,7 +22,7 @@ public interface MatrixBackend {
 
     /**
      * What runs the products, for reports: the name, and for a vectorised backend the vector width
-     * and register block it chose on this CPU (e.g. "simd: 256-bit vectors (AVX2 class, 16 registers), 6x2 kernel").
+     * and register block it chose on this CPU (e.g. "simd: 256-bit vectors (AVX2 class, 16 registers), 5x2 kernel").
      */
     default String describe() {
         return name();

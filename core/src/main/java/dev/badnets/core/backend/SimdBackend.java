@@ -137,12 +137,12 @@ public final class SimdBackend implements MatrixBackend {
     }
 
     /**
-     * The register block of the main kernel, rows x vectors of C: "6x2" where the CPU has 16 vector
-     * registers (12 sums + 2 loads + 1 broadcast fit), else "4x4" (16 sums; 8x2 for outputs narrower
+     * The register block of the main kernel, rows x vectors of C: "5x2" where the CPU has 16 vector
+     * registers (10 sums, 2 loads of B and the broadcasts fit), else "4x4" (16 sums; 8x2 for outputs narrower
      * than four vectors).
      */
     public static String kernel() {
-        return Kernels.REGISTERS < 32 ? "6x2" : "4x4";
+        return Kernels.REGISTERS < 32 ? "5x2" : "4x4";
     }
 
     @Override

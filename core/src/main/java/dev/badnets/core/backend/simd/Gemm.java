@@ -18,8 +18,8 @@ public final class Gemm implements WorkerPool.Task {
     private static final int V = Kernels.V;
     private static final int ROWS = 4; // rows per kernel block; parts split on multiples of it
     private static final int NARROW_ROWS = 8; // rows per block when C has fewer than four vectors of columns
-    private static final boolean FEW_REGISTERS = Kernels.REGISTERS < 32; // then 6x2 blocks for every product
-    private static final int FEW_REGISTERS_ROWS = 6;
+    private static final boolean FEW_REGISTERS = Kernels.REGISTERS < 32; // then 5x2 blocks for every product
+    private static final int FEW_REGISTERS_ROWS = 5;
     private static final int DEPTH_SLICE = 128; // steps of the shared dimension per pass over a part's rows (64 columns of B: 32 KB, in L1)
     private static final int SLICED_MAX_C = 1 << 16; // floats of C (256 KB) up to which the shared dimension is sliced
 
@@ -221,7 +221,7 @@ public final class Gemm implements WorkerPool.Task {
         float[] bias = accumulate ? null : this.bias;
         int i = r0;
         if (FEW_REGISTERS) {
-            i = sixRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
+            i = fiveRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
         } else if (cols < 4 * V) {
             i = eightRowBlocks(i, r1, p0, steps, accumulate, bias, scratch[part]);
         }
@@ -229,21 +229,21 @@ public final class Gemm implements WorkerPool.Task {
         singleRows(i, r1, p0, steps, accumulate, bias, scratch[part]);
     }
 
-    /** 6x2 blocks, where the CPU has 16 vector registers; returns the first row not done. */
-    private int sixRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
+    /** 5x2 blocks, where the CPU has 16 vector registers; returns the first row not done. */
+    private int fiveRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
         int bOff = p0 * bStep;
         for (; i + FEW_REGISTERS_ROWS <= r1; i += FEW_REGISTERS_ROWS) {
             int aOff = i * aRow + p0 * aStep;
             int cOff = i * cols;
             int j = 0;
             for (; j + 2 * V <= tailCol; j += 2 * V) {
-                Kernels.k6x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+                Kernels.k5x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             for (; j < tailCol; j += V) {
-                Kernels.k6x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+                Kernels.k5x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             if (tailWidth > 0) {
-                Kernels.k6x1(a, aOff, aRow, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, V, false);
+                Kernels.k5x1(a, aOff, aRow, aStep, steps, tailB, 0, V, bias == null ? null : tailBias, 0, s, 0, V, false);
                 for (int r = 0; r < FEW_REGISTERS_ROWS; r++) {
                     System.arraycopy(s, r * V, c, cOff + r * cols + tailCol, tailWidth);
                 }

@@ -33,7 +33,7 @@ public final class Kernels {
 
     /**
      * Vector registers the register blocks may count on: 16 with 256-bit vectors (AVX2, whose 16
-     * ymm registers would spill the 16 sums of a 4x4 or 8x2 block, so 6x2 blocks of 12 are used),
+     * ymm registers would spill the 16 sums of a 4x4 or 8x2 block, so 5x2 blocks of 10 are used),
      * else 32 (AVX-512; 128-bit vectors are taken to be ARM's NEON, which has 32).
      */
     public static final int REGISTERS = V == 8 ? 16 : 32;
@@ -170,11 +170,13 @@ public final class Kernels {
     }
 
     /**
-     * Six rows by two vectors: 12 accumulators, the main kernel where the CPU has 16 vector
-     * registers (AVX2, SSE), on which 4x4 or 8x2 blocks would spill their sums to memory: 12 sums,
-     * 2 loads of B and a broadcast fit in 15.
+     * Five rows by two vectors: 10 accumulators, the main kernel where the CPU has 16 vector
+     * registers (AVX2, SSE), on which 4x4 or 8x2 blocks would spill their sums to memory. Not six
+     * rows: 12 sums, 2 loads of B and a broadcast fit in 15 only if the JIT broadcasts one A value
+     * at a time; in some JVMs it scheduled two broadcasts ahead and spilled two sums to the stack
+     * on every step (the README's Performance section has the cost). Ten sums leave room for that.
      */
-    static void k6x2(float[] a, int aOff, int aRow, int aStep, int depth,
+    static void k5x2(float[] a, int aOff, int aRow, int aStep, int depth,
                      float[] b, int bOff, int bStep, float[] bias, int biasOff,
                      float[] c, int cOff, int cStride, boolean accumulate) {
         FloatVector c00 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff)
@@ -197,10 +199,6 @@ public final class Kernels {
                 : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
         FloatVector c41 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 4 * cStride + V)
                 : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
-        FloatVector c50 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 5 * cStride)
-                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
-        FloatVector c51 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 5 * cStride + V)
-                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -216,8 +214,6 @@ public final class Kernels {
             c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
             x = FloatVector.broadcast(SPECIES, a[a0 + 4 * aRow]);
             c40 = b0.fma(x, c40); c41 = b1.fma(x, c41);
-            x = FloatVector.broadcast(SPECIES, a[a0 + 5 * aRow]);
-            c50 = b0.fma(x, c50); c51 = b1.fma(x, c51);
             a0 += aStep;
             bp += bStep;
         }
@@ -226,12 +222,11 @@ public final class Kernels {
         c10.intoArray(c, r); c11.intoArray(c, r + V); r += cStride;
         c20.intoArray(c, r); c21.intoArray(c, r + V); r += cStride;
         c30.intoArray(c, r); c31.intoArray(c, r + V); r += cStride;
-        c40.intoArray(c, r); c41.intoArray(c, r + V); r += cStride;
-        c50.intoArray(c, r); c51.intoArray(c, r + V);
+        c40.intoArray(c, r); c41.intoArray(c, r + V);
     }
 
-    /** Six rows by one vector: the odd vector and the packed column tail where {@link #k6x2} is the main kernel. */
-    static void k6x1(float[] a, int aOff, int aRow, int aStep, int depth,
+    /** Five rows by one vector: the odd vector and the packed column tail where {@link #k5x2} is the main kernel. */
+    static void k5x1(float[] a, int aOff, int aRow, int aStep, int depth,
                      float[] b, int bOff, int bStep, float[] bias, int biasOff,
                      float[] c, int cOff, int cStride, boolean accumulate) {
         FloatVector c0 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff)
@@ -244,8 +239,6 @@ public final class Kernels {
                 : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
         FloatVector c4 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 4 * cStride)
                 : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
-        FloatVector c5 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 5 * cStride)
-                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
         int a0 = aOff;
         int bp = bOff;
         for (int p = 0; p < depth; p++) {
@@ -255,7 +248,6 @@ public final class Kernels {
             c2 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 2 * aRow]), c2);
             c3 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 3 * aRow]), c3);
             c4 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 4 * aRow]), c4);
-            c5 = b0.fma(FloatVector.broadcast(SPECIES, a[a0 + 5 * aRow]), c5);
             a0 += aStep;
             bp += bStep;
         }
@@ -264,8 +256,7 @@ public final class Kernels {
         c1.intoArray(c, r); r += cStride;
         c2.intoArray(c, r); r += cStride;
         c3.intoArray(c, r); r += cStride;
-        c4.intoArray(c, r); r += cStride;
-        c5.intoArray(c, r);
+        c4.intoArray(c, r);
     }
 
     /** Eight rows by one vector: the single vector of a narrow product, and its packed column tail. */
