@@ -20,6 +20,7 @@ final class BatchBuffers {
     private int from;
     private MatrixBackend converter; // converts ByteSamples' pixels (vectorised on the SIMD backend), or null
     private final MatrixBackend.RangeTask copyRows = this::copyRows;
+    private int sink; // keeps copyRows' touches from being optimised away; threads race on it, nobody reads it
 
     BatchBuffers(Network net, int capacity, boolean withGradients) {
         this.capacity = capacity;
@@ -68,6 +69,15 @@ final class BatchBuffers {
     /** Rows {@code [first, last)} of the batch being gathered. */
     private void copyRows(int first, int last) {
         int width = x.numCols;
+        if (converter != null) {
+            // Shuffled rows lie anywhere in memory: touch every row first, so that their cache misses
+            // overlap instead of each row's waiting for the one before it to be converted.
+            int touched = 0;
+            for (int i = first; i < last; i++) {
+                touched += ((ByteSamples) source).touch(order == null ? from + i : order[from + i]);
+            }
+            sink += touched;
+        }
         for (int i = first; i < last; i++) {
             int index = order == null ? from + i : order[from + i];
             if (converter != null) {

@@ -82,6 +82,17 @@ public final class ByteSamples implements Samples {
         scale(inputs, index * inputWidth, dst, offset, inputWidth);
     }
 
+    /** Reads one byte in every 64 of sample {@code index}'s pixels (one per cache line) and returns their sum. */
+    int touch(int index) {
+        int start = index * inputWidth;
+        int end = start + inputWidth;
+        int sum = inputs[end - 1];
+        for (int j = start; j < end; j += 64) {
+            sum += inputs[j];
+        }
+        return sum;
+    }
+
     /** {@link #copyInput} through {@code backend}'s conversion (vectorised on the SIMD backend): the same floats. */
     void copyInput(int index, float[] dst, int offset, MatrixBackend backend) {
         backend.unsignedBytesToFloats(inputs, index * inputWidth, dst, offset, inputWidth, SCALE);
