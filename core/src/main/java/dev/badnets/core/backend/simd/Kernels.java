@@ -172,9 +172,11 @@ public final class Kernels {
     /**
      * Five rows by two vectors: 10 accumulators, the main kernel where the CPU has 16 vector
      * registers (AVX2, SSE), on which 4x4 or 8x2 blocks would spill their sums to memory. Not six
-     * rows: 12 sums, 2 loads of B and a broadcast fit in 15 only if the JIT broadcasts one A value
-     * at a time; in some JVMs it scheduled two broadcasts ahead and spilled two sums to the stack
-     * on every step (the README's Performance section has the cost). Ten sums leave room for that.
+     * rows: those machines have 16 general registers too, and the loop's counter, A's and B's
+     * running indices, A's row offsets, B's stride and both arrays' bounds fill them; with six
+     * rows C2 (JDK 17) in some JVMs kept B's running index on the stack and A's in a vector
+     * register, so that every step waited on the one before. Five rows need one offset fewer
+     * (the README's Performance section has the measurements).
      */
     static void k5x2(float[] a, int aOff, int aRow, int aStep, int depth,
                      float[] b, int bOff, int bStep, float[] bias, int biasOff,
