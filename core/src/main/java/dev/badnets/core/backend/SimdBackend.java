@@ -84,17 +84,18 @@ public final class SimdBackend implements MatrixBackend {
 
     /**
      * Every path of every kernel, on small inputs, {@value #WARM_UP_ROUNDS} times: products of
-     * 13 rows (blocks of 8, 6 and 4 rows and single rows) with one, two and four vectors of columns
-     * and a tail, over a shared dimension longer than a slice (so sums also go on from stored ones);
+     * 13 and 14 rows (blocks of 8, 5 and 4 rows and single rows) with one, two and four vectors of
+     * columns and a tail, over a shared dimension longer than a slice (so sums also go on from stored ones);
      * {@code A B^T} both ways round; pooling with and without arg-max, and its adjoint; pixels to floats; column sums; runs of additions.
      */
     static void exercise() {
         SimdBackend b = new SimdBackend(1);
-        int rows = 13, depth = 300, v = Kernels.V;
+        int depth = 300, v = Kernels.V;
         int[] widths = {v, 2 * v, 4 * v, 2 * v + 3};
-        FMatrixRMaj[][] m = new FMatrixRMaj[widths.length][];
-        for (int k = 0; k < widths.length; k++) {
-            int cols = widths[k];
+        int[] heights = {13, 14}; // 13 = 8 + 4 + 1 = 5 + 5 + 3 single rows; 14 = 5 + 5 + 4
+        FMatrixRMaj[][] m = new FMatrixRMaj[widths.length * heights.length][];
+        for (int k = 0; k < m.length; k++) {
+            int cols = widths[k % widths.length], rows = heights[k / widths.length];
             m[k] = new FMatrixRMaj[] {new FMatrixRMaj(rows, depth), new FMatrixRMaj(depth, cols), new FMatrixRMaj(1, cols),
                 new FMatrixRMaj(rows, cols), new FMatrixRMaj(depth, cols), new FMatrixRMaj(rows, depth),
                 new FMatrixRMaj(depth, rows)};
@@ -118,7 +119,7 @@ public final class SimdBackend implements MatrixBackend {
             b.unpool(pooled, 0, argmax, channels, image, 0, offsets, 0);
             b.unsignedBytesToFloats(pixels, 0, floats, 0, pixels.length, 1f / 255);
             for (FMatrixRMaj[] x : m) {
-                b.columnSums(x[3].data, 0, rows, x[3].numCols, x[2].data, 0);
+                b.columnSums(x[3].data, 0, x[3].numRows, x[3].numCols, x[2].data, 0);
                 b.addTo(x[3].data, 1, x[0].data, 2, x[3].numCols + 3);
             }
         }

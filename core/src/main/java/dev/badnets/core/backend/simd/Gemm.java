@@ -276,16 +276,20 @@ public final class Gemm implements WorkerPool.Task {
         return i;
     }
 
-    /** 4x4 blocks (4x1 for the last vectors; with 16 registers 4x1 only); returns the first row not done. */
+    /** 4x4 blocks (with 16 registers 4x2), 4x1 for the last vectors; returns the first row not done. */
     private int fourRowBlocks(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
         int bOff = p0 * bStep;
         int quadEnd = FEW_REGISTERS ? 0 : cols - cols % (4 * V);
+        int pairEnd = FEW_REGISTERS ? tailCol - tailCol % (2 * V) : 0;
         for (; i + ROWS <= r1; i += ROWS) {
             int aOff = i * aRow + p0 * aStep;
             int cOff = i * cols;
             int j = 0;
             for (; j < quadEnd; j += 4 * V) {
                 Kernels.k4x4(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
+            }
+            for (; j < pairEnd; j += 2 * V) {
+                Kernels.k4x2(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
             }
             for (; j < tailCol; j += V) {
                 Kernels.k4x1(a, aOff, aRow, aStep, steps, b, bOff + j, bStep, bias, j, c, cOff + j, cols, accumulate);
@@ -303,7 +307,7 @@ public final class Gemm implements WorkerPool.Task {
     /** One row at a time, the rows no block covers. */
     private void singleRows(int i, int r1, int p0, int steps, boolean accumulate, float[] bias, float[] s) {
         int bOff = p0 * bStep;
-        int quadEnd = FEW_REGISTERS ? 0 : cols - cols % (4 * V);
+        int quadEnd = cols - cols % (4 * V); // 4 sums and 4 loads fit any register file
         for (; i < r1; i++) {
             int aOff = i * aRow + p0 * aStep;
             int cOff = i * cols;

@@ -227,6 +227,49 @@ public final class Kernels {
         c40.intoArray(c, r); c41.intoArray(c, r + V);
     }
 
+    /** Four rows by two vectors: the rows that {@link #k5x2} blocks leave over (a batch of 64 is 12 blocks and 4 rows). */
+    static void k4x2(float[] a, int aOff, int aRow, int aStep, int depth,
+                     float[] b, int bOff, int bStep, float[] bias, int biasOff,
+                     float[] c, int cOff, int cStride, boolean accumulate) {
+        FloatVector c00 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c01 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c10 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c11 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c20 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 2 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c21 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 2 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c30 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 3 * cStride)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c31 = accumulate ? FloatVector.fromArray(SPECIES, c, cOff + 3 * cStride + V)
+                : bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        int a0 = aOff;
+        int bp = bOff;
+        for (int p = 0; p < depth; p++) {
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + V);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[a0]);
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(SPECIES, a[a0 + aRow]);
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 2 * aRow]);
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 3 * aRow]);
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
+            a0 += aStep;
+            bp += bStep;
+        }
+        int r = cOff;
+        c00.intoArray(c, r); c01.intoArray(c, r + V); r += cStride;
+        c10.intoArray(c, r); c11.intoArray(c, r + V); r += cStride;
+        c20.intoArray(c, r); c21.intoArray(c, r + V); r += cStride;
+        c30.intoArray(c, r); c31.intoArray(c, r + V);
+    }
+
     /** Five rows by one vector: the odd vector and the packed column tail where {@link #k5x2} is the main kernel. */
     static void k5x1(float[] a, int aOff, int aRow, int aStep, int depth,
                      float[] b, int bOff, int bStep, float[] bias, int biasOff,
