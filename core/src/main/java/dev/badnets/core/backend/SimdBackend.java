@@ -7,6 +7,7 @@ import dev.badnets.core.backend.simd.Pooling;
 import dev.badnets.core.backend.simd.Sums;
 import dev.badnets.core.backend.simd.WorkerPool;
 import java.lang.ref.Cleaner;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.ejml.data.FMatrixRMaj;
 
@@ -85,8 +86,8 @@ public final class SimdBackend implements MatrixBackend {
     /**
      * Every path of every kernel, on small inputs, {@value #WARM_UP_ROUNDS} times: products of
      * 13 and 14 rows (blocks of 8, 5 and 4 rows and single rows) with one, two and four vectors of
-     * columns and a tail, over a shared dimension longer than a slice (so sums also go on from stored ones);
-     * {@code A B^T} both ways round; pooling with and without arg-max, and its adjoint; pixels to floats; column sums; runs of additions.
+     * columns and a tail, over a shared dimension longer than a slice (so sums also go on from stored ones),
+     * with a dense X and with one whose blocks skip their zero steps; {@code A B^T} both ways round; pooling with and without arg-max, and its adjoint; pixels to floats; column sums; runs of additions.
      */
     static void exercise() {
         SimdBackend b = new SimdBackend(1);
@@ -98,7 +99,13 @@ public final class SimdBackend implements MatrixBackend {
             int cols = widths[k % widths.length], rows = heights[k / widths.length];
             m[k] = new FMatrixRMaj[] {new FMatrixRMaj(rows, depth), new FMatrixRMaj(depth, cols), new FMatrixRMaj(1, cols),
                 new FMatrixRMaj(rows, cols), new FMatrixRMaj(depth, cols), new FMatrixRMaj(rows, depth),
-                new FMatrixRMaj(depth, rows)};
+                new FMatrixRMaj(depth, rows), new FMatrixRMaj(rows, depth)};
+            Arrays.fill(m[k][0].data, 1f); // dense
+            for (int i = 0; i < 10; i++) { // mostly zeros: rows 0-4 ink every third step, 5-9 dense, the rest blank
+                for (int p = 0; p < depth; p++) {
+                    m[k][7].set(i, p, i >= 5 || p % 3 == 0 ? 1f : 0f);
+                }
+            }
         }
         int channels = 2 * v + 3;
         float[] image = new float[4 * channels];
@@ -109,8 +116,9 @@ public final class SimdBackend implements MatrixBackend {
         float[] floats = new float[pixels.length];
         for (int round = 0; round < WARM_UP_ROUNDS; round++) {
             for (FMatrixRMaj[] x : m) {
-                b.affine(x[0], x[1], x[2], x[3]); // X W + b
-                b.multTransA(x[0], x[3], x[4]); // X^T dZ
+                FMatrixRMaj input = x[round % 2 == 0 ? 0 : 7]; // dense, or with blocks that skip their zero steps
+                b.affine(input, x[1], x[2], x[3]); // X W + b
+                b.multTransA(input, x[3], x[4]); // X^T dZ
                 b.multTransB(x[3], x[1], x[5]); // dZ W^T, transposing dZ and the result
                 b.multTransB(x[4], x[3], x[6]); // transposing the second operand
             }

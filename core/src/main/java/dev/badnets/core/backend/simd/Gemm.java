@@ -1,6 +1,8 @@
 package dev.badnets.core.backend.simd;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 
 /**
  * One matrix product {@code C = A' B' (+ 1 bias)} set up for the {@link Kernels}, reusable from
@@ -21,6 +23,10 @@ public final class Gemm implements WorkerPool.Task {
     private static final boolean FEW_REGISTERS = Kernels.REGISTERS < 32; // then 5x2 blocks for every product
     private static final int FEW_REGISTERS_ROWS = 5;
     private static final int DEPTH_SLICE = 128; // steps of the shared dimension per pass over a part's rows (64 columns of B: 32 KB, in L1)
+    private static final int SKIP_MIN_DEPTH = 64; // shared dimensions shorter than this are not searched for zero steps
+    private static final int SKIP_MIN_SHARE = 4; // a block skips its zero steps only if at least 1 in 4 are zero
+    private static final int SKIP_ROWS = FEW_REGISTERS ? FEW_REGISTERS_ROWS : ROWS; // rows of a block that skips zero steps
+    private static final int SKIP_SAMPLES = 4; // blocks sampled to decide whether a product skips at all
     private static final int SLICED_MAX_C = 1 << 16; // floats of C (256 KB) up to which the shared dimension is sliced
 
     private float[] a;
@@ -49,14 +55,19 @@ public final class Gemm implements WorkerPool.Task {
     private int tailCol;
     private int tailWidth;
     private final float[][] scratch;
+    private final int[][] steps; // per part: the steps of the shared dimension a block of rows cannot skip
+    private final int[][] inks; // per part: for each step, the OR of the block's values' bits (0: all zero)
     private int block = 1; // rows per kernel block in the current split
     private int blocks; // blocks of rows in C (the last one may be short)
     private int parts = 1; // parts of the current split: part p runs blocks [p·blocks/parts, (p+1)·blocks/parts)
     private int transposeRows; // rows of the transposed matrix per part
+    private boolean skipping; // whether the current split's blocks skip their zero steps
 
     /** A product that can be split into at most {@code maxParts} parts. */
     public Gemm(int maxParts) {
         scratch = new float[maxParts][NARROW_ROWS * V];
+        steps = new int[maxParts][0];
+        inks = new int[maxParts][0];
     }
 
     /** {@code C = A B + 1 bias}; A is rows x depth, B depth x cols, bias null or 1 x cols. */
@@ -151,6 +162,7 @@ public final class Gemm implements WorkerPool.Task {
         block = 1;
         blocks = rows;
         parts = 1;
+        skipping = false;
     }
 
     /** Copies the columns of B (and bias) that do not fill a vector into zero-padded buffers. */
@@ -184,6 +196,7 @@ public final class Gemm implements WorkerPool.Task {
         block = FEW_REGISTERS ? FEW_REGISTERS_ROWS : cols < 4 * V ? NARROW_ROWS : ROWS;
         blocks = (rows + block - 1) / block;
         this.parts = Math.max(1, Math.min(parts, blocks));
+        skipping = skipsZeroSteps();
         return this.parts;
     }
 
@@ -202,12 +215,138 @@ public final class Gemm implements WorkerPool.Task {
         // where C is small: a tall C (im2col's rows, megabytes) would be read back from memory
         // every slice, which slowed a convolution's forward product markedly (README).
         // Column tails keep their sums in scratch, so a product with one runs in one pass.
+        if (skipping) {
+            r0 = zeroSkippingBlocks(r0, r1, part);
+        }
         int slice = tailWidth == 0 && (long) rows * cols <= SLICED_MAX_C ? DEPTH_SLICE : depth;
         int p0 = 0;
         do { // at least once: with an empty shared dimension C is just the bias
             runRows(r0, r1, p0, Math.min(slice, depth - p0), p0 > 0, part);
             p0 += slice;
         } while (p0 < depth);
+    }
+
+    /**
+     * Whether blocks of rows skip the steps where their rows of A' are all zero. A step where
+     * every row of a block is zero would add {@code 0·b} to each of the block's sums, which leaves
+     * it as it is ({@code fma(0, b, s) = s} for finite b), so C comes out the same bits, each sum
+     * still in the order p = 0, 1, ... A batch of MNIST digits is 81% black pixels: in a first
+     * layer, blocks of rows of X (the forward product) or of columns (the weight gradient, X^T dZ)
+     * can skip most steps. Only where whole main-kernel blocks cover C's columns, and only when
+     * a few blocks sampled across the rows show enough zero steps to repay the search (a product
+     * of dense operands searches one block, finds no zero step and stops there).
+     */
+    private boolean skipsZeroSteps() {
+        int width = FEW_REGISTERS ? 2 * V : 4 * V;
+        if (depth < SKIP_MIN_DEPTH || cols % width != 0 || !(FEW_REGISTERS || cols >= 4 * V) || rows < block) {
+            return false;
+        }
+        stepList(0);
+        long kept = 0;
+        for (int k = 0; k < SKIP_SAMPLES; k++) {
+            int i = (rows / block) * k / SKIP_SAMPLES * block; // the first row of a block, spread over C
+            int[] ink = inkOf(i * aRow, inks[0]);
+            for (int p = 0; p < depth; p++) {
+                kept += (ink[p] | -ink[p]) >>> 31; // 1 if ink[p] != 0
+            }
+            if (kept == depth) { // the first block has no zero step: a dense operand, most likely
+                return false;
+            }
+        }
+        return kept <= denseSteps() * SKIP_SAMPLES;
+    }
+
+    /** Whether the current split skips zero steps (for tests: the results are the same either way). */
+    boolean skipping() {
+        return skipping;
+    }
+
+    /** Steps beyond which a block runs dense: skipping must save at least 1 step in {@code SKIP_MIN_SHARE}. */
+    private int denseSteps() {
+        return depth - depth / SKIP_MIN_SHARE;
+    }
+
+    /** Part {@code part}'s list of steps, at least {@code depth} long (and its ink buffer). */
+    private int[] stepList(int part) {
+        if (steps[part].length < depth) {
+            steps[part] = new int[depth];
+            inks[part] = new int[depth];
+        }
+        return steps[part];
+    }
+
+    /**
+     * Rows {@code [i, r1)} of C, whole main-kernel blocks, each over the steps where its rows of
+     * A' are not all zero (or over every step, when too few are); returns the first row not done.
+     */
+    private int zeroSkippingBlocks(int i, int r1, int part) {
+        int[] list = stepList(part);
+        int[] ink = inks[part];
+        for (; i + block <= r1; i += block) {
+            int aOff = i * aRow;
+            int cOff = i * cols;
+            int count = nonzeroSteps(aOff, list, ink);
+            boolean dense = count > denseSteps();
+            if (FEW_REGISTERS) {
+                for (int j = 0; j < cols; j += 2 * V) {
+                    if (dense) {
+                        Kernels.k5x2(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols, false);
+                    } else {
+                        Kernels.k5x2Steps(a, aOff, aRow, aStep, list, count, b, j, bStep, bias, j, c, cOff + j, cols);
+                    }
+                }
+            } else {
+                for (int j = 0; j < cols; j += 4 * V) {
+                    if (dense) {
+                        Kernels.k4x4(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols, false);
+                    } else {
+                        Kernels.k4x4Steps(a, aOff, aRow, aStep, list, count, b, j, bStep, bias, j, c, cOff + j, cols);
+                    }
+                }
+            }
+        }
+        return i;
+    }
+
+    /**
+     * Lists in {@code list} the steps p where any of the {@code SKIP_ROWS} rows of A' from
+     * {@code a[aOff]} is nonzero, ascending; returns how many. Branch-free: which pixels are ink
+     * is a coin toss a branch would mispredict.
+     */
+    private int nonzeroSteps(int aOff, int[] list, int[] ink) {
+        inkOf(aOff, ink);
+        int count = 0;
+        for (int p = 0; p < depth; p++) {
+            list[count] = p;
+            count += (ink[p] | -ink[p]) >>> 31; // 1 if ink[p] != 0
+        }
+        return count;
+    }
+
+    /**
+     * Fills {@code ink[p]} with the OR of the bits of the {@code SKIP_ROWS} values of step p in
+     * the rows of A' from {@code a[aOff]} (0 exactly when all are +0), V steps at a time where
+     * steps are adjacent; returns ink.
+     */
+    private int[] inkOf(int aOff, int[] ink) {
+        int p = 0;
+        if (aStep == 1) {
+            for (; p + V <= depth; p += V) {
+                IntVector bits = FloatVector.fromArray(Kernels.SPECIES, a, aOff + p).reinterpretAsInts();
+                for (int r = 1; r < SKIP_ROWS; r++) {
+                    bits = bits.or(FloatVector.fromArray(Kernels.SPECIES, a, aOff + r * aRow + p).reinterpretAsInts());
+                }
+                bits.intoArray(ink, p);
+            }
+        }
+        for (int ap = aOff + p * aStep; p < depth; p++, ap += aStep) {
+            int bits = 0;
+            for (int r = 0; r < SKIP_ROWS; r++) { // a constant count: the JIT unrolls it
+                bits |= Float.floatToRawIntBits(a[ap + r * aRow]); // -0 counts as nonzero: its step just runs
+            }
+            ink[p] = bits;
+        }
+        return ink;
     }
 
     /**

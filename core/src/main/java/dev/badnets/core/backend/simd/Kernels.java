@@ -95,6 +95,46 @@ public final class Kernels {
     }
 
     /**
+     * {@link #k4x4} over the steps {@code steps[0, count)} only (ascending), starting from the bias
+     * or zero: the steps left out are those where all four rows of A' are zero, which add nothing.
+     */
+    static void k4x4Steps(float[] a, int aOff, int aRow, int aStep, int[] steps, int count,
+                          float[] b, int bOff, int bStep, float[] bias, int biasOff, float[] c, int cOff, int cStride) {
+        FloatVector c00 = bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c01 = bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c02 = bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + 2 * V) : FloatVector.zero(SPECIES);
+        FloatVector c03 = bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + 3 * V) : FloatVector.zero(SPECIES);
+        FloatVector c10 = c00, c11 = c01, c12 = c02, c13 = c03;
+        FloatVector c20 = c00, c21 = c01, c22 = c02, c23 = c03;
+        FloatVector c30 = c00, c31 = c01, c32 = c02, c33 = c03;
+        for (int q = 0; q < count; q++) {
+            int p = steps[q];
+            int a0 = aOff + p * aStep;
+            int bp = bOff + p * bStep;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + V);
+            FloatVector b2 = FloatVector.fromArray(SPECIES, b, bp + 2 * V);
+            FloatVector b3 = FloatVector.fromArray(SPECIES, b, bp + 3 * V);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[a0]);
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
+            x = FloatVector.broadcast(SPECIES, a[a0 + aRow]);
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 2 * aRow]);
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 3 * aRow]);
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
+        }
+        int r = cOff;
+        c00.intoArray(c, r); c01.intoArray(c, r + V); c02.intoArray(c, r + 2 * V); c03.intoArray(c, r + 3 * V);
+        r += cStride;
+        c10.intoArray(c, r); c11.intoArray(c, r + V); c12.intoArray(c, r + 2 * V); c13.intoArray(c, r + 3 * V);
+        r += cStride;
+        c20.intoArray(c, r); c21.intoArray(c, r + V); c22.intoArray(c, r + 2 * V); c23.intoArray(c, r + 3 * V);
+        r += cStride;
+        c30.intoArray(c, r); c31.intoArray(c, r + V); c32.intoArray(c, r + 2 * V); c33.intoArray(c, r + 3 * V);
+    }
+
+    /**
      * Eight rows by two vectors: 16 accumulators for products with only one or two vectors of
      * columns (a convolution's 16 or 32 filters), where four rows would leave the multipliers idle
      * waiting on too few independent sums.
@@ -218,6 +258,37 @@ public final class Kernels {
             c40 = b0.fma(x, c40); c41 = b1.fma(x, c41);
             a0 += aStep;
             bp += bStep;
+        }
+        int r = cOff;
+        c00.intoArray(c, r); c01.intoArray(c, r + V); r += cStride;
+        c10.intoArray(c, r); c11.intoArray(c, r + V); r += cStride;
+        c20.intoArray(c, r); c21.intoArray(c, r + V); r += cStride;
+        c30.intoArray(c, r); c31.intoArray(c, r + V); r += cStride;
+        c40.intoArray(c, r); c41.intoArray(c, r + V);
+    }
+
+    /** {@link #k5x2} over the steps {@code steps[0, count)} only, as {@link #k4x4Steps} is to {@link #k4x4}. */
+    static void k5x2Steps(float[] a, int aOff, int aRow, int aStep, int[] steps, int count,
+                          float[] b, int bOff, int bStep, float[] bias, int biasOff, float[] c, int cOff, int cStride) {
+        FloatVector c00 = bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff) : FloatVector.zero(SPECIES);
+        FloatVector c01 = bias != null ? FloatVector.fromArray(SPECIES, bias, biasOff + V) : FloatVector.zero(SPECIES);
+        FloatVector c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01, c40 = c00, c41 = c01;
+        for (int q = 0; q < count; q++) {
+            int p = steps[q];
+            int a0 = aOff + p * aStep;
+            int bp = bOff + p * bStep;
+            FloatVector b0 = FloatVector.fromArray(SPECIES, b, bp);
+            FloatVector b1 = FloatVector.fromArray(SPECIES, b, bp + V);
+            FloatVector x = FloatVector.broadcast(SPECIES, a[a0]);
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01);
+            x = FloatVector.broadcast(SPECIES, a[a0 + aRow]);
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 2 * aRow]);
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 3 * aRow]);
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31);
+            x = FloatVector.broadcast(SPECIES, a[a0 + 4 * aRow]);
+            c40 = b0.fma(x, c40); c41 = b1.fma(x, c41);
         }
         int r = cOff;
         c00.intoArray(c, r); c01.intoArray(c, r + V); r += cStride;
