@@ -44,6 +44,7 @@ public final class SimdBackend implements MatrixBackend {
 
     private final int threads;
     private final Gemm gemm;
+    private long skippedMultiplyAdds; // over every product so far
     private final WorkerPool pool;
     private final Ranges ranges = new Ranges();
 
@@ -175,6 +176,16 @@ public final class SimdBackend implements MatrixBackend {
         return threads;
     }
 
+    /**
+     * Multiply-adds the products of this backend have skipped so far, out of the
+     * {@code rows x depth x cols} of each: steps where a block of rows of the left operand was all
+     * zero (see {@link Gemm}), which would have left every sum as it was. A benchmark subtracts
+     * them from the work it counts.
+     */
+    public long multiplyAddsSkipped() {
+        return skippedMultiplyAdds;
+    }
+
     @Override
     public void affine(FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj b, FMatrixRMaj z) {
         check("affine", "X W", x.numCols == w.numRows, x, w, z, x.numRows, w.numCols);
@@ -290,6 +301,7 @@ public final class SimdBackend implements MatrixBackend {
         }
         run(gemm.split(parts));
         gemm.finishProduct();
+        skippedMultiplyAdds += gemm.skippedMultiplyAdds();
         if (gemm.transposing()) { // C^T back into C
             run(gemm.splitTranspose(parts));
             gemm.finishTranspose();

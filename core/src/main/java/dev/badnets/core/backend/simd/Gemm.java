@@ -26,7 +26,6 @@ public final class Gemm implements WorkerPool.Task {
     private static final int SKIP_MIN_DEPTH = 64; // shared dimensions shorter than this are not searched for zero steps
     private static final int SKIP_MIN_SHARE = 4; // a block skips its zero steps only if at least 1 in 4 are zero
     private static final int SKIP_ROWS = FEW_REGISTERS ? FEW_REGISTERS_ROWS : ROWS; // rows of a block that skips zero steps
-    private static final int SKIP_SAMPLES = 4; // blocks sampled to decide whether a product skips at all
     private static final int SLICED_MAX_C = 1 << 16; // floats of C (256 KB) up to which the shared dimension is sliced
 
     private float[] a;
@@ -61,13 +60,15 @@ public final class Gemm implements WorkerPool.Task {
     private int blocks; // blocks of rows in C (the last one may be short)
     private int parts = 1; // parts of the current split: part p runs blocks [p·blocks/parts, (p+1)·blocks/parts)
     private int transposeRows; // rows of the transposed matrix per part
-    private boolean skipping; // whether the current split's blocks skip their zero steps
+    private boolean skipping; // whether the current split's blocks may skip their zero steps
+    private final long[] skipped; // per part: multiply-adds its blocks skipped in the current product
 
     /** A product that can be split into at most {@code maxParts} parts. */
     public Gemm(int maxParts) {
         scratch = new float[maxParts][NARROW_ROWS * V];
         steps = new int[maxParts][0];
         inks = new int[maxParts][0];
+        skipped = new long[maxParts];
     }
 
     /** {@code C = A B + 1 bias}; A is rows x depth, B depth x cols, bias null or 1 x cols. */
@@ -163,6 +164,7 @@ public final class Gemm implements WorkerPool.Task {
         blocks = rows;
         parts = 1;
         skipping = false;
+        Arrays.fill(skipped, 0);
     }
 
     /** Copies the columns of B (and bias) that do not fill a vector into zero-padded buffers. */
@@ -227,38 +229,25 @@ public final class Gemm implements WorkerPool.Task {
     }
 
     /**
-     * Whether blocks of rows skip the steps where their rows of A' are all zero. A step where
+     * Whether blocks of rows may skip the steps where their rows of A' are all zero. A step where
      * every row of a block is zero would add {@code 0·b} to each of the block's sums, which leaves
      * it as it is ({@code fma(0, b, s) = s} for finite b), so C comes out the same bits, each sum
      * still in the order p = 0, 1, ... A batch of MNIST digits is 81% black pixels: in a first
      * layer, blocks of rows of X (the forward product) or of columns (the weight gradient, X^T dZ)
-     * can skip most steps. Only where whole main-kernel blocks cover C's columns, and only when
-     * a few blocks sampled across the rows show enough zero steps to repay the search (a product
-     * of dense operands searches one block, finds no zero step and stops there).
+     * can skip most steps. Only where whole main-kernel blocks cover C's columns.
      */
     private boolean skipsZeroSteps() {
         int width = FEW_REGISTERS ? 2 * V : 4 * V;
-        if (depth < SKIP_MIN_DEPTH || cols % width != 0 || !(FEW_REGISTERS || cols >= 4 * V) || rows < block) {
-            return false;
-        }
-        stepList(0);
-        long kept = 0;
-        for (int k = 0; k < SKIP_SAMPLES; k++) {
-            int i = (rows / block) * k / SKIP_SAMPLES * block; // the first row of a block, spread over C
-            int[] ink = inkOf(i * aRow, inks[0]);
-            for (int p = 0; p < depth; p++) {
-                kept += (ink[p] | -ink[p]) >>> 31; // 1 if ink[p] != 0
-            }
-            if (kept == depth) { // the first block has no zero step: a dense operand, most likely
-                return false;
-            }
-        }
-        return kept <= denseSteps() * SKIP_SAMPLES;
+        return depth >= SKIP_MIN_DEPTH && cols % width == 0 && (FEW_REGISTERS || cols >= 4 * V);
     }
 
-    /** Whether the current split skips zero steps (for tests: the results are the same either way). */
-    boolean skipping() {
-        return skipping;
+    /** Multiply-adds the last product skipped (steps where a block's rows of A' were all zero). */
+    public long skippedMultiplyAdds() {
+        long sum = 0;
+        for (long s : skipped) {
+            sum += s;
+        }
+        return sum;
     }
 
     /** Steps beyond which a block runs dense: skipping must save at least 1 step in {@code SKIP_MIN_SHARE}. */
@@ -282,11 +271,16 @@ public final class Gemm implements WorkerPool.Task {
     private int zeroSkippingBlocks(int i, int r1, int part) {
         int[] list = stepList(part);
         int[] ink = inks[part];
-        for (; i + block <= r1; i += block) {
+        long skippedHere = 0; // stored once at the end: the parts' counts share a cache line
+        for (int first = i; i + block <= r1; i += block) {
             int aOff = i * aRow;
             int cOff = i * cols;
             int count = nonzeroSteps(aOff, list, ink);
+            if (count == depth && i == first) { // no zero step in the part's first block: a dense operand,
+                break;                          // most likely, so the part runs dense without searching
+            }
             boolean dense = count > denseSteps();
+            skippedHere += dense ? 0 : (long) (depth - count) * block * cols;
             if (FEW_REGISTERS) {
                 for (int j = 0; j < cols; j += 2 * V) {
                     if (dense) {
@@ -305,32 +299,20 @@ public final class Gemm implements WorkerPool.Task {
                 }
             }
         }
+        skipped[part] = skippedHere;
         return i;
     }
 
     /**
      * Lists in {@code list} the steps p where any of the {@code SKIP_ROWS} rows of A' from
-     * {@code a[aOff]} is nonzero, ascending; returns how many. Branch-free: which pixels are ink
-     * is a coin toss a branch would mispredict.
+     * {@code a[aOff]} is nonzero, ascending; returns how many. Where a row's steps are adjacent
+     * (A, not A^T), the rows' bits are first ORed V steps at a time into {@code ink}. The list is
+     * written without a branch: which pixels are ink is a coin toss a branch would mispredict.
      */
     private int nonzeroSteps(int aOff, int[] list, int[] ink) {
-        inkOf(aOff, ink);
         int count = 0;
-        for (int p = 0; p < depth; p++) {
-            list[count] = p;
-            count += (ink[p] | -ink[p]) >>> 31; // 1 if ink[p] != 0
-        }
-        return count;
-    }
-
-    /**
-     * Fills {@code ink[p]} with the OR of the bits of the {@code SKIP_ROWS} values of step p in
-     * the rows of A' from {@code a[aOff]} (0 exactly when all are +0), V steps at a time where
-     * steps are adjacent; returns ink.
-     */
-    private int[] inkOf(int aOff, int[] ink) {
-        int p = 0;
         if (aStep == 1) {
+            int p = 0;
             for (; p + V <= depth; p += V) {
                 IntVector bits = FloatVector.fromArray(Kernels.SPECIES, a, aOff + p).reinterpretAsInts();
                 for (int r = 1; r < SKIP_ROWS; r++) {
@@ -338,15 +320,30 @@ public final class Gemm implements WorkerPool.Task {
                 }
                 bits.intoArray(ink, p);
             }
-        }
-        for (int ap = aOff + p * aStep; p < depth; p++, ap += aStep) {
-            int bits = 0;
-            for (int r = 0; r < SKIP_ROWS; r++) { // a constant count: the JIT unrolls it
-                bits |= Float.floatToRawIntBits(a[ap + r * aRow]); // -0 counts as nonzero: its step just runs
+            for (; p < depth; p++) {
+                ink[p] = stepBits(aOff + p);
             }
-            ink[p] = bits;
+            for (p = 0; p < depth; p++) {
+                list[count] = p;
+                count += (ink[p] | -ink[p]) >>> 31; // 1 if ink[p] != 0
+            }
+        } else {
+            for (int p = 0, ap = aOff; p < depth; p++, ap += aStep) {
+                int bits = stepBits(ap);
+                list[count] = p;
+                count += (bits | -bits) >>> 31;
+            }
         }
-        return ink;
+        return count;
+    }
+
+    /** The OR of the bits of the block's {@code SKIP_ROWS} values at {@code a[ap]}, {@code a[ap + aRow]}, ...: 0 when all are +0. */
+    private int stepBits(int ap) {
+        int bits = 0;
+        for (int r = 0; r < SKIP_ROWS; r++) { // a constant count: the JIT unrolls it
+            bits |= Float.floatToRawIntBits(a[ap + r * aRow]); // -0 counts as nonzero: its step just runs
+        }
+        return bits;
     }
 
     /**
