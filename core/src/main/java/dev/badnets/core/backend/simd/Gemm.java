@@ -24,7 +24,7 @@ public final class Gemm implements WorkerPool.Task {
     private static final int FEW_REGISTERS_ROWS = 5;
     private static final int DEPTH_SLICE = 128; // steps of the shared dimension per pass over a part's rows (64 columns of B: 32 KB, in L1)
     private static final int SKIP_MIN_DEPTH = 64; // shared dimensions shorter than this are not searched for zero steps
-    private static final int SKIP_MIN_SHARE = 4; // a block skips its zero steps only if at least 1 in 4 are zero
+    private static final int SKIP_MIN_SHARE = 2; // a block skips its zero steps only if at least half are zero
     private static final int SKIP_ROWS = FEW_REGISTERS ? FEW_REGISTERS_ROWS : ROWS; // rows of a block that skips zero steps
     private static final int SLICED_MAX_C = 1 << 16; // floats of C (256 KB) up to which the shared dimension is sliced
 
@@ -266,7 +266,11 @@ public final class Gemm implements WorkerPool.Task {
 
     /**
      * Rows {@code [i, r1)} of C, whole main-kernel blocks, each over the steps where its rows of
-     * A' are not all zero (or over every step, when too few are); returns the first row not done.
+     * A' are not all zero, or over every step when fewer than half are zero: the search has a
+     * cost of its own, shared by only two kernel calls per block where C has a convolution's 32
+     * columns, and a kernel stepping through a list is slower per step than one counting. When
+     * the part's first block does not skip, the operand is most likely dense, and the part runs
+     * dense without searching further. Returns the first row not done.
      */
     private int zeroSkippingBlocks(int i, int r1, int part) {
         int[] list = stepList(part);
@@ -276,10 +280,10 @@ public final class Gemm implements WorkerPool.Task {
             int aOff = i * aRow;
             int cOff = i * cols;
             int count = nonzeroSteps(aOff, list, ink);
-            if (count == depth && i == first) { // no zero step in the part's first block: a dense operand,
-                break;                          // most likely, so the part runs dense without searching
-            }
             boolean dense = count > denseSteps();
+            if (dense && i == first) {
+                break;
+            }
             skippedHere += dense ? 0 : (long) (depth - count) * block * cols;
             if (FEW_REGISTERS) {
                 for (int j = 0; j < cols; j += 2 * V) {
