@@ -257,54 +257,71 @@ public final class Gemm implements WorkerPool.Task {
 
     /** Part {@code part}'s list of steps, at least {@code depth} long (and its ink buffer). */
     private int[] stepList(int part) {
-        if (steps[part].length < depth) {
-            steps[part] = new int[depth];
-            inks[part] = new int[depth];
+        if (steps[part].length < depth) { // 16 spare ints: no part's array shares a cache line with the next's
+            steps[part] = new int[depth + 16];
+            inks[part] = new int[depth + 16];
         }
         return steps[part];
     }
 
     /**
-     * Rows {@code [i, r1)} of C, whole main-kernel blocks, each over the steps where its rows of
-     * A' are not all zero, or over every step when fewer than half are zero: the search has a
-     * cost of its own, shared by only two kernel calls per block where C has a convolution's 32
+     * Rows {@code [i, r1)} of C in main-kernel blocks, each over the steps where its rows of A'
+     * are not all zero, or over every step when fewer than half are zero: the search has a cost
+     * of its own, shared by only two kernel calls per block where C has a convolution's 32
      * columns, and a kernel stepping through a list is slower per step than one counting. When
      * the part's first block does not skip, the operand is most likely dense, and the part runs
-     * dense without searching further. Returns the first row not done.
+     * dense without searching further. Rows too few for a last block (the 4 that 5-row blocks
+     * leave of a batch of 64) run as a block that ends at r1 and so overlaps the one before:
+     * the overlapped rows come out the same bits again. Returns the first row not done.
      */
     private int zeroSkippingBlocks(int i, int r1, int part) {
         int[] list = stepList(part);
         int[] ink = inks[part];
         long skippedHere = 0; // stored once at the end: the parts' counts share a cache line
-        for (int first = i; i + block <= r1; i += block) {
-            int aOff = i * aRow;
-            int cOff = i * cols;
-            int count = nonzeroSteps(aOff, list, ink);
-            boolean dense = count > denseSteps();
-            if (dense && i == first) {
+        int first = i;
+        for (; i + block <= r1; i += block) {
+            int count = nonzeroSteps(i * aRow, list, ink);
+            if (count > denseSteps() && i == first) {
                 break;
             }
-            skippedHere += dense ? 0 : (long) (depth - count) * block * cols;
-            if (FEW_REGISTERS) {
-                for (int j = 0; j < cols; j += 2 * V) {
-                    if (dense) {
-                        Kernels.k5x2(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols, false);
-                    } else {
-                        Kernels.k5x2Steps(a, aOff, aRow, aStep, list, count, b, j, bStep, bias, j, c, cOff + j, cols);
-                    }
-                }
-            } else {
-                for (int j = 0; j < cols; j += 4 * V) {
-                    if (dense) {
-                        Kernels.k4x4(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols, false);
-                    } else {
-                        Kernels.k4x4Steps(a, aOff, aRow, aStep, list, count, b, j, bStep, bias, j, c, cOff + j, cols);
-                    }
-                }
-            }
+            skippedHere += (long) block * (depth - skippingBlock(i, list, count)) * cols;
+        }
+        if (i < r1 && i - first >= block) { // whole blocks came before, in this part
+            int last = r1 - block;
+            int count = nonzeroSteps(last * aRow, list, ink);
+            skippedHere += (long) (r1 - i) * depth * cols - (long) block * skippingBlock(last, list, count) * cols;
+            i = r1;
         }
         skipped[part] = skippedHere;
         return i;
+    }
+
+    /**
+     * The block of rows from {@code i} over the {@code count} listed steps, or over all when too
+     * few are skipped; returns how many steps it ran.
+     */
+    private int skippingBlock(int i, int[] list, int count) {
+        boolean dense = count > denseSteps();
+        int aOff = i * aRow;
+        int cOff = i * cols;
+        if (FEW_REGISTERS) {
+            for (int j = 0; j < cols; j += 2 * V) {
+                if (dense) {
+                    Kernels.k5x2(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols, false);
+                } else {
+                    Kernels.k5x2Steps(a, aOff, aRow, aStep, list, count, b, j, bStep, bias, j, c, cOff + j, cols);
+                }
+            }
+        } else {
+            for (int j = 0; j < cols; j += 4 * V) {
+                if (dense) {
+                    Kernels.k4x4(a, aOff, aRow, aStep, depth, b, j, bStep, bias, j, c, cOff + j, cols, false);
+                } else {
+                    Kernels.k4x4Steps(a, aOff, aRow, aStep, list, count, b, j, bStep, bias, j, c, cOff + j, cols);
+                }
+            }
+        }
+        return dense ? depth : count;
     }
 
     /**
