@@ -156,16 +156,12 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * Trains a throwaway network epoch by epoch until the epochs stop getting faster (or the
-     * warm-up has taken {@link #MAX_WARMUP_SECONDS}, as one slow EJML epoch does).
-     */
-    /** Samples per second of the median epoch (the mean of the middle two for an even count). */
     /** Multiply-adds the backend's products have skipped so far (only the SIMD backend skips any). */
     private static long skippedMultiplyAdds(MatrixBackend backend) {
         return backend instanceof SimdBackend simd ? simd.multiplyAddsSkipped() : 0;
     }
 
+    /** Samples per second of the median epoch (the mean of the middle two for an even count). */
     static double medianEpochSamplesPerSecond(TrainingResult result, int samplesPerEpoch) {
         double[] seconds = result.epochs().stream().mapToDouble(EpochReport::seconds).sorted().toArray();
         int n = seconds.length;
@@ -173,6 +169,10 @@ final class BenchCommand implements Callable<Integer> {
         return samplesPerEpoch / median;
     }
 
+    /**
+     * Trains a throwaway network epoch by epoch until the epochs stop getting faster (or the
+     * warm-up has taken {@link #MAX_WARMUP_SECONDS}, as one slow EJML epoch does).
+     */
     private static void warmUp(ByteSamples samples, Network net, TrainingConfig config, MatrixBackend backend) {
         Trainer trainer = new Trainer(net, config.withEpochs(1), backend);
         double previous = Double.MAX_VALUE;
