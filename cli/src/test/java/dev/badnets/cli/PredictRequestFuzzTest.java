@@ -1,0 +1,34 @@
+package dev.badnets.cli;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Fuzzes {@link PredictRequest#parse}, the body of serve's {@code POST /api/predict}. Its contract:
+ * a body that is not exactly one request raises {@link PredictRequest.Invalid} with a message of
+ * one line, nothing else escapes, and parsing allocates in proportion to the body. The inputs under
+ * {@code src/test/resources/dev/badnets/cli/PredictRequestFuzzTestInputs/parsesRequestOrRefuses}
+ * run in every build.
+ */
+class PredictRequestFuzzTest {
+
+    /** A small image, so that valid requests are within the fuzzer's reach. */
+    private static final int ROWS = 2;
+    private static final int COLS = 3;
+
+    @FuzzTest
+    @Timeout(10)
+    void parsesRequestOrRefuses(byte[] input) throws Exception {
+        byte[] pixels = new byte[ROWS * COLS];
+        // the bytes, Jackson's tree of them and its buffers
+        FuzzBounds.within((4L << 20) + 64L * input.length, input.length, () -> {
+            try {
+                PredictRequest.parse(input, input.length, ROWS, COLS, pixels);
+            } catch (PredictRequest.Invalid refused) {
+                assertFalse(refused.getMessage().contains("\n"), "one line: " + refused.getMessage());
+            }
+        });
+    }
+}
