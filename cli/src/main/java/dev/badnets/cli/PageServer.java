@@ -289,6 +289,7 @@ final class PageServer implements AutoCloseable {
                 }
                 Response response;
                 String method = "GET";
+                boolean unread = false;
                 try {
                     Request request = in.request(out);
                     method = request.method();
@@ -296,6 +297,7 @@ final class PageServer implements AutoCloseable {
                     response = answer(request);
                 } catch (Refusal refusal) {
                     keepAlive = false; // the rest of a refused request is not read: the stream is out of step
+                    unread = true;
                     response = refusal(refusal);
                 }
                 ScheduledFuture<?> deadline = watchdog.schedule(() -> closeQuietly(socket),
@@ -305,11 +307,39 @@ final class PageServer implements AutoCloseable {
                 } finally {
                     deadline.cancel(false);
                 }
+                if (unread) {
+                    drain(socket);
+                }
             }
         } catch (IOException | RuntimeException e) {
             // the client went away, or a bug: the connection closes; the server goes on
         } finally {
             open.remove(socket);
+        }
+    }
+
+    /**
+     * Ends a connection whose request was refused unread: closing at once with bytes still coming
+     * would reset it, and the client could lose the answer before reading it. So the answer's end is
+     * signalled, and what the client is still sending is read and dropped for at most a second or
+     * 1 MB (a client that sends more is cut off then).
+     */
+    private static void drain(Socket socket) throws IOException {
+        socket.shutdownOutput();
+        InputStream in = socket.getInputStream();
+        byte[] sink = new byte[8192];
+        long end = System.nanoTime() + 1_000_000_000L;
+        socket.setSoTimeout(250);
+        try {
+            for (long total = 0; total < (1 << 20) && System.nanoTime() < end; ) {
+                int n = in.read(sink);
+                if (n < 0) {
+                    return;
+                }
+                total += n;
+            }
+        } catch (SocketTimeoutException e) {
+            // the client has stopped sending: close now
         }
     }
 

@@ -65,7 +65,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--host", paramLabel = "H", defaultValue = "127.0.0.1",
             description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only; the page has no "
-                    + "authentication).")
+                    + "authentication). Requests must name it, localhost or 127.0.0.1 in their Host header.")
     String host;
 
     @Option(names = "--port", paramLabel = "P", defaultValue = "8080",

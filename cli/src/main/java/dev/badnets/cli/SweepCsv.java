@@ -81,7 +81,12 @@ final class SweepCsv {
         if (Files.size(file) > MAX_BYTES) {
             throw notOurs(file, "is larger than " + (MAX_BYTES >> 20) + " MB");
         }
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw notOurs(file, "is not UTF-8 text");
+        }
         int end = text.lastIndexOf('\n');
         List<String> lines = end < 0 ? List.of() : List.of(text.substring(0, end).split("\n", -1));
         if (lines.isEmpty() || lines.get(0).isEmpty()) {
