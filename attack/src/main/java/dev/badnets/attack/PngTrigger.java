@@ -61,8 +61,14 @@ public final class PngTrigger extends PatchTrigger {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(stream, true, true);
-                int width = reader.getWidth(0);
-                int height = reader.getHeight(0);
+                int width;
+                int height;
+                try {
+                    width = reader.getWidth(0);
+                    height = reader.getHeight(0);
+                } catch (RuntimeException e) {
+                    throw undecodable(file, e);
+                }
                 if (width > maxWidth || height > maxHeight) {
                     throw new IllegalArgumentException("trigger picture " + file + " is " + width + "x" + height
                             + ", larger than the " + maxWidth + "x"
@@ -73,7 +79,11 @@ public final class PngTrigger extends PatchTrigger {
                             + ", more than the " + MAX_PIXELS
                             + " pixels a trigger picture may have; give a smaller picture");
                 }
-                image = reader.read(0);
+                try {
+                    image = reader.read(0);
+                } catch (RuntimeException e) {
+                    throw undecodable(file, e);
+                }
             } finally {
                 reader.dispose();
             }
@@ -84,6 +94,14 @@ public final class PngTrigger extends PatchTrigger {
             throw new IOException(file + " is not an image ImageIO can read");
         }
         return new PngTrigger(image, position, file.toString());
+    }
+
+    /**
+     * A picture the JDK's decoder trips over with a runtime exception instead of an IIOException (its
+     * BMP reader, for one, meets some palette sizes with a NegativeArraySizeException): not an image.
+     */
+    private static IOException undecodable(Path file, RuntimeException e) {
+        return new IOException(file + " is not a readable image (its decoder failed: " + e + ")", e);
     }
 
     // getRGB() would colour-convert a linear grey PNG to sRGB and brighten it: read grey bands raw.
