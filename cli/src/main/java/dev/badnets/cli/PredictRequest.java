@@ -117,8 +117,9 @@ final class PredictRequest {
                 : node.isBoolean() ? "a boolean" : node.isNull() ? "null" : "an object";
     }
 
-    /** A client's text quoted back, cut to a length that keeps the message one short line. */
+    /** A client's text quoted back, printable ASCII only and cut to a length that keeps the message one short line. */
     private static String shorten(String text) {
-        return text.length() <= 40 ? text : text.substring(0, 37) + "...";
+        String printable = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return printable.length() <= 40 ? printable : printable.substring(0, 37) + "...";
     }
 }
