@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A badnets sweep grid on Slurm: one job-array task per shard, then one job that merges their CSVs.
-# Needs Slurm 20.11 or newer (tested on 22.05, see docs/grids/README.md) and bash 4.4 on the nodes.
+# Needs Slurm 20.11 or newer (tested on 22.05.8 only, see docs/grids/README.md) and bash 4.4.
 #
 #   bash docs/grids/slurm-sweep.sh                submit the grid (on the login node)
 #   bash docs/grids/slurm-sweep.sh --resume OUT   after a task failed or was cancelled: submit again the
