@@ -11,7 +11,8 @@
 #   OUT     folder of the grid: shard-K/, merged/, slurm/      (sweeps/grid)
 #   DATA    MNIST, fetched once with ./badnets download --data "$DATA"   (~/.cache/badnets/mnist)
 #   CPUS    cores per task; the task trains that many models at once      (2)
-#   SWEEP_FLAGS  the grid's flags, split at spaces              (the 30-point grid below)
+#   SWEEP_FLAGS  the grid's flags, split at spaces (the script adds --data, --shard, --threads,
+#                --parallel and --out)                          (the 30-point grid below)
 # sbatch's own variables pass through, e.g. SBATCH_PARTITION=short or SBATCH_ACCOUNT=lab.
 #
 # Task K (1..SHARDS) runs `./badnets sweep GRID --shard K/SHARDS --out OUT/shard-K` and, once that ended
