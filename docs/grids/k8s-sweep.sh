@@ -72,7 +72,7 @@ run_job() {
   now="$(state "$job")"
   if [[ "$now" == Failed ]]; then
     echo "job $job failed before: deleting it to create it again"
-    kubectl delete job "$job" --wait=true >/dev/null
+    kubectl delete job "$job" --cascade=foreground --wait=true >/dev/null
     now=""
   fi
   if [[ -z "$now" ]]; then
