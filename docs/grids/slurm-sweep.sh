@@ -28,6 +28,7 @@
 set -euo pipefail
 
 # The grid: every shard gets exactly these flags, or merge refuses the CSVs as different grids.
+# shellcheck disable=SC2054 # the commas are inside the flags' values
 DEFAULT_GRID=(--poison-counts 0,25,50,100,600 --trigger-sizes 2,3 --seeds 1,2,3 --model mlp --epochs 1)
 # What each task and the merge ask of Slurm. Logs are appended to across requeues and resumes.
 TASK_OPTS=(--job-name=badnets-sweep --mem=2G --time=02:00:00 --requeue --open-mode=append)
