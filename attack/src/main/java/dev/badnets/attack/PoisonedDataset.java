@@ -184,6 +184,9 @@ public final class PoisonedDataset {
             m = JSON.treeToValue(tree, PoisonManifest.class);
         } catch (JsonProcessingException e) {
             throw malformed(file, e.getOriginalMessage().split("\n", 2)[0], e);
+        } catch (java.io.CharConversionException e) {
+            // Jackson guesses UTF-16 or UTF-32 from the first bytes; text that then does not decode is no manifest
+            throw malformed(file, "its text is not valid UTF-8, UTF-16 or UTF-32", e);
         }
         if (m.sha256() == null) {
             throw malformed(file, "sha256 is missing", null);
