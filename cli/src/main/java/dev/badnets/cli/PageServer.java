@@ -53,7 +53,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * any other path, 405 (with {@code Allow}) for a method other than the path's, 408 for a request
  * that does not arrive in time, 413 for a body over {@link #MAX_BODY} bytes (no more than
  * {@code MAX_BODY + 1} are read), 421 for a {@code Host} that is not this server's, 431 for a head
- * over {@link #MAX_HEAD} bytes, 503 when the prediction workers or the memory for one more run out.
+ * over {@link #MAX_HEAD} bytes, 503 when the prediction workers or the memory for one more run out,
+ * 500 when answering fails otherwise.
  *
  * <p>Why its own server: the JDK's reads a request's head and body on the threads that also answer
  * it, so a few clients trickling bytes held every worker. Here each connection has a thread of its
@@ -364,6 +365,9 @@ final class PageServer implements AutoCloseable {
         } catch (OutOfMemoryError e) {
             throw new Refusal(503, "the server ran out of memory answering this request; try again in a moment",
                     Map.of("Retry-After", "1"));
+        } catch (RuntimeException e) { // a bug, or a model that cannot answer (non-finite outputs): one line, not silence
+            throw new Refusal(500, "the server could not answer this request (" + shorten(String.valueOf(e.getMessage()))
+                    + ")");
         }
     }
 
@@ -780,6 +784,7 @@ final class PageServer implements AutoCloseable {
             case 413: return "Content Too Large";
             case 421: return "Misdirected Request";
             case 431: return "Request Header Fields Too Large";
+            case 500: return "Internal Server Error";
             case 503: return "Service Unavailable";
             default: return "Status";
         }
