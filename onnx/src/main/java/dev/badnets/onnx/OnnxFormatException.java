@@ -12,7 +12,14 @@ public final class OnnxFormatException extends ModelFormatException {
 
     private static final long serialVersionUID = 1L;
 
+    /** @param message one line; control characters (from names in a hostile file) are shown as '?' */
     public OnnxFormatException(String message) {
-        super(message);
+        super(oneLine(message));
+    }
+
+    private static String oneLine(String message) {
+        StringBuilder s = new StringBuilder(message.length());
+        message.codePoints().forEach(c -> s.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return s.toString();
     }
 }

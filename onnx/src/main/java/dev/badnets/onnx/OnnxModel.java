@@ -1,7 +1,10 @@
 package dev.badnets.onnx;
 
+import dev.badnets.core.ArraySamples;
+import dev.badnets.core.Evaluator;
 import dev.badnets.core.Network;
 import dev.badnets.core.Shape;
+import org.ejml.data.FMatrixRMaj;
 
 /**
  * An ONNX model read as a {@link Network}, with what it takes to reproduce the ONNX graph's own
@@ -30,6 +33,38 @@ public record OnnxModel(Network network, String inputName, String outputName, Sh
         SOFTMAX,
         /** {@code LogSoftmax} over the classes. */
         LOG_SOFTMAX
+    }
+
+    /**
+     * What the ONNX graph computes for a batch given as ONNX lays it out: {@code n} samples of
+     * {@link #inputShape()} in NCHW order, in and out (the graph's output, sample after sample).
+     * Any float input is taken as it is (no [0, 1] check: the graph's input need not be pixels).
+     */
+    public float[] run(float[] nchw, int n) {
+        Shape shape = inputShape;
+        int size = shape.size(), channels = shape.channels(), pixels = shape.height() * shape.width();
+        if (nchw.length != (long) n * size) {
+            throw new IllegalArgumentException("expected " + n + " samples of " + size + " values, got " + nchw.length);
+        }
+        float[] channelsLast = new float[nchw.length];
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < channels; c++) {
+                for (int p = 0; p < pixels; p++) {
+                    channelsLast[i * size + p * channels + c] = nchw[i * size + c * pixels + p];
+                }
+            }
+        }
+        Shape networkShape = network.inputShape().isFlat() ? Shape.flat(size) : shape;
+        FMatrixRMaj out = Evaluator.representations(network, new ArraySamples(channelsLast, new int[n], networkShape,
+                network.classes()), network.layerCount() - 1);
+        int k = network.classes();
+        float[] result = new float[n * k];
+        float[] row = new float[k];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(out.data, i * k, row, 0, k);
+            System.arraycopy(graphOutput(row), 0, result, i * k, k);
+        }
+        return result;
     }
 
     /**
