@@ -293,10 +293,10 @@ public final class OnnxReader {
                 throw new OnnxFormatException("the graph ends on a Pad node: padding is supported only before a Conv or "
                         + "an AveragePool");
             }
-            if (layers.isEmpty()) {
-                throw new OnnxFormatException("the graph has no layer this reader maps (only constants and no-ops)");
-            }
             Data data = (Data) values.get(current);
+            if (layers.isEmpty()) { // only no-ops (Identity, Dropout, a final softmax): the identity
+                layers.add(new ActivationLayer(data.shape(), Activation.IDENTITY));
+            }
             int[] outputOrder = data.order();
             if (!data.shape().isFlat()) { // an image out: flatten it, remembering the ONNX order of its values
                 outputOrder = nchwOrder(data.shape());
@@ -880,7 +880,7 @@ public final class OnnxReader {
         private void flatten(NodeProto n) throws OnnxFormatException {
             Data x = data(n, 0);
             long axis = longAttribute(n, "axis", 1);
-            if (axis != 1 && !(axis == -1 && x.rank() == 2)) {
+            if (axis != 1 && axis + x.rank() != 1) {
                 throw refuse("has axis " + axis + ": this reader supports flattening each sample (axis 1) only");
             }
             flattenData(n, x);

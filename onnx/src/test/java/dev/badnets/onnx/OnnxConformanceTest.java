@@ -80,7 +80,7 @@ class OnnxConformanceTest {
                 + " pass, " + refused + " refused");
         System.out.println("ONNX conformance: passing: " + String.join(" ", passes));
         assertTrue(failures.isEmpty(), failures.size() + " supported cases fail:\n" + String.join("\n", failures));
-        assertTrue(passed >= 40, "only " + passed + " cases pass");
+        assertTrue(passed >= 49, "only " + passed + " cases pass, 49 did when this test was written");
     }
 
     /** The model with graph inputs 1, 2, ... replaced by initializers holding the test set's input_1.pb, ... */
