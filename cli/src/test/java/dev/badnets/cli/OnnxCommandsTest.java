@@ -90,6 +90,33 @@ class OnnxCommandsTest {
         assertTrue(run.err().contains("--input-mean/--input-std"), run::toString);
     }
 
+    /**
+     * What {@code scan --repair} writes for an ONNX model: ONNX again, with the original's input
+     * name, without the normalisation the flags put in front, computing what the network computes.
+     */
+    @Test
+    void aModelReadFromOnnxIsSavedAsOnnxWithTheSameInputContract() throws IOException {
+        Network original = Architecture.build(Shape.image(6, 6), "conv2x3,dense4", 3, 3);
+        Path onnx = dir.resolve("original.onnx");
+        dev.badnets.onnx.OnnxWriter.write(original, null, "pixels", onnx);
+        InputNormalizationOptions flags = new InputNormalizationOptions();
+        flags.mean = java.util.List.of(0.2f);
+        flags.std = java.util.List.of(0.5f);
+        Network read = flags.apply(Models.load(onnx));
+        Path repaired = dir.resolve("repaired.onnx");
+        Models.saveLike(read, repaired, onnx, flags.given());
+
+        dev.badnets.onnx.OnnxModel written = dev.badnets.onnx.OnnxReader.read(repaired);
+        assertEquals("pixels", written.inputName());
+        assertEquals(original.spec(), written.network().spec());
+        Random random = new Random(4);
+        float[] image = new float[36];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = random.nextFloat();
+        }
+        assertArrayEquals(original.probabilities(image), written.network().probabilities(image));
+    }
+
     private String save() throws IOException {
         Path bin = dir.resolve("plain.bin");
         ModelFiles.save(Architecture.build(Shape.image(6, 6), "dense4", 3, 1), bin);
