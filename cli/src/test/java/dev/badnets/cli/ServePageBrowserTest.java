@@ -149,6 +149,9 @@ class ServePageBrowserTest {
     void thePageShowsTheRunsFiguresAndHowItPreparesADrawing() {
         browser.get(server.uri().toString());
         new WebDriverWait(browser, Duration.ofSeconds(10)).until(b -> answered() > 0);
+        int label = models.mnist().test().label(0);
+        assertTrue(text("sample-info").contains("#0, labelled " + label), text("sample-info"));
+        expect(label, label, "the page's opening example, test digit 0");
         String figures = text("figures");
         assertTrue(figures.contains("clean accuracy") && figures.contains("attack success rate"), figures);
         assertEquals(1, browser.findElements(By.cssSelector("#figures img[src='/figures/backdoor.png']")).size());
