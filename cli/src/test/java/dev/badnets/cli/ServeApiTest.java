@@ -1,5 +1,7 @@
 package dev.badnets.cli;
 
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,6 +47,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** serve's JSON API on loopback, with models trained on real MNIST (skips when BADNETS_DATA is unset). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@RequiresMnist
 class ServeApiTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -55,6 +58,9 @@ class ServeApiTest {
 
     @BeforeAll
     static void start() throws IOException {
+        if (!RealMnist.isPresent()) {
+            return; // RequiresMnist skips every test, naming the reason
+        }
         models = ServeFixture.models();
         server = PageServer.start(new InetSocketAddress("127.0.0.1", 0), models.content());
         base = server.uri();

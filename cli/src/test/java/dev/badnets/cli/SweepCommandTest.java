@@ -1,5 +1,7 @@
 package dev.badnets.cli;
 
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(240)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RequiresMnist
 class SweepCommandTest {
 
     @TempDir
@@ -62,6 +65,9 @@ class SweepCommandTest {
 
     @BeforeAll
     static void writeSlice() throws Exception {
+        if (!RealMnist.isPresent()) {
+            return; // RequiresMnist skips every test, naming the reason
+        }
         MnistData data = Mnist.load(Cli.mnist());
         slice = dir.resolve("slice");
         Mnist.write(slice, data.train().slice(0, 10000), data.test().slice(0, 2000));

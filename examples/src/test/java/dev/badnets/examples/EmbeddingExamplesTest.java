@@ -1,5 +1,7 @@
 package dev.badnets.examples;
 
+import dev.badnets.mnist.testing.RequiresMnist;
+import dev.badnets.mnist.testing.RealMnist;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.attack.BackdoorReport;
@@ -7,12 +9,12 @@ import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's embedding examples, run on a slice of real MNIST (BADNETS_DATA). */
+/** The README's embedding examples, run on a slice of real MNIST ({@link RealMnist}; skipped, with the reason, without it). */
+@RequiresMnist
 class EmbeddingExamplesTest {
 
     @TempDir
@@ -22,10 +24,10 @@ class EmbeddingExamplesTest {
 
     @BeforeAll
     static void writeSlice() throws IOException {
-        String value = System.getenv("BADNETS_DATA");
-        Assumptions.assumeTrue(value != null && !value.isBlank(), "BADNETS_DATA is not set");
-        Path mnist = Path.of(System.getProperty("badnets.root", ".")).resolve(value);
-        MnistData data = Mnist.load(mnist);
+        if (!RealMnist.isPresent()) {
+            return; // RequiresMnist skips every test, naming the reason
+        }
+        MnistData data = RealMnist.load();
         slice = dir.resolve("slice");
         Mnist.write(slice, data.train().slice(0, 6000), data.test().slice(0, 1000));
     }

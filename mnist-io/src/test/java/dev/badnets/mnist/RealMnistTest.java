@@ -1,23 +1,23 @@
 package dev.badnets.mnist;
 
+import dev.badnets.mnist.testing.RequiresMnist;
+import dev.badnets.mnist.testing.RealMnist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The real MNIST folder named by BADNETS_DATA (CI sets it; skipped only when it is unset). */
+/** The real MNIST folder where the command line finds it (BADNETS_DATA, else the cache folder; CI sets BADNETS_DATA). */
+@RequiresMnist
 class RealMnistTest {
     private static Path folder;
 
     @BeforeAll
     static void locate() {
-        String data = System.getenv("BADNETS_DATA");
-        assumeTrue(data != null && !data.isBlank(), "BADNETS_DATA is not set");
-        folder = Path.of(System.getProperty("badnets.root", ".")).resolve(data);
+        folder = RealMnist.folder();
     }
 
     @Test
