@@ -1,7 +1,5 @@
 package dev.badnets.attack;
 
-import dev.badnets.mnist.testing.RequiresMnist;
-import dev.badnets.mnist.testing.RealMnist;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +15,8 @@ import dev.badnets.core.TrainingResult;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;

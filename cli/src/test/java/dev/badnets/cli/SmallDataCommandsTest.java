@@ -1,7 +1,5 @@
 package dev.badnets.cli;
 
-import dev.badnets.mnist.testing.RealMnist;
-import dev.badnets.mnist.testing.RequiresMnist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,11 +1,11 @@
 package dev.badnets.core;
 
-import dev.badnets.mnist.testing.RequiresMnist;
-import dev.badnets.mnist.testing.RealMnist;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.io.IOException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

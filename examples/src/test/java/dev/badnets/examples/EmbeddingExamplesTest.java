@@ -1,12 +1,12 @@
 package dev.badnets.examples;
 
-import dev.badnets.mnist.testing.RequiresMnist;
-import dev.badnets.mnist.testing.RealMnist;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.attack.BackdoorReport;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;

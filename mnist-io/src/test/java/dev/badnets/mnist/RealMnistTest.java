@@ -1,10 +1,10 @@
 package dev.badnets.mnist;
 
-import dev.badnets.mnist.testing.RequiresMnist;
-import dev.badnets.mnist.testing.RealMnist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;

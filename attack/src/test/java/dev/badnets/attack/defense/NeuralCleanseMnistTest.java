@@ -1,7 +1,5 @@
 package dev.badnets.attack.defense;
 
-import dev.badnets.mnist.testing.RequiresMnist;
-import dev.badnets.mnist.testing.RealMnist;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +14,8 @@ import dev.badnets.core.OptimizerKind;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.util.Arrays;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
