@@ -136,7 +136,7 @@ final class ServeCommand implements Callable<Integer> {
             return trained(backdoored, clean, mnist);
         }
         Model backdoored = loaded("backdoored", file, mnist, folder, null, null);
-        Path twin = file.toAbsolutePath().resolveSibling(ServeTraining.CLEAN_MODEL);
+        Path twin = file.resolveSibling(ServeTraining.CLEAN_MODEL);
         Model clean;
         if (cleanModel != null) {
             clean = loaded("clean", cleanModel, mnist, folder, backdoored.trigger(), backdoored.plan());

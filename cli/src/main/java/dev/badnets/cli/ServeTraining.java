@@ -95,9 +95,10 @@ final class ServeTraining {
     static Trained train(PrintWriter out, MnistData mnist, PoisonPlan plan, Trigger trigger, String layers,
                          TrainingConfig training) {
         String what = plan.count().orElse(-1) == 0 ? "clean" : "backdoored";
-        out.printf(Locale.ROOT, "badnets serve: training the %s model: %s, %s lr %s %s, %d epoch(s), seed %d%n",
+        out.printf(Locale.ROOT, "badnets serve: training the %s model: %s, %s lr %s %s, %d %s, seed %d%n",
                 what, layers, training.optimizer().name().toLowerCase(Locale.ROOT), training.learningRate(),
-                training.learningRateSchedule().cliName(), training.epochs(), training.seed());
+                training.learningRateSchedule().cliName(), training.epochs(),
+                training.epochs() == 1 ? "epoch" : "epochs", training.seed());
         out.flush();
         Errors.doing("training the " + what + " model " + layers);
         ExperimentResult result;
