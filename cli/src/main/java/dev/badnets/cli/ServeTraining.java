@@ -14,6 +14,7 @@ import dev.badnets.core.OptimizerKind;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.mnist.MnistData;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -110,6 +111,8 @@ final class ServeTraining {
         out.println();
         out.flush();
         ObjectNode config = Json.object();
+        config.put("model", Arrays.stream(ModelPreset.values()).filter(p -> layers.equals(p.layers()))
+                .map(ModelPreset::cliName).findFirst().orElse(ModelPreset.CUSTOM.cliName()));
         config.put("layers", layers);
         config.put("poisoned_count", result.poisonedCount());
         config.put("trigger", trigger.describe());

@@ -82,9 +82,9 @@ class ServePageBrowserTest {
         if (!RealMnist.isPresent() || !(browserInstalled() || browserRequired())) {
             return; // the conditions skip every test, naming the reason
         }
-        models = ServeFixture.models();
         assertTrue(browserInstalled(), "no " + CHROMIUM + " or " + CHROMEDRIVER + ", and " + REQUIRE + "=1 "
                 + "requires them: install them with `apt-get install -y chromium chromium-driver` (.ci/run does)");
+        models = ServeFixture.models();
         server = PageServer.start(new InetSocketAddress("127.0.0.1", 0), models.content());
         profile = Files.createTempDirectory("badnets-chromium-");
         ChromeOptions options = new ChromeOptions();
