@@ -15,18 +15,23 @@ from 1), as `badnets sweep --shard` does, so the shards can run as a Slurm job a
 (docs/grids/slurm-sweep.sh shows the pattern) on one shared OUT.
 
 Everything is cached under OUT, named by the point and a hash of its full configuration:
-  OUT/models/NAME-HASH/{model.bin,results.json}   trained once; a killed run retrains none of the finished
+  OUT/models/NAME-HASH/{model.bin,results.json}   trained once (in OUT/work, then renamed: a folder here is
+                                                 complete); a killed run retrains none of the finished
   OUT/scans/SCANNER/NAME-HASH.json                 one scan's scan.json plus the wall-clock seconds of
                                                    the whole `badnets scan` process (JIT, data loading)
 SCANNER is the first 12 hex digits of the application jar's SHA-256 (the jar is copied to OUT/jars
 and run from there, so rebuilding the project during a run changes nothing), or --scanner NAME.
-A scan is redone only when its file is missing; `report` reads one scanner's files.
+A scan is redone only when its file is missing; `report` reads one scanner's files. Workers may share
+an OUT (several --shard runs at once, or one run restarted): each model and scan is claimed in OUT/work
+first (hostname and process id; the claim of a process that is gone is taken over).
 """
 import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -123,10 +128,52 @@ def pinned_jar(root, out):
 
 
 def java(jar, args, log):
+    """Runs the jar; returns its exit code and the CPU seconds (user + system) it used."""
     cmd = ["java", "--add-modules", "jdk.incubator.vector", "-Djava.awt.headless=true", "-XX:+UseSerialGC",
            "-jar", jar] + args
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(log, "w") as f:
-        return subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT).returncode
+        code = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT).returncode
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return code, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def claim(path):
+    """Takes PATH.claim for this process unless a live process holds it (another worker on the same
+    OUT: two --shard runs, or a run and its restart). A claim of a process that is gone is stale."""
+    lock = path + ".claim"
+    me = f"{socket.gethostname()} {os.getpid()}"
+    for _ in range(2):
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            os.write(fd, me.encode())
+            os.close(fd)
+            return True
+        except FileExistsError:
+            try:
+                host, pid = open(lock).read().split()
+            except (OSError, ValueError):
+                host, pid = "", "0"
+            alive = host != socket.gethostname()  # another node's claim: trust it
+            if not alive:
+                try:
+                    os.kill(int(pid), 0)
+                    alive = True
+                except (ProcessLookupError, ValueError):
+                    alive = False
+                except PermissionError:
+                    alive = True
+            if alive:
+                return False
+            os.remove(lock)
+    return False
+
+
+def release(path):
+    try:
+        os.remove(path + ".claim")
+    except FileNotFoundError:
+        pass
 
 
 def train(p, jar, out, data, threads):
@@ -134,22 +181,33 @@ def train(p, jar, out, data, threads):
     final = os.path.join(out, "models", name(p))
     if os.path.isdir(final):
         return final
-    os.makedirs(os.path.join(out, "models"), exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".tmp-", dir=os.path.join(out, "models"))
-    args = train_args(p, data) + ["--threads", str(threads)]
-    if args[0] == "train":
-        args += ["--out", os.path.join(tmp, "model.bin"), "--json", os.path.join(tmp, "results.json")]
-    else:
-        args += ["--out", tmp]
-    started = time.time()
-    code = java(jar, args, os.path.join(tmp, "train.log"))
-    if code != 0:
-        print(f"  training failed (exit {code}); see {tmp}/train.log", flush=True)
+    os.makedirs(os.path.join(out, "work"), exist_ok=True)
+    if not claim(os.path.join(out, "work", name(p))):
+        print("  another worker is training it", flush=True)
         return None
-    with open(os.path.join(tmp, "point.json"), "w") as f:
-        json.dump({"point": p, "args": args, "seconds": time.time() - started}, f, indent=1)
-    os.rename(tmp, final)
-    return final
+    try:
+        tmp = tempfile.mkdtemp(prefix=name(p) + "-", dir=os.path.join(out, "work"))
+        model = os.path.join(tmp, "model")
+        args = train_args(p, data) + ["--threads", str(threads)]
+        if args[0] == "train":
+            os.makedirs(model)
+            args += ["--out", os.path.join(model, "model.bin"), "--json", os.path.join(model, "results.json")]
+        else:
+            args += ["--out", model]
+        started = time.time()
+        code, cpu = java(jar, args, os.path.join(tmp, "train.log"))
+        if code != 0:
+            print(f"  training failed (exit {code}); see {tmp}/train.log", flush=True)
+            return None
+        shutil.move(os.path.join(tmp, "train.log"), os.path.join(model, "train.log"))
+        with open(os.path.join(model, "point.json"), "w") as f:
+            json.dump({"point": p, "args": args, "seconds": time.time() - started, "cpu_seconds": cpu}, f, indent=1)
+        os.makedirs(os.path.join(out, "models"), exist_ok=True)
+        os.rename(model, final)  # atomic: a model folder is complete or absent
+        shutil.rmtree(tmp, ignore_errors=True)
+        return final
+    finally:
+        release(os.path.join(out, "work", name(p)))
 
 
 def scan(p, model_dir, jar, scanner, out, data, threads, extra):
@@ -157,23 +215,37 @@ def scan(p, model_dir, jar, scanner, out, data, threads, extra):
     final = os.path.join(out, "scans", scanner, name(p) + ".json")
     if os.path.exists(final):
         return final
+    os.makedirs(os.path.join(out, "work"), exist_ok=True)
     os.makedirs(os.path.dirname(final), exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".tmp-", dir=os.path.dirname(final))
-    args = ["scan", "--model", os.path.join(model_dir, "model.bin"), "--data", data, "--out", tmp,
+    if not claim(os.path.join(out, "work", scanner + "-" + name(p))):
+        return None
+    try:
+        return scan_claimed(p, model_dir, jar, final, out, data, threads, extra)
+    finally:
+        release(os.path.join(out, "work", scanner + "-" + name(p)))
+
+
+def scan_claimed(p, model_dir, jar, final, out, data, threads, extra):
+    tmp = tempfile.mkdtemp(prefix="scan-" + name(p) + "-", dir=os.path.join(out, "work"))
+    scan_out = os.path.join(tmp, "out")
+    args = ["scan", "--model", os.path.join(model_dir, "model.bin"), "--data", data, "--out", scan_out,
             "--threads", str(threads)] + extra
+    load_before = os.getloadavg()[0]
     started = time.time()
-    code = java(jar, args, os.path.join(tmp, "scan.log"))
+    code, cpu = java(jar, args, os.path.join(tmp, "scan.log"))
     seconds = time.time() - started
     if code != 0:
         print(f"  scan failed (exit {code}); see {tmp}/scan.log", flush=True)
         return None
-    with open(os.path.join(tmp, "scan.json")) as f:
+    with open(os.path.join(scan_out, "scan.json")) as f:
         result = json.load(f)
     for c in result.get("classes", []):  # the masks and patterns are in scan.png's folder only
         c.pop("mask", None)
         c.pop("pattern", None)
     result["process_seconds"] = seconds
-    result["load_average"] = os.getloadavg()[0]
+    result["process_cpu_seconds"] = cpu
+    result["threads"] = threads
+    result["load_average"] = max(load_before, os.getloadavg()[0])
     with open(final + ".tmp", "w") as f:
         json.dump(result, f, indent=1)
     os.replace(final + ".tmp", final)
@@ -189,9 +261,10 @@ def run(args):
     scanner = args.scanner or sha
     mine = [p for p in points() if (p["number"] - 1) % n == k - 1]
     print(f"scan-grid: shard {k}/{n}, {len(mine)} points, scanner {scanner}", flush=True)
-    for p in mine:  # train every model first: the scans then compare one scanner on a finished grid
-        print(f"[{p['number']}] train {name(p)}", flush=True)
-        train(p, jar, out, args.data, args.threads)
+    if not args.scan_only:
+        for p in mine:  # train every model first: the scans then compare one scanner on a finished grid
+            print(f"[{p['number']}] train {name(p)}", flush=True)
+            train(p, jar, out, args.data, args.threads)
     if args.train_only:
         return
     for p in mine:
@@ -290,6 +363,8 @@ def main():
     r.add_argument("--threads", type=int, default=os.cpu_count(), help="threads per training and scan")
     r.add_argument("--scanner", help="name of this scanner's results (default: the jar's hash)")
     r.add_argument("--train-only", action="store_true", help="train the models, scan nothing")
+    r.add_argument("--scan-only", action="store_true",
+                   help="scan the models already trained (by other workers), train nothing")
     r.add_argument("scan_args", nargs="*", help="after --: more flags for badnets scan")
     p = sub.add_parser("report", help="the confusion table of one scanner's results")
     p.add_argument("--out", required=True)

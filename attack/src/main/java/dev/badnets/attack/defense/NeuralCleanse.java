@@ -32,10 +32,12 @@ import org.ejml.data.FMatrixRMaj;
  * </pre>
  * A backdoor is a shortcut to its target: a few pixels suffice there, where every other class needs
  * a digit-sized change. So a class whose mask L1 norm is abnormally small is flagged
- * ({@link #anomalyIndices}).
+ * ({@link #anomalyIndices}: the paper's median-absolute-deviation test, taken on log mask sizes and
+ * one-sided, which the scan benchmark {@code bench/scan-grid.py} showed to matter on MNIST).
  *
  * <p>m and p stay in [0, 1] through {@code m = (1 + tanh μ) / 2}, {@code p = (1 + tanh π) / 2};
- * Adam (the paper's learning rate 0.1, betas 0.5 and 0.9) optimises μ and π. With the network's
+ * core's Adam ({@link Optimizer#adam}, the paper's learning rate 0.1, betas 0.5 and 0.9, a fresh
+ * one per class) optimises μ and π. With the network's
  * input gradient {@code g = dCE/dx'} ({@link InputGradient}) the chain rule gives
  * <pre>
  *   dL/dm_j = Σ_i g_ij (p_j - x_ij) + λ        dL/dμ_j = dL/dm_j · 2 m_j (1 - m_j)
@@ -58,7 +60,7 @@ import org.ejml.data.FMatrixRMaj;
  */
 public final class NeuralCleanse implements ModelDefense {
 
-    /** The paper's threshold: a class whose anomaly index exceeds 2 (and whose mask is small) is flagged. */
+    /** The paper's threshold, 2: a class whose (one-sided, log-scale) anomaly index exceeds it is flagged. */
     public static final double ANOMALY_THRESHOLD = 2.0;
     /** Makes the median absolute deviation estimate the standard deviation of normal data. */
     static final double MAD_TO_SIGMA = 1.4826;
@@ -337,7 +339,19 @@ public final class NeuralCleanse implements ModelDefense {
      * @throws IllegalArgumentException if no class is flagged, or the images do not fit the network
      */
     public static Repair unlearn(Network net, ScanResult scan, LabeledImages clean, Unlearning unlearning) {
-        if (scan.flagged().length == 0) {
+        return unlearn(net, scan, scan.flagged(), clean, unlearning);
+    }
+
+    /**
+     * {@link #unlearn(Network, ScanResult, LabeledImages, Unlearning)} with the recovered triggers of
+     * {@code flagged}, the classes a verdict other than Neural Cleanse's own named (a
+     * {@link BackdoorScan}'s).
+     *
+     * @param flagged classes whose recovered triggers are stamped, taking turns; at least one
+     */
+    public static Repair unlearn(Network net, ScanResult scan, int[] flagged, LabeledImages clean,
+                                 Unlearning unlearning) {
+        if (flagged.length == 0) {
             throw new IllegalArgumentException("no class is flagged: there is no recovered trigger to unlearn");
         }
         net.checkInput(Shape.image(clean.rows(), clean.cols()));
@@ -350,7 +364,7 @@ public final class NeuralCleanse implements ModelDefense {
         shuffle(order, new SplittableRandom(unlearning.training().seed()));
         int count = (int) Math.round(unlearning.share() * stamped.count());
         for (int k = 0; k < count; k++) {
-            RecoveredTrigger trigger = scan.triggers().get(scan.flagged()[k % scan.flagged().length]);
+            RecoveredTrigger trigger = scan.triggers().get(flagged[k % flagged.length]);
             trigger.stamp(stamped.pixels(), order[k] * size);
         }
         Network repaired = net.copy();

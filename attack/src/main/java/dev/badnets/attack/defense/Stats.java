@@ -278,10 +278,10 @@ final class Stats {
         return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(sum);
     }
 
-    /** ψ(x) = d log Γ / dx for x > 0: the recurrence ψ(x) = ψ(x + 1) - 1/x up to x >= 6, then the asymptotic series. */
+    /** ψ(x) = d log Γ / dx for x > 0: the recurrence ψ(x) = ψ(x + 1) - 1/x up to x >= 10, then the asymptotic series. */
     static double digamma(double x) {
         double shift = 0;
-        while (x < 6) {
+        while (x < 10) {
             shift -= 1 / x;
             x += 1;
         }
@@ -289,10 +289,10 @@ final class Stats {
         return shift + Math.log(x) - 0.5 / x - r * (1.0 / 12 - r * (1.0 / 120 - r * (1.0 / 252 - r / 240)));
     }
 
-    /** ψ'(x) for x > 0: ψ'(x) = ψ'(x + 1) + 1/x² up to x >= 6, then the asymptotic series. */
+    /** ψ'(x) for x > 0: ψ'(x) = ψ'(x + 1) + 1/x² up to x >= 10, then the asymptotic series. */
     static double trigamma(double x) {
         double shift = 0;
-        while (x < 6) {
+        while (x < 10) {
             shift += 1 / (x * x);
             x += 1;
         }
