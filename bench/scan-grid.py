@@ -260,6 +260,8 @@ def run(args):
     jar, sha = pinned_jar(root, out)
     scanner = args.scanner or sha
     mine = [p for p in points() if (p["number"] - 1) % n == k - 1]
+    first = [i for i, p in enumerate(mine) if p["number"] >= args.start]
+    mine = mine[first[0]:] + mine[:first[0]] if first else mine  # from point --start on, then the rest
     print(f"scan-grid: shard {k}/{n}, {len(mine)} points, scanner {scanner}", flush=True)
     if not args.scan_only:
         for p in mine:  # train every model first: the scans then compare one scanner on a finished grid
@@ -284,6 +286,17 @@ def outcome(p, flagged):
         "right target + others" if p["target"] in flagged else "wrong target")
 
 
+def nc_index(r):
+    """Neural Cleanse's index of the true target, or the highest index for a clean model."""
+    indices = [c["anomaly_index"] for c in r["classes"]]
+    return indices[r["target"]] if r["kind"] == "backdoored" else max(indices)
+
+
+def mm_figures(r):
+    mm = (r.get("detectors") or {}).get("mm_bd")
+    return "" if mm is None else f"{mm['suspect_class']}, {mm['p_value']:.2g}"
+
+
 def report(args):
     out = os.path.abspath(args.out)
     scanner = args.scanner
@@ -305,6 +318,8 @@ def report(args):
         row["flagged"] = s["flagged_classes"]
         row["outcome"] = outcome(p, s["flagged_classes"])
         row["seconds"] = s["process_seconds"]
+        row["cpu_seconds"] = s.get("process_cpu_seconds")
+        row["threads"] = s.get("threads")
         row["scan_seconds"] = s.get("timings", {}).get("scan_seconds")
         row["load"] = s.get("load_average")
         row["classes"] = s["classes"]
@@ -325,24 +340,31 @@ def report(args):
         lines.append(f"| {label} | {len(rs)} | {count(rs, 'right target')} | "
                      f"{count(rs, 'wrong target') + count(rs, 'right target + others')} | {count(rs, 'missed')} | |")
     lines.append(f"| clean | {len(clean)} | | | | {count(clean, 'false alarm')} |")
-    lines += ["", "| model | scans | median seconds per scan (process) | median scan seconds (search only) |",
-              "| --- | ---: | ---: | ---: |"]
+    lines += ["", "| model | scans | median seconds per scan (whole process: JVM, data, both searches) | "
+              "median CPU seconds per scan (user + system) | median search seconds |",
+              "| --- | ---: | ---: | ---: | ---: |"]
     for m in MODELS:
         rs = [r for r in rows if r["model"] == m]
         if rs:
+            cpu = [r["cpu_seconds"] for r in rs if r["cpu_seconds"] is not None]
             lines.append(f"| {m} | {len(rs)} | {statistics.median(r['seconds'] for r in rs):.1f} | "
+                         f"{statistics.median(cpu) if cpu else float('nan'):.1f} | "
                          f"{statistics.median(r['scan_seconds'] for r in rs if r['scan_seconds']):.1f} |")
     loads = [r["load"] for r in rows if r["load"] is not None]
     if loads:
-        lines.append(f"\n1-minute load average at the end of the scans: median {statistics.median(loads):.1f}, "
+        lines.append(f"\n1-minute load average around the scans: median {statistics.median(loads):.1f}, "
                      f"max {max(loads):.1f} (2 cores).")
-    lines += ["", "| # | model | trigger | size | position | target | rate | seed | clean acc | ASR | flagged | outcome | s |",
-              "| ---: | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |"]
+    lines += ["", "Per model: Neural Cleanse's index of the true target (or the highest, for a clean model) and "
+              "MM-BD's suspect and p-value.", "",
+              "| # | model | trigger | size | position | target | rate | seed | clean acc | ASR | flagged | outcome | "
+              "NC index | MM-BD suspect, p | s |",
+              "| ---: | --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: | --- | ---: |"]
     for r in rows:
         asr = "" if r["attack_success_rate"] is None else f"{100 * r['attack_success_rate']:.1f}%"
         lines.append(f"| {r['number']} | {r['model']} | {r.get('trigger', '-')} | {r.get('trigger_size', '-')} | "
                      f"{r.get('position', '-')} | {r.get('target', '-')} | {r.get('poison_rate', '-')} | {r['seed']} | "
-                     f"{100 * r['clean_accuracy']:.2f}% | {asr} | {r['flagged']} | {r['outcome']} | {r['seconds']:.0f} |")
+                     f"{100 * r['clean_accuracy']:.2f}% | {asr} | {r['flagged']} | {r['outcome']} | "
+                     f"{nc_index(r):.2f} | {mm_figures(r)} | {r['seconds']:.0f} |")
     text = "\n".join(lines) + "\n"
     folder = os.path.join(out, "reports", scanner)
     os.makedirs(folder, exist_ok=True)
@@ -362,6 +384,9 @@ def main():
     r.add_argument("--shard", default="1/1", help="K/N: the points whose number is K modulo N")
     r.add_argument("--threads", type=int, default=os.cpu_count(), help="threads per training and scan")
     r.add_argument("--scanner", help="name of this scanner's results (default: the jar's hash)")
+    r.add_argument("--start", type=int, default=1,
+                   help="begin with this point number (then wrap around): a second worker on the same OUT "
+                        "can start with the clean models")
     r.add_argument("--train-only", action="store_true", help="train the models, scan nothing")
     r.add_argument("--scan-only", action="store_true",
                    help="scan the models already trained (by other workers), train nothing")
