@@ -260,6 +260,8 @@ def run(args):
     jar, sha = pinned_jar(root, out)
     scanner = args.scanner or sha
     mine = [p for p in points() if (p["number"] - 1) % n == k - 1]
+    if args.model:
+        mine = [p for p in mine if p["model"] == args.model]
     first = [i for i, p in enumerate(mine) if p["number"] >= args.start]
     mine = mine[first[0]:] + mine[:first[0]] if first else mine  # from point --start on, then the rest
     print(f"scan-grid: shard {k}/{n}, {len(mine)} points, scanner {scanner}", flush=True)
@@ -387,6 +389,7 @@ def main():
     r.add_argument("--start", type=int, default=1,
                    help="begin with this point number (then wrap around): a second worker on the same OUT "
                         "can start with the clean models")
+    r.add_argument("--model", choices=MODELS, help="only the points of this model kind")
     r.add_argument("--train-only", action="store_true", help="train the models, scan nothing")
     r.add_argument("--scan-only", action="store_true",
                    help="scan the models already trained (by other workers), train nothing")
