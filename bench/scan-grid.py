@@ -121,7 +121,7 @@ def pinned_jar(root, out):
     os.makedirs(os.path.join(out, "jars"), exist_ok=True)
     pinned = os.path.join(out, "jars", sha + ".jar")
     if not os.path.exists(pinned):
-        tmp = pinned + ".tmp"
+        tmp = f"{pinned}.{os.getpid()}.tmp"
         shutil.copyfile(jar, tmp)
         os.replace(tmp, pinned)
     return pinned, sha
