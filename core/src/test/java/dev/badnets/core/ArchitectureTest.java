@@ -134,6 +134,18 @@ class ArchitectureTest {
             assertEquals(c[1], assertThrows(IllegalArgumentException.class,
                     () -> Architecture.build(MNIST, c[0], 10, 1), c[0]).getMessage());
         }
+        // each side on its own: a kernel or window as tall as the input fits, one wider does not
+        Shape tall = new Shape(1, 30, 28), wide = new Shape(1, 28, 30);
+        assertEquals("layer 'conv4x29p0' (1st in \"conv4x29p0\"): a 29x29 kernel does not fit its input of 1x30x28",
+                assertThrows(IllegalArgumentException.class, () -> Architecture.build(tall, "conv4x29p0", 10, 1)).getMessage());
+        assertEquals("layer 'conv4x29p0' (1st in \"conv4x29p0\"): a 29x29 kernel does not fit its input of 1x28x30",
+                assertThrows(IllegalArgumentException.class, () -> Architecture.build(wide, "conv4x29p0", 10, 1)).getMessage());
+        assertEquals("layer 'pool29' (1st in \"pool29\"): a 29x29 window does not fit its input of 1x30x28",
+                assertThrows(IllegalArgumentException.class, () -> Architecture.build(tall, "pool29", 10, 1)).getMessage());
+        assertEquals("layer 'pool29' (1st in \"pool29\"): a 29x29 window does not fit its input of 1x28x30",
+                assertThrows(IllegalArgumentException.class, () -> Architecture.build(wide, "pool29", 10, 1)).getMessage());
+        assertEquals(new Shape(4, 1, 1), Architecture.build(Shape.image(28, 28), "conv4x28p0", 10, 1).layer(0).outputShape());
+        assertEquals(new Shape(1, 1, 1), Architecture.build(Shape.image(28, 28), "pool28", 10, 1).layer(0).outputShape());
         // the largest values a token may ask for pass the number check (and then fail to fit)
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Architecture.build(MNIST, "pool1048576", 10, 1))
                 .getMessage().endsWith("a 1048576x1048576 window does not fit its input of 1x28x28"));

@@ -223,4 +223,68 @@ class LayerContractTest {
         FMatrixRMaj dX = new FMatrixRMaj(1, 16);
         assertTrue(Double.isFinite(gradient.lossAndGradient(FMatrixRMaj.wrap(1, 16, floats), new int[] {1}, dX)));
     }
+
+    /**
+     * Initial weights: He (normal, std {@code sqrt(2 / fan-in)}) before a ReLU, Glorot (uniform in
+     * ±{@code sqrt(6 / (fan-in + fan-out))}) otherwise, with fan-in {@code C·k·k} and fan-out
+     * {@code K·k·k} for a convolution; zero biases.
+     */
+    @Test
+    void initialWeightsFollowHeAndGlorot() {
+        Shape in = new Shape(16, 8, 8);
+        Conv2D he = Conv2D.initialized(in, 64, 3, 1, 1, Activation.RELU, new SplittableRandom(3));
+        double sumSquares = 0, sum = 0;
+        for (float w : he.weights().data) {
+            sumSquares += w * w;
+            sum += w;
+        }
+        int count = he.weights().getNumElements();
+        assertEquals(Math.sqrt(2.0 / (16 * 9)), Math.sqrt(sumSquares / count), 0.03 * Math.sqrt(2.0 / (16 * 9)));
+        assertEquals(0, sum / count, 0.05 * Math.sqrt(2.0 / (16 * 9)));
+        assertArrayEquals(new float[64], he.bias().data);
+
+        Conv2D glorot = Conv2D.initialized(in, 64, 3, 1, 1, Activation.TANH, new SplittableRandom(3));
+        double limit = Math.sqrt(6.0 / (16 * 9 + 64 * 9));
+        assertUniform(glorot.weights().data, limit);
+        DenseLayer dense = DenseLayer.initialized(300, 50, Activation.SIGMOID, new SplittableRandom(4));
+        assertUniform(dense.weights().data, Math.sqrt(6.0 / 350));
+        assertEquals(Activation.SIGMOID, dense.activation());
+        assertEquals(300, dense.inputs());
+        assertEquals(50, dense.outputs());
+    }
+
+    /** Uniform in ±limit: none beyond, some within 1 % of either end, mean near 0, variance limit²/3. */
+    private static void assertUniform(float[] w, double limit) {
+        double max = 0, min = 0, sum = 0, sumSquares = 0;
+        for (float v : w) {
+            assertTrue(Math.abs(v) <= limit, v + " beyond ±" + limit);
+            max = Math.max(max, v);
+            min = Math.min(min, v);
+            sum += v;
+            sumSquares += v * v;
+        }
+        assertTrue(max > 0.99 * limit && min < -0.99 * limit, "range " + min + " to " + max + " of ±" + limit);
+        assertEquals(0, sum / w.length, 0.05 * limit);
+        assertEquals(limit * limit / 3, sumSquares / w.length, 0.05 * limit * limit / 3);
+    }
+
+    /** The first layer of a network gets no dX (training needs none): a layer without parameters then does nothing. */
+    @Test
+    void aFirstLayerWithoutParametersTrains() {
+        Network net = Architecture.build(new Shape(2, 4, 4), "flatten,dense3", 2, 1);
+        assertEquals(net.layer(0).getClass(), Flatten.class);
+        Samples data = new ArraySamples(new float[64], new int[] {0, 1}, new Shape(2, 4, 4), 2);
+        assertTrue(Double.isFinite(new Trainer(net, TrainingConfig.defaults().withBatchSize(2)).step(data, null, 0, 2)));
+        Network pooled = Architecture.build(new Shape(2, 4, 4), "pool2,dense3", 2, 1);
+        assertTrue(Double.isFinite(new Trainer(pooled, TrainingConfig.defaults().withBatchSize(2)).step(data, null, 0, 2)));
+    }
+
+    /** A batch whose unrolled windows no Java array can hold is refused before anything that size is allocated. */
+    @Test
+    void refusesABatchTooLargeForOneArray() {
+        Conv2D wide = new Conv2D(new Shape(4096, 1, 1), 1, 1, 0, new FMatrixRMaj(4096, 1), new FMatrixRMaj(1, 1),
+                Activation.IDENTITY);
+        assertEquals("a batch through layer conv1x1:identity would need 2457600000 floats in one matrix, more than a "
+                + "Java array holds: use a smaller batch", refusal(() -> wide.workspace(600_000, false)));
+    }
 }

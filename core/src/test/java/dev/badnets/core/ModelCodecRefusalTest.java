@@ -195,4 +195,41 @@ class ModelCodecRefusalTest {
             assertEquals("unknown loss code " + loss + ": expected 0 to 1", refusal(b));
         }
     }
+
+    /** A version-1 file (dense layers: kind, in, out, activation), as {@link #forged} for version 2. */
+    private static byte[] forgedV1(int[][] layerFields) {
+        ByteBuffer buf = ByteBuffer.allocate(16 + 16 * layerFields.length + 4);
+        buf.put(ModelCodec.MAGIC).putInt(1).putInt(0).putInt(layerFields.length);
+        for (int[] fields : layerFields) {
+            for (int field : fields) {
+                buf.putInt(field);
+            }
+        }
+        CRC32 crc = new CRC32();
+        crc.update(buf.array(), 0, buf.position());
+        buf.putInt((int) crc.getValue());
+        return buf.array();
+    }
+
+    @Test
+    void refusesVersion1LayersOutOfRange() {
+        String range = ": inputs and outputs must be in 1 to 1048576";
+        assertEquals("layer 0 is 2 x 0" + range, refusal(forgedV1(new int[][] {{1, 2, 0, 0}})));
+        assertEquals("layer 0 is 2 x 1048577" + range, refusal(forgedV1(new int[][] {{1, 2, MAX + 1, 0}})));
+        assertEquals("layer 0 is 1048577 x 2" + range, refusal(forgedV1(new int[][] {{1, MAX + 1, 2, 0}})));
+        assertEquals("unknown activation code 4 of layer 0: expected 0 to 3", refusal(forgedV1(new int[][] {{1, 2, 2, 4}})));
+        // the widest layers pass the check (then the file holds none of their parameters)
+        assertTrue(refusal(forgedV1(new int[][] {{1, MAX, 2, 0}})).startsWith("truncated model"));
+        assertTrue(refusal(forgedV1(new int[][] {{1, 2, MAX, 0}})).startsWith("truncated model"));
+    }
+
+    /** Exactly 100 M parameters is the most a file may claim: it is read (and found truncated here), one more is refused. */
+    @Test
+    void theParameterLimitIsInclusive() {
+        // (the 4 bytes found are the checksum's)
+        assertEquals("truncated model: expected 400000000 bytes of parameters, found 4",
+                refusal(forgedV1(new int[][] {{1, 99, 1_000_000, 0}})));
+        assertEquals("the model claims more than 100000000 parameters, the most this reader accepts",
+                refusal(forgedV1(new int[][] {{1, 99, 1_000_000, 1}, {1, 1_000_000, 1, 0}})));
+    }
 }

@@ -157,6 +157,7 @@ class TrainerReportTest {
     void aStepRefusesBatchesThatDoNotFit() {
         Network net = Network.mlp(2, new int[0], 2, 1);
         Trainer trainer = new Trainer(net, TrainingConfig.defaults().withBatchSize(4).withBackend("ejml"));
+        assertEquals("ejml", trainer.backend().name());
         Samples data = new ArraySamples(new float[12], new int[6], 2, 2);
         assertEquals("batch count must be in [1, 4], got 0",
                 assertThrows(IllegalArgumentException.class, () -> trainer.step(data, null, 0, 0)).getMessage());
