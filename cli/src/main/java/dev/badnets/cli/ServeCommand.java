@@ -1,0 +1,316 @@
+package dev.badnets.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.badnets.attack.BackdoorMetrics;
+import dev.badnets.attack.BackdoorReport;
+import dev.badnets.attack.PoisonPlan;
+import dev.badnets.attack.Trigger;
+import dev.badnets.attack.Triggers;
+import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
+import dev.badnets.mnist.LabeledImages;
+import dev.badnets.mnist.MnistData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code badnets serve}: the backdoor live in a browser. Serves one page (draw a digit or load a
+ * test digit, tick "add trigger", watch the backdoored and the clean model answer) and its JSON API
+ * ({@link PageServer}) until Ctrl-C.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"The backdoor live in a browser: a page where you draw a digit or load a test digit, "
+                + "add the trigger and watch the backdoored model (and the clean one) answer, with a JSON API.",
+                "Without --model it serves badnets-out/model.bin, or, when there is none, trains the demo's "
+                        + "backdoored model and a clean one first (run `./badnets demo` once to keep the model)."})
+final class ServeCommand implements Callable<Integer> {
+
+    /** The pictures of an output folder the page shows when present. */
+    static final List<String> FIGURES = List.of(DemoCommand.PICTURE, "sweep.png", "scan.png");
+    /** A picture larger than this is not served (it would only be read into memory). */
+    static final long MAX_FIGURE_BYTES = 32L << 20;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "M",
+            description = "The backdoored model to serve (default: badnets-out/model.bin, else one trained now).")
+    Path model;
+
+    @Option(names = "--clean-model", paramLabel = "M",
+            description = "A clean model to show beside it (default: none, or one trained now with the other).")
+    Path cleanModel;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--host", paramLabel = "H", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only; the page has no "
+                    + "authentication).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "P", defaultValue = "8080",
+            description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter stdout = spec.commandLine().getOut();
+        Check.inRange("--port", port, 0, 65535);
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new UserException("--host " + host + " is no address of this machine", "pass e.g. --host 127.0.0.1");
+        }
+        PageServer.Content content = content(stdout);
+        PageServer page;
+        try {
+            page = PageServer.start(address, content);
+        } catch (BindException e) {
+            throw new UserException("cannot listen on " + host + " port " + port + " (" + e.getMessage() + ")",
+                    "pass another --port, e.g. --port " + (port == 65535 ? 8081 : port + 1)
+                            + ", or stop the program using it");
+        }
+        if (!address.getAddress().isLoopbackAddress()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("badnets: warning: listening on " + host + ", reachable from other machines: the page has "
+                    + "no authentication, so anyone who reaches it can use it");
+            err.flush();
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            page.close();
+            stdout.println("badnets serve: stopped");
+            stdout.flush();
+            stopped.countDown();
+        }, "badnets-serve-stop"));
+        stdout.println("badnets serve: open " + page.uri() + " in a browser (Ctrl-C stops it)");
+        stdout.flush();
+        stopped.await();
+        return 0;
+    }
+
+    /** Loads or trains the models, reads their figures and the data's test images. */
+    private PageServer.Content content(PrintWriter stdout) throws IOException {
+        Path folder = data.folder();
+        MnistData mnist = DataOptions.isEmpty(folder) ? null : DataOptions.load(folder);
+        Path file = model != null ? model : Path.of(DemoCommand.DEFAULT_OUT, DemoCommand.MODEL);
+        if (model == null && !Files.isRegularFile(file)) {
+            if (mnist == null) {
+                throw new UserException("no model at " + file + " to serve and no MNIST data in " + folder
+                        + " to train one", "run `./badnets download`, pass --data DIR, or pass --model M");
+            }
+            stdout.println("badnets serve: no model at " + file + "; training the demo's backdoored model"
+                    + (cleanModel == null ? " and a clean one" : "") + " first (`./badnets demo` keeps one there)");
+            stdout.println();
+            DemoCommand demo = DemoCommand.of();
+            DemoCommand.Trained backdoored = demo.trainInMemory(stdout, folder, mnist, null);
+            DemoCommand.Trained clean = cleanModel == null ? demo.trainInMemory(stdout, folder, mnist, 0) : null;
+            return trained(backdoored, clean == null ? loaded("clean", cleanModel, mnist, folder, backdoored.trigger(),
+                    backdoored.plan()) : trained("clean", clean), mnist);
+        }
+        Model backdoored = loaded("backdoored", file, mnist, folder, null, null);
+        Model clean = cleanModel == null ? null
+                : loaded("clean", cleanModel, mnist, folder, backdoored.trigger(), backdoored.plan());
+        Map<String, byte[]> figures = new LinkedHashMap<>();
+        Path dir = file.toAbsolutePath().getParent();
+        for (String name : FIGURES) {
+            Path picture = dir.resolve(name);
+            if (Files.isRegularFile(picture) && Files.size(picture) <= MAX_FIGURE_BYTES) {
+                figures.put(name, Files.readAllBytes(picture));
+            }
+        }
+        return content(backdoored, clean, mnist, figures);
+    }
+
+    /**
+     * One model the page shows: its network, its entry of {@code /api/info}, and the trigger and
+     * poisoning of its run ({@code note} says where they came from).
+     */
+    record Model(String name, Network network, ObjectNode info, Trigger trigger, PoisonPlan plan, String note) {}
+
+    /** The page of models trained in memory by {@link DemoCommand#trainInMemory}; {@code clean} may be null. */
+    static PageServer.Content trained(DemoCommand.Trained backdoored, Model clean, MnistData mnist) throws IOException {
+        BackdoorReport report = backdoored.result().backdoor();
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(BackdoorPicture.of(mnist.test(), backdoored.trigger(), report, null, mnist.classes()), "png", png);
+        return content(trained("backdoored", backdoored), clean, mnist, Map.of(DemoCommand.PICTURE, png.toByteArray()));
+    }
+
+    static Model trained(String name, DemoCommand.Trained run) {
+        ObjectNode info = Json.object();
+        info.put("name", name);
+        info.put("source", "trained by serve at start, not saved");
+        info.put("network", run.result().network().toString());
+        info.set("config", run.results().get("config"));
+        info.put("clean_accuracy", run.results().get("clean_accuracy").doubleValue());
+        info.put("attack_success_rate", run.results().get("attack_success_rate").doubleValue());
+        return new Model(name, run.result().network(), info, run.trigger(), run.plan(), "the run's configuration");
+    }
+
+    /**
+     * A model file and, when the demo wrote one beside it, its results.json: the configuration, the
+     * figures, the trigger and the target. Without it, the trigger and target are {@code trigger} and
+     * {@code plan} when given (a clean model takes the backdoored one's), else the demo's defaults,
+     * and the figures are measured on the test set when there is one.
+     */
+    static Model loaded(String name, Path file, MnistData mnist, Path folder, Trigger trigger, PoisonPlan plan)
+            throws IOException {
+        if (file == null) {
+            return null;
+        }
+        Network net = Models.load(file);
+        int[] size = imageSize(net, mnist, file);
+        int rows = size[0];
+        int cols = size[1];
+        if (mnist != null) {
+            Models.checkFits(net, file, rows, cols, mnist.classes(), folder);
+        }
+        ObjectNode info = Json.object();
+        info.put("name", name);
+        info.put("source", file.toString());
+        info.put("network", net.toString());
+        JsonNode results = results(file);
+        JsonNode config = results == null ? null : results.get("config");
+        info.set("config", config == null || !config.isObject() ? Json.object() : config);
+        String note;
+        Trigger used = trigger;
+        PoisonPlan target = plan;
+        if (config != null && config.hasNonNull("trigger")) {
+            note = "results.json beside " + file;
+            try {
+                used = Triggers.fromDescription(config.get("trigger").asText(), rows, cols);
+                target = PoisonPlan.ofCount(0).withTarget(config.path("target").asInt(PoisonPlan.DEFAULT_TARGET))
+                        .withMode(PoisonPlan.Mode.parse(config.path("mode").asText("all-to-one")));
+            } catch (IllegalArgumentException e) {
+                note = "the demo's default: the trigger in results.json beside " + file + " cannot be rebuilt ("
+                        + e.getMessage() + ")";
+                used = null;
+            }
+        } else {
+            note = "the demo's default: " + file + " has no results.json beside it naming its trigger";
+        }
+        if (used == null) {
+            used = trigger != null ? trigger : Triggers.defaultTrigger();
+            target = plan != null ? plan : PoisonPlan.ofCount(0);
+            if (trigger != null) {
+                note = "the backdoored model's";
+            }
+        }
+        if (results != null && results.has("clean_accuracy") && results.has("attack_success_rate")) {
+            info.put("clean_accuracy", results.get("clean_accuracy").doubleValue());
+            info.put("attack_success_rate", results.get("attack_success_rate").doubleValue());
+            info.put("figures_from", "results.json");
+        } else if (mnist != null) {
+            BackdoorReport report = BackdoorMetrics.measure(net, mnist.test(), used, target.mode(), target.target());
+            info.put("clean_accuracy", report.cleanAccuracy());
+            info.put("attack_success_rate", report.attackSuccessRate());
+            info.put("figures_from", "measured by serve on the test set");
+        }
+        return new Model(name, net, info, used, target, note);
+    }
+
+    /**
+     * Rows and columns of the images: the data's, else the model's input (a dense model's input is
+     * flat, so its side is taken as the square root).
+     */
+    private static int[] imageSize(Network net, MnistData mnist, Path file) {
+        if (mnist != null) {
+            return new int[] {mnist.train().rows(), mnist.train().cols()};
+        }
+        Shape shape = net.inputShape();
+        if (!shape.isFlat()) {
+            return new int[] {shape.height(), shape.width()};
+        }
+        int side = (int) Math.round(Math.sqrt(shape.size()));
+        if (side * side != shape.size()) {
+            throw new UserException("model " + file + " takes " + shape.size() + " inputs, not a square image, "
+                    + "and there is no data to tell its size", "pass --data DIR with the images it was trained on");
+        }
+        return new int[] {side, side};
+    }
+
+    /** results.json beside a model file when it describes that file (the demo writes both at once); else null. */
+    private static JsonNode results(Path file) {
+        Path beside = file.toAbsolutePath().resolveSibling(DemoCommand.RESULTS);
+        try {
+            if (!Files.isRegularFile(beside) || Files.size(beside) > MAX_FIGURE_BYTES) {
+                return null;
+            }
+            JsonNode root = Json.MAPPER.readTree(beside.toFile());
+            String named = root.path("files").path("model").asText("");
+            return root.isObject() && (named.isEmpty() || Path.of(named).getFileName().equals(file.getFileName()))
+                    ? root : null;
+        } catch (IOException | RuntimeException e) {
+            return null;  // not the demo's: the page says the figures are not known
+        }
+    }
+
+    /** What the page serves: the models, the trigger of the backdoored one, the test images and the pictures. */
+    static PageServer.Content content(Model backdoored, Model clean, MnistData mnist, Map<String, byte[]> figures) {
+        List<Model> models = new ArrayList<>(List.of(backdoored));
+        if (clean != null) {
+            models.add(clean);
+        }
+        int rows;
+        int cols;
+        if (mnist != null) {
+            rows = mnist.train().rows();
+            cols = mnist.train().cols();
+        } else {
+            int[] size = imageSize(backdoored.network(), null, Path.of(backdoored.info().path("source").asText()));
+            rows = size[0];
+            cols = size[1];
+        }
+        if (clean != null && !clean.network().accepts(Shape.image(rows, cols))) {
+            throw new UserException("the clean model " + clean.info().path("source").asText() + " takes "
+                    + clean.network().inputShape().describe() + ", not the " + rows + "x" + cols + " images of "
+                    + backdoored.info().path("source").asText(), "pass a clean model trained on the same images");
+        }
+        ObjectNode info = Json.object();
+        ArrayNode list = info.putArray("models");
+        List<PageServer.ServedModel> served = new ArrayList<>();
+        for (Model m : models) {
+            list.add(m.info());
+            served.add(new PageServer.ServedModel(m.name(), m.network()));
+        }
+        ObjectNode image = info.putObject("image");
+        image.put("height", rows);
+        image.put("width", cols);
+        Trigger trigger = backdoored.trigger();
+        ObjectNode t = info.putObject("trigger");
+        t.put("description", trigger.describe());
+        t.put("from", backdoored.note());
+        Trigger.Box box = trigger.bounds(rows, cols);
+        ObjectNode b = t.putObject("box");
+        b.put("x", box.x());
+        b.put("y", box.y());
+        b.put("width", box.width());
+        b.put("height", box.height());
+        t.put("mode", backdoored.plan().mode().cliName());
+        t.put("target", backdoored.plan().target());
+        LabeledImages test = mnist == null ? null : mnist.test();
+        info.put("samples", test == null ? 0 : test.count());
+        ArrayNode pictures = info.putArray("figures");
+        figures.keySet().forEach(pictures::add);
+        return new PageServer.Content(served, rows, cols, trigger, info, test, figures);
+    }
+}

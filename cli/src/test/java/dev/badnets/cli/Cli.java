@@ -1,0 +1,49 @@
+package dev.badnets.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import picocli.CommandLine;
+
+/** Runs the command line in-process and captures what it prints. */
+final class Cli {
+
+    /** Exit status, stdout and stderr of one run. */
+    record Run(int status, String out, String err) {
+        List<String> errLines() {
+            return err.isEmpty() ? List.of() : Arrays.asList(err.split("\\R"));
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + status + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    private Cli() {
+    }
+
+    static Run run(String... args) {
+        CommandLine cmd = BadnetsCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int status = cmd.execute(args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    /** The real MNIST folder named by BADNETS_DATA (relative to the repo root); skips the test when unset. */
+    static Path mnist() {
+        String value = System.getenv("BADNETS_DATA");
+        Assumptions.assumeTrue(value != null && !value.isBlank(), "BADNETS_DATA is not set");
+        Path path = Path.of(value);
+        if (!path.isAbsolute()) {
+            path = Path.of(System.getProperty("badnets.root", ".")).resolve(path);
+        }
+        return path.toAbsolutePath().normalize();
+    }
+}
