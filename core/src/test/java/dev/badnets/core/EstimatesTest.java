@@ -22,7 +22,7 @@ class EstimatesTest {
 
     /** Every layer kind: padded and unpadded convolutions, tiling and overlapping pooling, flatten, dense. */
     private static Network network() {
-        return Architecture.build(new Shape(3, 12, 11), "conv4x3,pool2,conv6x3p0,pool2s1,dense7", 5, 1);
+        return Architecture.build(new Shape(3, 12, 11), "conv4x5,pool2,conv6x3p0,pool2s1,dense7", 5, 1);
     }
 
     /** A backend that counts the multiply-adds of the products it runs: {@code n·in·out} for {@code X W}. */
@@ -84,8 +84,8 @@ class EstimatesTest {
         assertEquals(total, net.multiplyAdds());
         long counted = backend.affine.stream().mapToLong(Long::longValue).sum();
         assertEquals(counted, n * net.multiplyAdds());
-        // conv4x3 over 3x12x11: 12·11 pixels x 27 x 4
-        assertEquals(12 * 11 * 27 * 4, net.layer(0).multiplyAdds());
+        // conv4x5 over 3x12x11: 12·11 pixels x 75 x 4
+        assertEquals(12 * 11 * 75 * 4, net.layer(0).multiplyAdds());
     }
 
     @Test
@@ -100,9 +100,9 @@ class EstimatesTest {
             double measured = bytesPerSample(capacity -> new BatchBuffers(net, capacity, training)) / Float.BYTES;
             assertClose(net.floatsPerSample(training) + 1, measured, "the network" + (training ? " training" : ""));
         }
-        // by hand for the first convolution, training: a, z, dA, dZ (4 x 4·12·11), cols and dCols (2 x 27·12·11),
-        // the input padded by 1 (3·14·13)
-        assertEquals(4 * 4 * 12 * 11 + 2 * 27 * 12 * 11 + 3 * 14 * 13, net.layer(0).floatsPerSample(true));
+        // by hand for the first convolution, training: a, z, dA, dZ (4 x 4·12·11), cols and dCols (2 x 75·12·11),
+        // the input padded by 2 (3·16·15)
+        assertEquals(4 * 4 * 12 * 11 + 2 * 75 * 12 * 11 + 3 * 16 * 15, net.layer(0).floatsPerSample(true));
     }
 
     private interface Allocation {

@@ -175,4 +175,34 @@ class OptimizerClosedFormTest {
                         values, new FMatrixRMaj[] {grads[0], new FMatrixRMaj(2, 2), grads[2]}, new boolean[3]))
                         .getMessage());
     }
+
+    /** Adam's ε: with |g| = ε every step is {@code lr g / (|g| + ε)}, half the rate. */
+    @Test
+    void adamsEpsilonHalvesAStepOfGradientEpsilon() {
+        FMatrixRMaj[] values = parameters(0f);
+        Optimizer adam = Optimizer.create(OptimizerKind.ADAM, 0.1f, 0f, values, gradients(values, Optimizer.EPSILON),
+                new boolean[3]);
+        for (int t = 1; t <= 5; t++) {
+            adam.step();
+            assertAll(values, -0.05 * t, "step " + t);
+        }
+    }
+
+    /**
+     * Adam's second moment decays by 0.999 a step: from 1e-9 it would turn subnormal after about
+     * 66,600 steps without gradient, were it not flushed to 0 once below 1e-30.
+     */
+    @Test
+    void adamsSecondMomentIsFlushedBeforeItTurnsSubnormal() {
+        FMatrixRMaj[] values = {new FMatrixRMaj(1, 1)};
+        FMatrixRMaj[] grads = gradients(values, 1e-3f);
+        Optimizer adam = Optimizer.create(OptimizerKind.ADAM, 1e-3f, 0f, values, grads, new boolean[1]);
+        adam.step();
+        grads[0].data[0] = 0f;
+        for (int t = 0; t < 70_000; t++) {
+            adam.step();
+        }
+        float v = adam.state()[1][0][0];
+        assertEquals(0f, v, "v after 70,000 steps without gradient");
+    }
 }

@@ -175,7 +175,7 @@ class ReusedWorkspaceGradientTest {
 
     /**
      * Runs a first batch of 1 more row than {@code x} (other random data) through {@code layer} on
-     * {@code ws}, sets the parameter gradients and {@code dX} to NaN, then runs {@code x} forward and,
+     * {@code ws}, then one row forward, sets the parameter gradients and {@code dX} to NaN, then runs {@code x} forward and,
      * from the output gradient {@code c}, backward; {@code dX} ends with {@code x}'s rows.
      */
     static void secondPassOnADirtyWorkspace(Layer layer, MatrixBackend backend, Workspace ws, FMatrixRMaj dX,
@@ -188,6 +188,10 @@ class ReusedWorkspaceGradientTest {
         System.arraycopy(otherGradient.data, 0, ws.outputGradient().data, 0, otherGradient.getNumElements());
         dX.reshape(first, x.numCols);
         layer.backward(backend, ws, dX);
+
+        // a third size, so that each cache is reshaped twice (a shape worked out from the last one must hold)
+        FMatrixRMaj one = randomMatrix(1, x.numCols, random);
+        layer.forward(backend, one, ws);
 
         for (FMatrixRMaj gradient : ws.gradients()) {
             Arrays.fill(gradient.data, Float.NaN);

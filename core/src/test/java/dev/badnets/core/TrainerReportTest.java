@@ -75,7 +75,11 @@ class TrainerReportTest {
             }
         };
         TrainingConfig config = new TrainingConfig(2, 16, 1e-30f, OptimizerKind.SGD, 0f, 9, 1, "ejml");
+        long started = System.nanoTime();
         TrainingResult result = Trainer.train(net, recording, config, listener);
+        double wall = (System.nanoTime() - started) / 1e9;
+        assertTrue(result.seconds() > 0 && result.seconds() <= wall, result.seconds() + " s of a " + wall + " s call");
+        assertTrue(result.seconds() >= result.epochs().get(0).seconds() + result.epochs().get(1).seconds());
 
         assertArrayEquals(toDouble(hidden.weights()), w1, "a learning rate of 1e-30 moves no weight");
         assertEquals(8, batches.size());
@@ -151,6 +155,22 @@ class TrainerReportTest {
         // the first and last labels of the range are classes
         Samples edges = new ArraySamples(new float[4], new int[] {0, 2}, 2, 3);
         assertTrue(Double.isFinite(trainer.step(edges, null, 0, 2)));
+    }
+
+    /** Every label is checked before the first step: a bad one anywhere leaves the network untouched. */
+    @Test
+    void trainingRefusesABadLabelBeforeItsFirstStep() {
+        Network net = Network.mlp(2, new int[0], 3, 1);
+        float[] before = ((DenseLayer) net.layer(0)).weights().data.clone();
+        int[] labels = new int[64];
+        for (int bad : new int[] {3, -1}) {
+            labels[63] = bad;
+            Samples data = withLabels(new ArraySamples(new float[128], new int[64], 2, 3), labels);
+            assertEquals("label " + bad + " of sample 63 is out of range: expected 0 to 2", assertThrows(
+                    IllegalArgumentException.class, () -> Trainer.train(net, data, TrainingConfig.defaults().withBatchSize(4), null))
+                    .getMessage());
+            assertArrayEquals(before, ((DenseLayer) net.layer(0)).weights().data, "no step ran");
+        }
     }
 
     @Test
