@@ -69,7 +69,7 @@ class ConvLargeBatchTest {
         FMatrixRMaj c = randomMatrix(n, out.size(), random);
         double[] xd = toDouble(x), wd = toDouble(w), bd = toDouble(b), cd = toDouble(c);
         double[] z = conv(xd, wd, bd, n, in, filters, k, s, p);
-        if (activation == Activation.RELU) {
+        if (activation == Activation.RELU || activation == Activation.LEAKY_RELU) {
             for (double v : z) {
                 Assume.that(Math.abs(v) > 1e-4); // float and double must agree on which units fired
             }
@@ -107,6 +107,7 @@ class ConvLargeBatchTest {
             case RELU: return z > 0 ? 1 : 0;
             case SIGMOID: return a * (1 - a);
             case TANH: return 1 - a * a;
+            case LEAKY_RELU: return z > 0 ? 1 : 0.01;
             default: throw new AssertionError(f);
         }
     }

@@ -72,6 +72,7 @@ class LayerContractTest {
                     case RELU -> z[i] > 0 ? 1 : 0;
                     case SIGMOID -> expected[i] * (1 - expected[i]);
                     case TANH -> 1 - expected[i] * expected[i];
+                    case LEAKY_RELU -> z[i] > 0 ? 1 : 0.01;
                 };
                 assertEquals(dA[i] * slope, dZ[i], 1e-6, f + " dZ[" + i + "]");
             }

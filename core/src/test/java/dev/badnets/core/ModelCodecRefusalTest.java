@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 class ModelCodecRefusalTest {
 
     private static final int MAX = ModelCodec.MAX_WIDTH;
+    /** The first activation code past the last. */
+    private static final int ACTIVATIONS = Activation.values().length;
 
     /** A version-2 file: loss 0, the input shape, the layers' fields, {@code floats} zero parameters and a correct checksum. */
     static byte[] forged(int[] shape, int[][] layerFields, int floats) {
@@ -77,10 +79,10 @@ class ModelCodecRefusalTest {
                 refusal(forged(new int[] {3, 1, 1}, new int[][] {{1, MAX + 1, 0}}, 0)));
         assertEquals("layer 1 is dense but its input is 1x3x3, not flat",
                 refusal(forged(new int[] {1, 3, 3}, new int[][] {{3, 1, 1}, {1, 2, 0}}, 0)));
-        assertEquals("unknown activation code -1 of layer 0: expected 0 to 3",
+        assertEquals("unknown activation code -1 of layer 0: expected 0 to " + (ACTIVATIONS - 1),
                 refusal(forged(new int[] {3, 1, 1}, new int[][] {{1, 2, -1}}, 0)));
-        assertEquals("unknown activation code 4 of layer 0: expected 0 to 3",
-                refusal(forged(new int[] {3, 1, 1}, new int[][] {{1, 2, 4}}, 0)));
+        assertEquals("unknown activation code " + ACTIVATIONS + " of layer 0: expected 0 to " + (ACTIVATIONS - 1),
+                refusal(forged(new int[] {3, 1, 1}, new int[][] {{1, 2, ACTIVATIONS}}, 0)));
         // the widest layer the format holds: 1 x 2^20 (2^21 parameters)
         Network wide = read(forged(new int[] {1, 1, 1}, new int[][] {{1, MAX, 3}}, 2 * MAX));
         assertEquals(MAX, wide.classes());
@@ -101,7 +103,7 @@ class ModelCodecRefusalTest {
             {"2 3 1 -1 1", "layer 0 is a convolution of 2 filters, kernel 3, stride 1, padding -1: out of range"},
             {"2 3 1 3 1", "layer 0 is a convolution of 2 filters, kernel 3, stride 1, padding 3: out of range"},
             {"2 7 1 1 1", "layer 0 has a 7x7 kernel that does not fit its input 1x4x4"},
-            {"2 3 1 1 9", "unknown activation code 9 of layer 0: expected 0 to 3"},
+            {"2 3 1 1 " + ACTIVATIONS, "unknown activation code " + ACTIVATIONS + " of layer 0: expected 0 to " + (ACTIVATIONS - 1)},
         };
         for (String[] c : cases) {
             int[] f = Arrays.stream(c[0].split(" ")).mapToInt(Integer::parseInt).toArray();
@@ -217,7 +219,8 @@ class ModelCodecRefusalTest {
         assertEquals("layer 0 is 2 x 0" + range, refusal(forgedV1(new int[][] {{1, 2, 0, 0}})));
         assertEquals("layer 0 is 2 x 1048577" + range, refusal(forgedV1(new int[][] {{1, 2, MAX + 1, 0}})));
         assertEquals("layer 0 is 1048577 x 2" + range, refusal(forgedV1(new int[][] {{1, MAX + 1, 2, 0}})));
-        assertEquals("unknown activation code 4 of layer 0: expected 0 to 3", refusal(forgedV1(new int[][] {{1, 2, 2, 4}})));
+        assertEquals("unknown activation code " + ACTIVATIONS + " of layer 0: expected 0 to " + (ACTIVATIONS - 1),
+                refusal(forgedV1(new int[][] {{1, 2, 2, ACTIVATIONS}})));
         // the widest layers pass the check (then the file holds none of their parameters)
         assertTrue(refusal(forgedV1(new int[][] {{1, MAX, 2, 0}})).startsWith("truncated model"));
         assertTrue(refusal(forgedV1(new int[][] {{1, 2, MAX, 0}})).startsWith("truncated model"));
