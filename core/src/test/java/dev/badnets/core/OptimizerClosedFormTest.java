@@ -205,4 +205,24 @@ class OptimizerClosedFormTest {
         float v = adam.state()[1][0][0];
         assertEquals(0f, v, "v after 70,000 steps without gradient");
     }
+
+    /** Adam with other betas keeps the closed form: the bias corrections undo any decay rates' zero start. */
+    @Test
+    void adamWithOtherBetasFollowsTheSameClosedForm() {
+        for (float[] betas : new float[][] {{0.5f, 0.9f}, {0f, 0f}}) {
+            FMatrixRMaj[] values = parameters(0.5f);
+            Optimizer adam = Optimizer.adam(0.01f, betas[0], betas[1], values, gradients(values, -0.3f));
+            for (int t = 1; t <= STEPS; t++) {
+                adam.step();
+                assertAll(values, 0.5 + t * 0.01 * 0.3 / (0.3 + Optimizer.EPSILON), "betas " + betas[0] + ", " + betas[1]
+                        + ", step " + t);
+            }
+        }
+        FMatrixRMaj[] values = parameters(0f);
+        FMatrixRMaj[] grads = gradients(values, 1f);
+        for (float[] bad : new float[][] {{1f, 0.9f}, {-0.1f, 0.9f}, {0.5f, 1f}, {0.5f, -0.1f}, {Float.NaN, 0.9f}}) {
+            assertEquals("Adam's betas must be in [0, 1), got " + bad[0] + " and " + bad[1], assertThrows(
+                    IllegalArgumentException.class, () -> Optimizer.adam(0.01f, bad[0], bad[1], values, grads)).getMessage());
+        }
+    }
 }
