@@ -15,16 +15,30 @@ import java.lang.management.ManagementFactory;
  * when the compiler threads are starved, so any fixed warm-up can end too early: one 500-step window
  * once caught 1,672 bytes of it. Each such event spoils one round at most, while an allocation in
  * the step itself shows in every round.
+ *
+ * <p>Rounds go on for a while of wall-clock time as well as for a number of rounds: on a loaded
+ * machine the compiler threads get little time, so compilation (with its one-off allocations, and
+ * the Vector API's boxes until its kernels are compiled) lasts more rounds.
+ *
+ * <p>The tests that use this are tagged {@value #TAG}, and mutation testing (PIT) leaves them out:
+ * its coverage instrumentation gives every method call a probe array, which only the JIT's escape
+ * analysis keeps off the heap, in some runs and not others.
  */
 public final class Allocations {
+
+    /** The JUnit tag of the tests that measure allocations. */
+    public static final String TAG = "allocation";
+
+    /** Wall-clock time the rounds may take before a measurement gives up (a clean round ends it at once). */
+    static final long PATIENCE_NANOS = 20_000_000_000L;
 
     private Allocations() {
     }
 
     /**
-     * Runs {@code round} up to {@code rounds} times, stopping after the first run during which
-     * {@code threads} allocated nothing, and returns the fewest bytes they allocated in one run (0
-     * when a run was clean).
+     * Runs {@code round} until a run during which {@code threads} allocated nothing, or until it ran
+     * at least {@code rounds} times and for at least {@link #PATIENCE_NANOS}, and returns the fewest
+     * bytes they allocated in one run (0 when a run was clean).
      *
      * @throws IllegalStateException if one of the threads ends during a run
      */
@@ -32,7 +46,8 @@ public final class Allocations {
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long[] before = new long[threads.length];
         long least = Long.MAX_VALUE;
-        for (int r = 0; r < rounds && least > 0; r++) {
+        long start = System.nanoTime();
+        for (int r = 0; least > 0 && (r < rounds || System.nanoTime() - start < PATIENCE_NANOS); r++) {
             for (int t = 0; t < threads.length; t++) {
                 before[t] = mx.getThreadAllocatedBytes(threads[t].getId());
             }
