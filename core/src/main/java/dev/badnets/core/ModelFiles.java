@@ -40,7 +40,8 @@ public final class ModelFiles {
      *
      * @throws IOException              if the folder cannot be written or the file system cannot rename
      *                                  atomically (the target is then left as it was)
-     * @throws IllegalArgumentException if {@code file} is the root, a folder, or a device, FIFO or socket
+     * @throws IllegalArgumentException if {@code file} is the root, or a device, FIFO or socket (which the
+     *                                  rename would replace)
      */
     public static void save(Network net, Path file) throws IOException {
         Path target = file.toAbsolutePath();
@@ -48,11 +49,7 @@ public final class ModelFiles {
             throw new IllegalArgumentException("cannot save a model as " + file + ", the root folder; name a file,"
                     + " e.g. model.bin");
         }
-        if (Files.isDirectory(target)) {
-            throw new IllegalArgumentException("cannot save a model as " + file + ": it is a folder; name a file in"
-                    + " it, e.g. " + target.resolve("model.bin"));
-        }
-        if (Files.exists(target) && !Files.isRegularFile(target)) {
+        if (Files.exists(target) && !Files.isRegularFile(target) && !Files.isDirectory(target)) {
             throw new IllegalArgumentException("cannot save a model as " + file + ": it is a device, FIFO or socket,"
                     + " which the rename would replace; name a regular file");
         }
