@@ -4,6 +4,7 @@ import dev.badnets.core.backend.Backends;
 import dev.badnets.core.backend.MatrixBackend;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.ejml.data.FMatrixRMaj;
 
 /**
  * Classifies one image at a time with a {@link Network}, reusing one backend and one set of
@@ -156,7 +157,7 @@ public final class Predictor implements AutoCloseable {
     }
 
     /** The output row, refused when a value is NaN or infinite: a class or probability from it would be made up. */
-    private float[] finite(org.ejml.data.FMatrixRMaj output) {
+    private float[] finite(FMatrixRMaj output) {
         Evaluator.requireFinite(output, 0, 1, net.layerCount() - 1, net.layerCount());
         return output.data;
     }
