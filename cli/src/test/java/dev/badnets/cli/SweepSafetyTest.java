@@ -110,7 +110,7 @@ class SweepSafetyTest {
         Path csv = dir.resolve("cells").resolve(SweepCsv.FILE);
         List<String> header = List.of("trigger", "seed", "clean_accuracy", SweepCsv.POINT, SweepCsv.GRID_POINTS,
                 SweepCsv.CONFIG, SweepCsv.GRID);
-        List<String> cells = List.of("=cmd|' /C calc'!A0", "-1", "+SUM(A1)", "@x", "'quoted", "\tTAB", "a,\"b\"");
+        List<String> cells = List.of("=cmd|' /C calc'!A0", "-2+3", "+SUM(A1)", "@x", "'quoted", "\tTAB", "a,\"b\"");
         List<Map<String, String>> rows = new ArrayList<>();
         for (String cell : cells) {
             rows.add(Map.of("trigger", cell, "seed", "-1", "clean_accuracy", "0.5", SweepCsv.POINT, "1",
