@@ -82,7 +82,7 @@ class OutputTargetsTest {
         Path log = dir.resolve("log.txt");
         Files.writeString(log, "an earlier line\n");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"), BadnetsCli.class.getName(),
+                .toString(), "-Xmx256m", "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), BadnetsCli.class.getName(),
                 "evaluate", "--model", model.toString(), "--data", data.toString(), "--json", "/dev/stdout"));
         Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectError(dir.resolve("stderr.txt").toFile()).start();
