@@ -55,8 +55,7 @@ public final class Requirements {
             throw new IllegalArgumentException(method + " assumes a model with softmax outputs (trained with softmax"
                     + " cross-entropy) and reads them as class probabilities, but this model was trained with "
                     + net.loss().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
-                    + ", whose outputs are not probabilities; pass a model trained with softmax cross-entropy, as"
-                    + " ./badnets train writes them");
+                    + ", whose outputs are not probabilities; pass a model trained with softmax cross-entropy");
         }
     }
 
@@ -71,7 +70,7 @@ public final class Requirements {
         if (present < atLeast) {
             throw new IllegalArgumentException(method + " needs images of at least " + atLeast + " classes (" + why
                     + "), got " + images.count() + " images of " + present + (present == 1 ? " class" : " classes")
-                    + "; give a data folder with images of every class the model knows");
+                    + "; give images of every class the model knows");
         }
     }
 
