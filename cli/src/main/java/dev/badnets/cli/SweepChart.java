@@ -4,6 +4,7 @@ import dev.badnets.mnist.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.DefaultDrawingSupplier;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.title.TextTitle;
@@ -37,6 +39,11 @@ final class SweepChart {
     private static final Color[] COLORS = {new Color(0xD6, 0x27, 0x28), new Color(0x1F, 0x77, 0xB4),
         new Color(0x2C, 0xA0, 0x2C), new Color(0xFF, 0x7F, 0x0E), new Color(0x94, 0x67, 0xBD),
         new Color(0x8C, 0x56, 0x4B), new Color(0xE3, 0x77, 0xC2), new Color(0x7F, 0x7F, 0x7F)};
+    /**
+     * Line s's marker in both panels. Left to JFreeChart, the two panels draw from one shared list in
+     * drawing order, so the lower panel got the markers after the upper one's, unlike the legend.
+     */
+    private static final Shape[] SHAPES = DefaultDrawingSupplier.createStandardSeriesShapes();
 
     private SweepChart() {
     }
@@ -149,6 +156,7 @@ final class SweepChart {
                     ? COLORS[1] : COLORS[s % COLORS.length];
             renderer.setSeriesPaint(s, color);
             renderer.setSeriesFillPaint(s, color);
+            renderer.setSeriesShape(s, SHAPES[s % SHAPES.length]);
             renderer.setSeriesStroke(s, new BasicStroke(2.5f));
             // the same lines appear in both plots: the legend lists them once
             renderer.setSeriesVisibleInLegend(s, !legendOnce || range.getLabel().startsWith("attack"));
