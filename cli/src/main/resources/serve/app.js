@@ -53,7 +53,12 @@ async function start() {
   $('load').addEventListener('click', () => loadSample(Number($('sample-index').value)));
   $('sample-index').addEventListener('keydown', (e) => { if (e.key === 'Enter') loadSample(Number(e.target.value)); });
   $('trigger').addEventListener('change', update);
-  update();
+  // open with an example, the first test digit, so that every model answers at once
+  if (info.samples > 0) {
+    loadSample(0);
+  } else {
+    update();
+  }
 }
 
 // ---- the models' answers -------------------------------------------------------------------
@@ -88,6 +93,13 @@ function buildModels() {
       bars.appendChild(bar);
     }
     box.appendChild(card);
+  }
+  if (info.models.length === 1) {
+    const note = document.createElement('p');
+    note.className = 'muted small';
+    note.textContent = 'No clean model to compare: serve trains one beside the model when it has the data and '
+      + 'the results.json that says how the model was trained, or takes one with --clean-model M.';
+    box.appendChild(note);
   }
 }
 

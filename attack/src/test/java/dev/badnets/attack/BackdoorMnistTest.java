@@ -3,7 +3,6 @@ package dev.badnets.attack;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.badnets.attack.PoisonPlan.Mode;
 import dev.badnets.core.ByteSamples;
@@ -16,6 +15,8 @@ import dev.badnets.core.TrainingResult;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The issue's bars on real MNIST (CI sets BADNETS_DATA; skipped only when it is unset): a
+ * The issue's bars on real MNIST ({@link RealMnist}; each test skipped, with the reason, without it): a
  * 784-128-10 ReLU network, Adam, learning rate 0.001, batch 64, 5 epochs, seed 1.
  */
+@RequiresMnist
 class BackdoorMnistTest {
 
     private static final int THREADS = 2;
@@ -55,10 +57,10 @@ class BackdoorMnistTest {
 
     @BeforeAll
     static void load() throws Exception {
-        String data = System.getenv("BADNETS_DATA");
-        assumeTrue(data != null && !data.isBlank(), "BADNETS_DATA is not set");
-        Path dir = Path.of(System.getProperty("badnets.root", ".")).resolve(data);
-        mnist = Mnist.load(dir);
+        if (!RealMnist.isPresent()) {
+            return; // RequiresMnist skips every test, naming the reason
+        }
+        mnist = RealMnist.load();
     }
 
     private static Network train(LabeledImages train) {

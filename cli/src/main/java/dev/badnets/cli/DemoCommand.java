@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -154,41 +153,6 @@ final class DemoCommand implements Callable<Integer> {
             printFiles(stdout, outDir);
             return 0;
         }
-    }
-
-    /** The demo of {@code args} (nothing: the defaults), as picocli parses them, for another command to run. */
-    static DemoCommand of(String... args) {
-        DemoCommand demo = new DemoCommand();
-        new CommandLine(demo).parseArgs(args);
-        return demo;
-    }
-
-    /**
-     * One model trained in memory by {@link #trainInMemory}, nothing written.
-     *
-     * @param result  the experiment's figures and network
-     * @param results what results.json would hold, without the files and timings
-     * @param trigger the trigger of the run
-     * @param plan    the poisoning of the run
-     */
-    record Trained(ExperimentResult result, ObjectNode results, Trigger trigger, PoisonPlan plan) {}
-
-    /**
-     * Runs this demo in memory (for {@code serve}): poisons, trains with the progress bar and measures,
-     * printing the configuration as the demo does, and writes nothing.
-     *
-     * @param poisonCount images to poison instead of the flags' share; 0 gives the clean model of the same
-     *                    flags; null keeps the flags'
-     */
-    Trained trainInMemory(PrintWriter stdout, Path folder, MnistData mnist, Integer poisonCount) {
-        TrainingConfig config = network.config(run);
-        PoisonPlan plan = poisonCount == null ? poison.plan(target, network.seed)
-                : poison.plan(target, network.seed, poisonCount, null, "--poison-count", "--poison-rate");
-        Trigger trigger = triggerOptions.trigger(mnist.train().rows(), mnist.train().cols());
-        target.validate(mnist.classes());
-        ExperimentResult result = experiment(stdout, folder, mnist, plan, trigger, config);
-        printResults(stdout, result, mnist.test().count());
-        return new Trained(result, json(result, folder, mnist, plan, trigger, config, null), trigger, plan);
     }
 
     /** Poisons, trains, measures and, with --defend, defends; prints the configuration once it is known. */

@@ -3,6 +3,7 @@ package dev.badnets.cli;
 import dev.badnets.core.Architecture;
 import dev.badnets.core.DenseLayer;
 import dev.badnets.core.LearningRateSchedule;
+import dev.badnets.core.ModelPreset;
 import dev.badnets.core.Network;
 import dev.badnets.core.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,10 +19,7 @@ import picocli.CommandLine.Option;
 final class NetworkOptions {
 
     /** The names --model accepts. */
-    static final List<String> MODELS = List.of("mlp", "cnn", "seed-cnn");
-
-    /** The model when neither --model nor --layers is given. */
-    static final String DEFAULT_MODEL = "cnn";
+    static final List<String> MODELS = ModelPreset.names();
 
     @Option(names = "--model", paramLabel = "mlp|cnn|seed-cnn",
             description = "The network: cnn (" + Architecture.CNN + "; the default), seed-cnn (the OWASP notebook's "
@@ -40,31 +38,23 @@ final class NetworkOptions {
 
     /** One number, except in {@code sweep}, where it is a grid axis (a comma list): picocli allows one {@code --epochs}. */
     @Option(names = "--epochs", paramLabel = "N", split = ",", hideParamSyntax = true,
-            description = "Passes over the training set (default: " + CNN_EPOCHS + " for cnn and --layers, "
-                    + "1 for seed-cnn, 5 for mlp; sweep takes a comma list, one model each).")
+            description = "Passes over the training set (default: 1 for cnn, "
+                    + "seed-cnn and --layers, 5 for mlp; sweep takes a comma list, one model each).")
     int[] epochs;
 
-    /**
-     * Epochs, learning rate and schedule of the default model, chosen by measurement (see the
-     * README): one epoch at a doubled rate decaying to 0 beats two at 0.001 in half the time.
-     */
-    static final int CNN_EPOCHS = 1;
-    static final float CNN_LR = 0.002f;
-
-    /** The learning rate asked for, else the model's default. */
+    /** The learning rate asked for, else the model's preset. */
     float lr() {
-        if (lr != null) {
-            return lr;
-        }
-        return modelName().equals("cnn") ? CNN_LR : 0.001f;
+        return lr != null ? lr : preset().learningRate();
     }
 
-    /** The schedule asked for, else the model's default: cosine for the default CNN, constant otherwise. */
+    /** The schedule asked for, else the model's preset: cosine for the default CNN, constant otherwise. */
     LearningRateSchedule schedule() {
-        if (schedule != null) {
-            return LearningRateSchedule.parse(schedule);
-        }
-        return modelName().equals("cnn") ? LearningRateSchedule.COSINE : LearningRateSchedule.CONSTANT;
+        return schedule != null ? LearningRateSchedule.parse(schedule) : preset().schedule();
+    }
+
+    /** The preset of the model asked for: its default epochs, learning rate and schedule. */
+    ModelPreset preset() {
+        return ModelPreset.named(modelName());
     }
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "64",
@@ -72,7 +62,7 @@ final class NetworkOptions {
     int batch;
 
     @Option(names = "--lr", paramLabel = "RATE",
-            description = "Learning rate (default: " + CNN_LR + " for cnn, 0.001 otherwise).")
+            description = "Learning rate (default: 0.002 for cnn, 0.001 otherwise).")
     Float lr;
 
     @Option(names = "--lr-schedule", paramLabel = "constant|cosine",
@@ -137,7 +127,7 @@ final class NetworkOptions {
         if (model == null && hidden != null) {
             return "mlp"; // --hidden alone asks for the dense network it sizes
         }
-        String name = model == null ? DEFAULT_MODEL : model.trim().toLowerCase(Locale.ROOT);
+        String name = model == null ? ModelPreset.DEFAULT.cliName() : model.trim().toLowerCase(Locale.ROOT);
         if (!MODELS.contains(name)) {
             throw new UserException("unknown model '" + model + "'", "use --model mlp, cnn or seed-cnn, or --layers SPEC");
         }
@@ -153,7 +143,7 @@ final class NetworkOptions {
         if (name.equals("mlp") && hidden != null) {
             return Arrays.stream(hidden).mapToObj(h -> "dense" + h).collect(Collectors.joining(","));
         }
-        return Architecture.named(name);
+        return preset().layers();
     }
 
     /** The epochs asked for, else the model's default. */
@@ -166,14 +156,7 @@ final class NetworkOptions {
             }
             return epochs[0];
         }
-        switch (modelName()) {
-            case "mlp":
-                return 5;
-            case "seed-cnn":
-                return 1;
-            default:
-                return CNN_EPOCHS;
-        }
+        return preset().epochs();
     }
 
     /**
@@ -226,7 +209,7 @@ final class NetworkOptions {
 
     /**
      * The network and training only: {@code 784-128-10 ReLU, adam lr 0.001, batch 64, 5 epochs, seed 1}
-     * for an MLP, {@code cnn conv16x5p0,pool2,conv32x5p0,pool2,dense128 ReLU, adam ...} otherwise.
+     * for an MLP, {@code cnn conv16x3,pool2,conv32x3,pool2,dense128-10 ReLU, adam ...} otherwise.
      */
     String describe(Network net) {
         String rate = schedule() == LearningRateSchedule.CONSTANT ? " lr " + lr()

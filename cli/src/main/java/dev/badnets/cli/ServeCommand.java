@@ -43,7 +43,9 @@ import picocli.CommandLine.Spec;
         description = {"The backdoor live in a browser: a page where you draw a digit or load a test digit, "
                 + "add the trigger and watch the backdoored model (and the clean one) answer, with a JSON API.",
                 "Without --model it serves badnets-out/model.bin, or, when there is none, trains the demo's "
-                        + "backdoored model and a clean one first (run `./badnets demo` once to keep the model)."})
+                        + "backdoored model and a clean one first (run `./badnets demo` once to keep the model). "
+                        + "Without --clean-model it shows clean-model.bin beside the model, training it once "
+                        + "(the same network and training on clean data) when it is missing."})
 final class ServeCommand implements Callable<Integer> {
 
     /** The pictures of an output folder the page shows when present. */
@@ -59,7 +61,8 @@ final class ServeCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--clean-model", paramLabel = "M",
-            description = "A clean model to show beside it (default: none, or one trained now with the other).")
+            description = "A clean model to show beside it (default: clean-model.bin beside --model, trained "
+                    + "and kept there when missing).")
     Path cleanModel;
 
     @Mixin
@@ -110,7 +113,12 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Loads or trains the models, reads their figures and the data's test images. */
+    /**
+     * Loads or trains the models, reads their figures and the data's test images. The clean model is
+     * {@code --clean-model}, else {@value ServeTraining#CLEAN_MODEL} beside the backdoored model, else its
+     * clean twin trained now (when its results.json says how it was trained and there is data) and kept
+     * there for the next start.
+     */
     private PageServer.Content content(PrintWriter stdout) throws IOException {
         Path folder = data.folder();
         MnistData mnist = DataOptions.isEmpty(folder) ? null : DataOptions.load(folder);
@@ -123,15 +131,22 @@ final class ServeCommand implements Callable<Integer> {
             stdout.println("badnets serve: no model at " + file + "; training the demo's backdoored model"
                     + (cleanModel == null ? " and a clean one" : "") + " first (`./badnets demo` keeps one there)");
             stdout.println();
-            DemoCommand demo = DemoCommand.of();
-            DemoCommand.Trained backdoored = demo.trainInMemory(stdout, folder, mnist, null);
-            DemoCommand.Trained clean = cleanModel == null ? demo.trainInMemory(stdout, folder, mnist, 0) : null;
-            return trained(backdoored, clean == null ? loaded("clean", cleanModel, mnist, folder, backdoored.trigger(),
-                    backdoored.plan()) : trained("clean", clean), mnist);
+            ServeTraining.Trained backdoored = ServeTraining.demo(stdout, mnist, PoisonOptions.DEFAULT_COUNT);
+            Model clean = cleanModel != null
+                    ? loaded("clean", cleanModel, mnist, folder, backdoored.trigger(), backdoored.plan())
+                    : trained("clean", ServeTraining.demo(stdout, mnist, 0), "trained by serve at start, not saved");
+            return trained(backdoored, clean, mnist);
         }
         Model backdoored = loaded("backdoored", file, mnist, folder, null, null);
-        Model clean = cleanModel == null ? null
-                : loaded("clean", cleanModel, mnist, folder, backdoored.trigger(), backdoored.plan());
+        Path twin = file.resolveSibling(ServeTraining.CLEAN_MODEL);
+        Model clean;
+        if (cleanModel != null) {
+            clean = loaded("clean", cleanModel, mnist, folder, backdoored.trigger(), backdoored.plan());
+        } else if (Files.isRegularFile(twin)) {
+            clean = loaded("clean", twin, mnist, folder, backdoored.trigger(), backdoored.plan());
+        } else {
+            clean = cleanTwin(stdout, backdoored, file, twin, mnist);
+        }
         Map<String, byte[]> figures = new LinkedHashMap<>();
         Path dir = file.toAbsolutePath().getParent();
         for (String name : FIGURES) {
@@ -144,27 +159,59 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /**
+     * Trains the clean twin of the backdoored model in {@code file} and keeps it in {@code twin}; null
+     * (serve shows the backdoored model alone) without data or without the results.json that says how
+     * the model was trained. A folder serve cannot write to costs only the file: the page still shows it.
+     */
+    private static Model cleanTwin(PrintWriter stdout, Model backdoored, Path file, Path twin, MnistData mnist) {
+        if (mnist == null) {
+            stdout.println("badnets serve: no clean model: no " + twin + " and no data to train one");
+            return null;
+        }
+        stdout.println("badnets serve: no clean model at " + twin + "; training the clean twin of " + file
+                + " once (same network and training, clean data), to keep there");
+        ServeTraining.Trained run = ServeTraining.cleanTwin(stdout, mnist, backdoored.network(),
+                backdoored.info().get("config"), backdoored.trigger(), backdoored.plan());
+        if (run == null) {
+            return null;
+        }
+        String source = twin.toString();
+        try {
+            Models.save(run.result().network(), twin);
+        } catch (IOException e) {
+            source = "trained by serve at start, not saved (" + Errors.flatten(e.getMessage()) + ")";
+            stdout.println("badnets serve: could not keep the clean model in " + twin + ": " + source);
+        }
+        stdout.flush();
+        return trained("clean", run, source);
+    }
+
+    /**
      * One model the page shows: its network, its entry of {@code /api/info}, and the trigger and
      * poisoning of its run ({@code note} says where they came from).
      */
     record Model(String name, Network network, ObjectNode info, Trigger trigger, PoisonPlan plan, String note) {}
 
-    /** The page of models trained in memory by {@link DemoCommand#trainInMemory}; {@code clean} may be null. */
-    static PageServer.Content trained(DemoCommand.Trained backdoored, Model clean, MnistData mnist) throws IOException {
+    /** The page of models serve trained in memory; {@code clean} may be null. */
+    static PageServer.Content trained(ServeTraining.Trained backdoored, Model clean, MnistData mnist)
+            throws IOException {
         BackdoorReport report = backdoored.result().backdoor();
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(BackdoorPicture.of(mnist.test(), backdoored.trigger(), report, null, mnist.classes()), "png", png);
-        return content(trained("backdoored", backdoored), clean, mnist, Map.of(DemoCommand.PICTURE, png.toByteArray()));
+        return content(trained("backdoored", backdoored, "trained by serve at start, not saved"), clean, mnist,
+                Map.of(DemoCommand.PICTURE, png.toByteArray()));
     }
 
-    static Model trained(String name, DemoCommand.Trained run) {
+    /** A model serve trained; {@code source} says where it is kept, if anywhere. */
+    static Model trained(String name, ServeTraining.Trained run, String source) {
         ObjectNode info = Json.object();
         info.put("name", name);
-        info.put("source", "trained by serve at start, not saved");
+        info.put("source", source);
         info.put("network", run.result().network().toString());
-        info.set("config", run.results().get("config"));
-        info.put("clean_accuracy", run.results().get("clean_accuracy").doubleValue());
-        info.put("attack_success_rate", run.results().get("attack_success_rate").doubleValue());
+        info.set("config", run.config());
+        info.put("clean_accuracy", run.result().backdoor().cleanAccuracy());
+        info.put("attack_success_rate", run.result().backdoor().attackSuccessRate());
+        info.put("figures_from", "measured after training");
         return new Model(name, run.result().network(), info, run.trigger(), run.plan(), "the run's configuration");
     }
 

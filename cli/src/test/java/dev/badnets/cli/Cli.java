@@ -1,11 +1,11 @@
 package dev.badnets.cli;
 
+import dev.badnets.mnist.testing.RealMnist;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import picocli.CommandLine;
 
 /** Runs the command line in-process and captures what it prints. */
@@ -36,14 +36,8 @@ final class Cli {
         return new Run(status, out.toString(), err.toString());
     }
 
-    /** The real MNIST folder named by BADNETS_DATA (relative to the repo root); skips the test when unset. */
+    /** The real MNIST folder where the command line finds it ({@link RealMnist}); skips the test without it. */
     static Path mnist() {
-        String value = System.getenv("BADNETS_DATA");
-        Assumptions.assumeTrue(value != null && !value.isBlank(), "BADNETS_DATA is not set");
-        Path path = Path.of(value);
-        if (!path.isAbsolute()) {
-            path = Path.of(System.getProperty("badnets.root", ".")).resolve(path);
-        }
-        return path.toAbsolutePath().normalize();
+        return RealMnist.folderOrSkip();
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.core.Architecture;
+import dev.badnets.core.ModelPreset;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class DemoCommandTest {
         assertEquals("", demo.err(), demo::toString);
         for (String expected : new String[] {"Configuration", "600 training images (1.00%) got the trigger and the label 0",
             "square size=2 value=255 position=top-left", "cnn " + Architecture.CNN + "-10 ReLU, adam lr 0.002 cosine, batch 64, "
-                    + NetworkOptions.CNN_EPOCHS + " epoch",
+                    + ModelPreset.CNN.epochs() + " epoch",
             "clean accuracy", "attack success rate", "all images", "Files", "results.json", "model.bin",
             "backdoor.png"}) {
             assertTrue(demo.out().contains(expected), () -> "report lacks '" + expected + "':\n" + demo);
@@ -49,7 +50,7 @@ class DemoCommandTest {
         assertTrue(asr >= 0.998, "attack success rate " + asr);
         assertTrue(results.get("attack_success_rate_all_images").asDouble() >= 0.9987, results::toString);
         assertEquals(600, results.get("poisoned_count").asInt());
-        assertEquals(NetworkOptions.CNN_EPOCHS, results.get("epochs").asInt());
+        assertEquals(ModelPreset.CNN.epochs(), results.get("epochs").asInt());
         assertEquals("cnn", results.get("config").get("model").asText());
         assertEquals("1x28x28", results.get("config").get("input_shape").asText());
         assertEquals(Architecture.CNN,

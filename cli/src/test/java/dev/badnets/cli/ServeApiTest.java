@@ -9,6 +9,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.mnist.LabeledImages;
+import dev.badnets.mnist.Mnist;
+import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,8 +47,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** serve's JSON API on loopback, with models trained on real MNIST (skips when BADNETS_DATA is unset). */
+/** serve's JSON API on loopback, with models trained on real MNIST (each test skipped, with the reason, without it). */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@RequiresMnist
 class ServeApiTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -55,6 +60,9 @@ class ServeApiTest {
 
     @BeforeAll
     static void start() throws IOException {
+        if (!RealMnist.isPresent()) {
+            return; // RequiresMnist skips every test, naming the reason
+        }
         models = ServeFixture.models();
         server = PageServer.start(new InetSocketAddress("127.0.0.1", 0), models.content());
         base = server.uri();
@@ -359,21 +367,7 @@ class ServeApiTest {
                 clean.toString(), "--data", Cli.mnist().toString(), "--port", "0");
         try {
             Path stdout = dir.resolve("logs").resolve("stdout");
-            java.util.regex.Matcher url = null;
-            for (long end = System.nanoTime() + 60_000_000_000L; System.nanoTime() < end && p.isAlive(); ) {
-                url = java.util.regex.Pattern.compile("open (http://127\\.0\\.0\\.1:[0-9]+/) in a browser")
-                        .matcher(Files.readString(stdout));
-                if (url.find()) {
-                    break;
-                }
-                url = null;
-                Thread.sleep(100);
-            }
-            assertTrue(url != null, "serve printed no URL: " + Files.readString(stdout)
-                    + Files.readString(dir.resolve("logs").resolve("stderr")));
-            HttpResponse<String> info = client.send(HttpRequest.newBuilder(URI.create(url.group(1) + "api/info"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, info.statusCode());
+            HttpResponse<String> info = info(p, dir.resolve("logs"), 60);
             JsonNode root = MAPPER.readTree(info.body());
             // a model file without results.json: the demo's trigger, and figures measured on the test set
             assertTrue(root.at("/trigger/from").asText().startsWith("the demo's default"), info.body());
@@ -386,5 +380,66 @@ class ServeApiTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /** Waits for the serve child's URL (at most {@code seconds}), then returns its {@code /api/info}. */
+    private static HttpResponse<String> info(Process p, Path logs, int seconds) throws Exception {
+        Path stdout = logs.resolve("stdout");
+        java.util.regex.Pattern printed = java.util.regex.Pattern.compile(
+                "open (http://127\\.0\\.0\\.1:[0-9]+/) in a browser");
+        for (long end = System.nanoTime() + seconds * 1_000_000_000L; System.nanoTime() < end && p.isAlive(); ) {
+            java.util.regex.Matcher url = printed.matcher(Files.readString(stdout));
+            if (url.find()) {
+                HttpResponse<String> info = client.send(HttpRequest.newBuilder(URI.create(url.group(1) + "api/info"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, info.statusCode(), info.body());
+                return info;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("serve printed no URL: " + Files.readString(stdout)
+                + Files.readString(logs.resolve("stderr")));
+    }
+
+    /**
+     * After a plain demo, serve shows both models: it trains the clean twin once (the model
+     * {@code demo --poison-count 0} trains, bit for bit), keeps it beside model.bin, and loads it from there
+     * the next time.
+     */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void serveTrainsTheCleanTwinOnceAndKeepsItBesideTheModel(@TempDir Path dir) throws Exception {
+        MnistData data = RealMnist.load();
+        Path slice = dir.resolve("slice");
+        Mnist.write(slice, data.train().slice(0, 6000), data.test().slice(0, 1000));
+        Path out = dir.resolve("badnets-out");
+        Path cleanOut = dir.resolve("clean-out");
+        for (String[] demo : List.of(new String[] {"--out", out.toString()},
+                new String[] {"--out", cleanOut.toString(), "--poison-count", "0"})) {
+            List<String> args = new ArrayList<>(List.of("demo", "--data", slice.toString(), "--model", "mlp",
+                    "--epochs", "1"));
+            args.addAll(List.of(demo));
+            Cli.Run run = Cli.run(args.toArray(new String[0]));
+            assertEquals(0, run.status(), run::toString);
+        }
+        Path twin = out.resolve(ServeTraining.CLEAN_MODEL);
+        for (int start = 1; start <= 2; start++) {
+            Path logs = dir.resolve("logs-" + start);
+            Process p = Child.start("512m", logs, "serve", "--model", out.resolve("model.bin").toString(),
+                    "--data", slice.toString(), "--port", "0");
+            try {
+                JsonNode root = MAPPER.readTree(info(p, logs, 120).body());
+                assertEquals(2, root.path("models").size(), root.toString());
+                assertEquals("clean", root.at("/models/1/name").asText());
+                assertEquals(twin.toString(), root.at("/models/1/source").asText(), root.toString());
+                String printed = Files.readString(logs.resolve("stdout"));
+                assertEquals(start == 1, printed.contains("training the clean twin"), printed);
+            } finally {
+                p.destroy();
+                assertTrue(p.waitFor(15, TimeUnit.SECONDS), "serve did not stop within 15 s");
+            }
+        }
+        assertArrayEquals(Files.readAllBytes(cleanOut.resolve("model.bin")), Files.readAllBytes(twin),
+                "the clean twin is the model of the same demo on clean data");
     }
 }

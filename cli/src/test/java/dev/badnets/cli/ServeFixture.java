@@ -2,8 +2,13 @@ package dev.badnets.cli;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.Trigger;
+import dev.badnets.attack.Triggers;
+import dev.badnets.core.Architecture;
+import dev.badnets.core.ModelPreset;
 import dev.badnets.core.Network;
+import dev.badnets.core.TrainingConfig;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
 import java.io.IOException;
@@ -14,8 +19,8 @@ import java.util.Arrays;
 
 /**
  * What the serve tests share, made once per test run on real MNIST: a backdoored and a clean MLP
- * trained for one epoch through serve's own path ({@link DemoCommand#trainInMemory}, the demo's flags
- * with {@code --model mlp --epochs 1}), the page's content, and a test digit the backdoor flips.
+ * trained for one epoch through serve's own path ({@link ServeTraining}: the demo's poisoning of an MLP,
+ * then its clean twin), the page's content, and a test digit the backdoor flips.
  */
 final class ServeFixture {
 
@@ -48,10 +53,13 @@ final class ServeFixture {
         Path folder = Cli.mnist();
         MnistData mnist = DataOptions.load(folder);
         PrintWriter log = new PrintWriter(new StringWriter());
-        DemoCommand demo = DemoCommand.of("--model", "mlp", "--epochs", "1");
-        DemoCommand.Trained backdoored = demo.trainInMemory(log, folder, mnist, null);
-        DemoCommand.Trained clean = demo.trainInMemory(log, folder, mnist, 0);
-        PageServer.Content content = ServeCommand.trained(backdoored, ServeCommand.trained("clean", clean), mnist);
+        TrainingConfig training = ModelPreset.MLP.training(TrainingConfig.defaults()).withEpochs(1);
+        ServeTraining.Trained backdoored = ServeTraining.train(log, mnist,
+                PoisonPlan.ofCount(PoisonOptions.DEFAULT_COUNT), Triggers.defaultTrigger(), Architecture.MLP, training);
+        ServeTraining.Trained clean = ServeTraining.cleanTwin(log, mnist, backdoored.result().network(),
+                backdoored.config(), backdoored.trigger(), backdoored.plan());
+        PageServer.Content content = ServeCommand.trained(backdoored,
+                ServeCommand.trained("clean", clean, "trained by the test"), mnist);
         int target = backdoored.plan().target();
         Models m = new Models(mnist, backdoored.result().network(), clean.result().network(), backdoored.trigger(),
                 target, content, -1);

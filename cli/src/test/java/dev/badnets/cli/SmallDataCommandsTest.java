@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Commands on a 6,000-image slice of real MNIST (BADNETS_DATA): fast variants of what the README shows. */
+@RequiresMnist
 class SmallDataCommandsTest {
 
     @TempDir
@@ -32,6 +35,9 @@ class SmallDataCommandsTest {
 
     @BeforeAll
     static void writeSlice() throws IOException {
+        if (!RealMnist.isPresent()) {
+            return; // RequiresMnist skips every test, naming the reason
+        }
         MnistData data = Mnist.load(Cli.mnist());
         slice = dir.resolve("slice");
         Mnist.write(slice, data.train().slice(0, 6000), data.test().slice(0, 1000));

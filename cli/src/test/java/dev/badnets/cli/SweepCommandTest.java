@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(240)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@RequiresMnist
 class SweepCommandTest {
 
     @TempDir
@@ -62,6 +65,9 @@ class SweepCommandTest {
 
     @BeforeAll
     static void writeSlice() throws Exception {
+        if (!RealMnist.isPresent()) {
+            return; // RequiresMnist skips every test, naming the reason
+        }
         MnistData data = Mnist.load(Cli.mnist());
         slice = dir.resolve("slice");
         Mnist.write(slice, data.train().slice(0, 10000), data.test().slice(0, 2000));

@@ -1,32 +1,32 @@
 package dev.badnets.core;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.badnets.mnist.LabeledImages;
-import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.io.IOException;
-import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The accuracy the README promises, on real MNIST from {@code BADNETS_DATA} (skipped only when it
- * is unset). The backend is "auto" unless the system property {@code badnets.backend} names one;
+ * The accuracy the README promises, on real MNIST where the command line finds it ({@link RealMnist};
+ * each test is skipped, with the reason, without it). The backend is "auto" unless the system property {@code badnets.backend} names one;
  * the seed (network initialisation and shuffle) is 1 unless {@code badnets.seed} gives another,
  * which is how the README's figures for other seeds were measured.
  */
+@RequiresMnist
 class MnistTrainingTest {
 
     private static MnistData mnist;
 
     @BeforeAll
     static void load() throws IOException {
-        String dir = System.getenv("BADNETS_DATA");
-        assumeTrue(dir != null && !dir.isBlank(), "BADNETS_DATA is not set: skipping the real-MNIST tests");
-        Path root = Path.of(System.getProperty("badnets.root", "."));
-        mnist = Mnist.load(root.resolve(dir));
+        if (!RealMnist.isPresent()) {
+            return; // RequiresMnist skips every test, naming the reason
+        }
+        mnist = RealMnist.load();
     }
 
     private static Samples samples(LabeledImages images) {

@@ -5,14 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.badnets.attack.BackdoorReport;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.io.IOException;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's embedding examples, run on a slice of real MNIST (BADNETS_DATA). */
+/** The README's embedding examples, run on a slice of real MNIST ({@link RealMnist}; skipped, with the reason, without it). */
+@RequiresMnist
 class EmbeddingExamplesTest {
 
     @TempDir
@@ -22,10 +24,10 @@ class EmbeddingExamplesTest {
 
     @BeforeAll
     static void writeSlice() throws IOException {
-        String value = System.getenv("BADNETS_DATA");
-        Assumptions.assumeTrue(value != null && !value.isBlank(), "BADNETS_DATA is not set");
-        Path mnist = Path.of(System.getProperty("badnets.root", ".")).resolve(value);
-        MnistData data = Mnist.load(mnist);
+        if (!RealMnist.isPresent()) {
+            return; // RequiresMnist skips every test, naming the reason
+        }
+        MnistData data = RealMnist.load();
         slice = dir.resolve("slice");
         Mnist.write(slice, data.train().slice(0, 6000), data.test().slice(0, 1000));
     }

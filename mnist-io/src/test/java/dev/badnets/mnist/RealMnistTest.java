@@ -2,22 +2,22 @@ package dev.badnets.mnist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The real MNIST folder named by BADNETS_DATA (CI sets it; skipped only when it is unset). */
+/** The real MNIST folder where the command line finds it (BADNETS_DATA, else the cache folder; CI sets BADNETS_DATA). */
+@RequiresMnist
 class RealMnistTest {
     private static Path folder;
 
     @BeforeAll
     static void locate() {
-        String data = System.getenv("BADNETS_DATA");
-        assumeTrue(data != null && !data.isBlank(), "BADNETS_DATA is not set");
-        folder = Path.of(System.getProperty("badnets.root", ".")).resolve(data);
+        folder = RealMnist.folder();
     }
 
     @Test

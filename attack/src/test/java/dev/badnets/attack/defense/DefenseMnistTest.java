@@ -2,7 +2,6 @@ package dev.badnets.attack.defense;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.badnets.attack.BackdoorMetrics;
 import dev.badnets.attack.BackdoorReport;
@@ -19,18 +18,19 @@ import dev.badnets.core.OptimizerKind;
 import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.mnist.LabeledImages;
-import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
-import java.nio.file.Path;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.util.List;
 import java.util.Locale;
 import org.ejml.data.FMatrixRMaj;
 import org.junit.jupiter.api.Test;
 
 /**
- * The issue's bar on real MNIST (CI sets BADNETS_DATA; skipped only when it is unset): the default
+ * The issue's bar on real MNIST ({@link RealMnist}; skipped, with the reason, without it): the default
  * demo attack, detected without telling the detector the target, removed, and retrained away.
  */
+@RequiresMnist
 class DefenseMnistTest {
 
     private static final TrainingConfig CONFIG =
@@ -39,9 +39,7 @@ class DefenseMnistTest {
 
     @Test
     void theBestDetectorRemovesTheDefaultDemoBackdoor() throws Exception {
-        String dir = System.getenv("BADNETS_DATA");
-        assumeTrue(dir != null && !dir.isBlank(), "BADNETS_DATA is not set");
-        MnistData mnist = Mnist.load(Path.of(System.getProperty("badnets.root", ".")).resolve(dir));
+        MnistData mnist = RealMnist.load();
         int classes = mnist.classes();
 
         // The default demo: 600 samples, a 2x2 square of 255 at the top left, relabelled 0.

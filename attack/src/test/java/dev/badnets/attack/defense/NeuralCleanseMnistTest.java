@@ -2,7 +2,6 @@ package dev.badnets.attack.defense;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.badnets.attack.BackdoorExperiment;
 import dev.badnets.attack.BackdoorExperiment.NetworkFactory;
@@ -14,20 +13,21 @@ import dev.badnets.core.Network;
 import dev.badnets.core.OptimizerKind;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.mnist.LabeledImages;
-import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
-import java.nio.file.Path;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.util.Arrays;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Neural Cleanse on real MNIST (CI sets BADNETS_DATA; skipped only when it is unset), on the
+ * Neural Cleanse on real MNIST ({@link RealMnist}; each test skipped, with the reason, without it), on the
  * default demo's network (cnn, 1 epoch, Adam 0.002 cosine, seed 1) with and without the default
  * poisoning (600 images, 2x2 white square at the top left, target 0). Shorter than the command's
  * scan: 1,000 test images and at most 300 steps per class.
  */
+@RequiresMnist
 class NeuralCleanseMnistTest {
 
     private static final TrainingConfig CNN = new TrainingConfig(1, 64, 0.002f, LearningRateSchedule.COSINE,
@@ -39,9 +39,10 @@ class NeuralCleanseMnistTest {
 
     @BeforeAll
     static void load() throws Exception {
-        String data = System.getenv("BADNETS_DATA");
-        assumeTrue(data != null && !data.isBlank(), "BADNETS_DATA is not set");
-        mnist = Mnist.load(Path.of(System.getProperty("badnets.root", ".")).resolve(data));
+        if (!RealMnist.isPresent()) {
+            return; // RequiresMnist skips every test, naming the reason
+        }
+        mnist = RealMnist.load();
     }
 
     private static Network train(int poisonCount) {

@@ -2,7 +2,6 @@ package dev.badnets.attack.defense;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.badnets.attack.BackdoorExperiment;
 import dev.badnets.attack.ExperimentResult;
@@ -14,18 +13,19 @@ import dev.badnets.core.LearningRateSchedule;
 import dev.badnets.core.OptimizerKind;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.backend.Backends;
-import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
-import java.nio.file.Path;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
- * The issue's STRIP target on real MNIST (CI sets BADNETS_DATA; skipped only when it is unset): on
+ * The issue's STRIP target on real MNIST ({@link RealMnist}; skipped, with the reason, without it): on
  * the default demo's backdoored model (cnn, one epoch, 600 images poisoned with the 2x2 square at the
  * top left, target 0), at least 95% of the triggered non-target test images caught at no more than
  * 1% of clean test images rejected.
  */
+@RequiresMnist
 class StripMnistTest {
 
     /** The demo's cnn training: one epoch, batch 64, Adam at 0.002 on a cosine schedule, seed 1. */
@@ -34,9 +34,7 @@ class StripMnistTest {
 
     @Test
     void stripCatchesTheDefaultDemoBackdoorAtOnePercentFalseRejection() throws Exception {
-        String dir = System.getenv("BADNETS_DATA");
-        assumeTrue(dir != null && !dir.isBlank(), "BADNETS_DATA is not set");
-        MnistData mnist = Mnist.load(Path.of(System.getProperty("badnets.root", ".")).resolve(dir));
+        MnistData mnist = RealMnist.load();
         Trigger trigger = Triggers.defaultTrigger();
         long start = System.nanoTime();
         ExperimentResult backdoored = BackdoorExperiment.of(mnist.train(), mnist.test(), mnist.classes(),
