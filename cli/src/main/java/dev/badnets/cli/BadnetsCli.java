@@ -34,6 +34,7 @@ import picocli.CommandLine.ScopeType;
                 ServeCommand.class,
                 StripCommand.class,
                 ScanCommand.class,
+                ExportCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BadnetsCli implements Runnable {

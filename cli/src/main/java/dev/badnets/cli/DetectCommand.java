@@ -39,6 +39,9 @@ final class DetectCommand implements Callable<Integer> {
     Path model;
 
     @Mixin
+    InputNormalizationOptions normalization;
+
+    @Mixin
     DataOptions data;
 
     @Option(names = "--method", paramLabel = "METHOD", defaultValue = "spectre",
@@ -79,7 +82,7 @@ final class DetectCommand implements Callable<Integer> {
                        MnistLayout layout, AtomicFolder clean, Path json) throws java.io.IOException {
         Path cleanDir = clean == null ? null : clean.target();
         Errors.doing("reading the model " + model);
-        Network net = Models.load(model);
+        Network net = normalization.apply(Models.load(model));
         MnistData mnist = DataOptions.load(layout);
         Models.checkFits(net, model, mnist.train().rows(), mnist.train().cols(), mnist.classes(), folder);
 

@@ -49,6 +49,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     BackendOptions run;
 
+    @Mixin
+    InputNormalizationOptions normalization;
+
+    @Option(names = "--predictions", paramLabel = "FILE",
+            description = "Also write the predicted class of every test image, one a line, in the data's order.")
+    Path predictions;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the figures as JSON.")
     String json;
 
@@ -75,11 +82,15 @@ final class EvaluateCommand implements Callable<Integer> {
     private int evaluate(PrintWriter out, Trigger trigger, Path folder, MnistLayout layout, Path json)
             throws java.io.IOException {
         Errors.doing("reading the model " + model);
-        Network net = Models.load(model);
+        Network net = normalization.apply(Models.load(model));
         MnistData mnist = DataOptions.load(layout);
         Models.checkFits(net, model, mnist.test().rows(), mnist.test().cols(), mnist.classes(), folder);
 
         ObjectNode root = Json.object();
+        if (predictions != null) {
+            Models.writePredictions(Evaluator.predict(net, Training.samples(mnist.test(), net.classes()), run.create()),
+                    predictions);
+        }
         if (trigger == null) {
             Evaluation e = Evaluator.evaluate(net, Training.samples(mnist.test(), net.classes()), run.create());
             root.put("clean_accuracy", e.accuracy());

@@ -17,6 +17,10 @@ final class LibraryErrors {
 
     /** The fix, for messages that do not already carry one after "; ". */
     static String fix(Throwable e) {
+        if (e instanceof dev.badnets.onnx.OnnxFormatException) {
+            return "pass an ONNX image classifier of the operators badnets reads (see OnnxReader), "
+                    + "or a model written by `./badnets train`";
+        }
         if (e instanceof ModelFormatException) {
             return "pass a model file written by `./badnets train` or `./badnets demo`";
         }

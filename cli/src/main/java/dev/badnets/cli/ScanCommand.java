@@ -44,13 +44,18 @@ final class ScanCommand implements Callable<Integer> {
     static final String PICTURE = "scan.png";
     static final String RESULTS = "scan.json";
     static final String REPAIRED = "repaired.bin";
-    private static final Set<String> FILES = Set.of(PICTURE, RESULTS, REPAIRED);
+    /** The repaired model of an ONNX model: ONNX again, with the same input contract. */
+    static final String REPAIRED_ONNX = "repaired.onnx";
+    private static final Set<String> FILES = Set.of(PICTURE, RESULTS, REPAIRED, REPAIRED_ONNX);
 
     @Spec
     CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "FILE", required = true, description = "The model to scan.")
     Path model;
+
+    @Mixin
+    InputNormalizationOptions normalization;
 
     @Mixin
     DataOptions data;
@@ -119,7 +124,7 @@ final class ScanCommand implements Callable<Integer> {
         try (AtomicFolder written = OutputFiles.begin(paths.path("--out"), "--out", FILES);
              OutputLock jsonLock = OutputFiles.lock(jsonFile, "--json")) {
             Errors.doing("reading the model " + model);
-            Network net = Models.load(model);
+            Network net = normalization.apply(Models.load(model));
             MnistData mnist = DataOptions.load(layout);
             Models.checkFits(net, model, layout.rows(), layout.cols(), mnist.classes(), folder);
             if (trigger != null) {
@@ -141,7 +146,7 @@ final class ScanCommand implements Callable<Integer> {
 
             ObjectNode root = json(scan, folder, images.count());
             if (repair != null) {
-                repair(stdout, net, scan, mnist, trigger, root, written.staging().resolve(REPAIRED));
+                repair(stdout, net, scan, mnist, trigger, root, written.staging().resolve(repairedName()));
             }
             Errors.doing("writing " + written.target());
             BackdoorPicture.write(ScanPicture.of(scan, layout.rows(), layout.cols()),
@@ -158,7 +163,7 @@ final class ScanCommand implements Callable<Integer> {
             stdout.println("  " + written.target().resolve(PICTURE) + "  each class's recovered mask and trigger");
             stdout.println("  " + written.target().resolve(RESULTS) + "  every figure above, masks and patterns");
             if (repair != null && scan.flagged().length > 0) {
-                stdout.println("  " + written.target().resolve(REPAIRED) + "  the repaired model");
+                stdout.println("  " + written.target().resolve(repairedName()) + "  the repaired model");
             }
             stdout.flush();
             return 0;
@@ -231,6 +236,11 @@ final class ScanCommand implements Callable<Integer> {
         return s.toString();
     }
 
+    /** repaired.onnx for a model read from ONNX, else repaired.bin. */
+    private String repairedName() throws IOException {
+        return Models.isOnnx(model) ? REPAIRED_ONNX : REPAIRED;
+    }
+
     /** Unlearns on training images, measures before and after on the test set, saves the repaired model. */
     private void repair(PrintWriter stdout, Network net, ScanResult scan, MnistData mnist, Trigger trigger,
                         ObjectNode root, Path repairedFile) throws IOException {
@@ -250,7 +260,7 @@ final class ScanCommand implements Callable<Integer> {
         NeuralCleanse.Unlearning unlearning = NeuralCleanse.Unlearning.defaults().withTraining(
                 NeuralCleanse.Unlearning.defaults().training().withThreads(run.threads()).withBackend(run.backend));
         NeuralCleanse.Repair repaired = NeuralCleanse.unlearn(net, scan, repairImages, unlearning);
-        Models.save(repaired.network(), repairedFile);
+        Models.saveLike(repaired.network(), repairedFile, model, normalization.given());
 
         ObjectNode r = root.putObject("repair");
         r.put("method", "unlearn");

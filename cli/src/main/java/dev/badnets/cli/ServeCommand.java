@@ -66,6 +66,9 @@ final class ServeCommand implements Callable<Integer> {
     Path cleanModel;
 
     @Mixin
+    InputNormalizationOptions normalization;
+
+    @Mixin
     DataOptions data;
 
     @Option(names = "--host", paramLabel = "H", defaultValue = "127.0.0.1",
@@ -221,12 +224,12 @@ final class ServeCommand implements Callable<Integer> {
      * {@code plan} when given (a clean model takes the backdoored one's), else the demo's defaults,
      * and the figures are measured on the test set when there is one.
      */
-    static Model loaded(String name, Path file, MnistData mnist, Path folder, Trigger trigger, PoisonPlan plan)
+    Model loaded(String name, Path file, MnistData mnist, Path folder, Trigger trigger, PoisonPlan plan)
             throws IOException {
         if (file == null) {
             return null;
         }
-        Network net = Models.load(file);
+        Network net = normalization.apply(Models.load(file));
         int[] size = imageSize(net, mnist, file);
         int rows = size[0];
         int cols = size[1];

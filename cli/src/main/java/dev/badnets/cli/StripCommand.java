@@ -39,6 +39,9 @@ final class StripCommand implements Callable<Integer> {
     Path model;
 
     @Mixin
+    InputNormalizationOptions normalization;
+
+    @Mixin
     DataOptions data;
 
     @Mixin
@@ -88,7 +91,7 @@ final class StripCommand implements Callable<Integer> {
     private int strip(PrintWriter out, Trigger trigger, Path folder, MnistLayout layout, Path json)
             throws IOException {
         Errors.doing("reading the model " + model);
-        Network net = Models.load(model);
+        Network net = normalization.apply(Models.load(model));
         MnistData mnist = DataOptions.load(layout);
         Models.checkFits(net, model, mnist.test().rows(), mnist.test().cols(), mnist.classes(), folder);
         targetOptions.validate(net.classes());

@@ -284,7 +284,8 @@ class CliErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "download", "train", "evaluate", "poison", "demo", "sweep", "bench", "detect"})
+    @ValueSource(strings = {"inspect", "download", "train", "evaluate", "poison", "demo", "sweep", "bench", "detect",
+        "export"})
     void everyCommandHasHelp(String command) {
         // picocli reports badly formatted help text (a lone %) on System.err, not the command's writer
         java.io.PrintStream saved = System.err;

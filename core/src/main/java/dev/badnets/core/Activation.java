@@ -6,7 +6,7 @@ import org.ejml.data.FMatrixRMaj;
  * The element-wise non-linearity {@code a = f(z)} of a dense layer. Each constant holds its forward
  * pass and, right below it, its backward pass: given {@code dA = dL/da} it writes
  * {@code dZ = dL/dz = dA ⊙ f'(z)}. The backward pass reads whichever of {@code z} and {@code a}
- * makes the derivative cheapest (sigmoid and tanh reuse {@code a}, ReLU needs {@code z}).
+ * makes the derivative cheapest (sigmoid and tanh reuse {@code a}, ReLU and leaky ReLU need {@code z}).
  *
  * <p>All matrices have the same shape (n x out); nothing is allocated.
  */
@@ -74,7 +74,30 @@ public enum Activation {
                 dZ[i] = dA[i] * (1f - a[i] * a[i]);
             }
         }
+    },
+
+    /**
+     * Leaky ReLU with PyTorch's and ONNX's default slope {@value #LEAKY_SLOPE}:
+     * {@code f(z) = z if z > 0 else 0.01 z}, {@code f'(z) = 1 if z > 0 else 0.01}.
+     */
+    LEAKY_RELU {
+        @Override
+        void forward(float[] z, float[] a, int from, int to) {
+            for (int i = from; i < to; i++) {
+                a[i] = z[i] > 0f ? z[i] : z[i] * LEAKY_SLOPE;
+            }
+        }
+
+        @Override
+        void backward(float[] z, float[] a, float[] dA, float[] dZ, int from, int to) {
+            for (int i = from; i < to; i++) {
+                dZ[i] = z[i] > 0f ? dA[i] : dA[i] * LEAKY_SLOPE;
+            }
+        }
     };
+
+    /** The slope of {@link #LEAKY_RELU} below 0 (fixed: a model file stores only the activation's code). */
+    public static final float LEAKY_SLOPE = 0.01f;
 
     /**
      * The derivative of ReLU, 1 if z > 0 else 0, without a branch: whether a unit fired is a coin

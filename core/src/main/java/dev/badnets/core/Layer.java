@@ -24,7 +24,8 @@ import org.ejml.data.FMatrixRMaj;
  * Every layer's backward pass is checked against finite differences of an independent
  * double-precision forward pass in {@code GradientCheckTest}.
  */
-public sealed interface Layer permits DenseLayer, Conv2D, MaxPool2D, Flatten {
+public sealed interface Layer permits DenseLayer, Conv2D, MaxPool2D, Flatten, AvgPool2D, GlobalAvgPool2D, ChannelAffine,
+        ActivationLayer, Normalization {
 
     /** A trainable tensor of a layer, live (training updates it in place). */
     record Parameter(String name, FMatrixRMaj value, boolean decays) {

@@ -33,7 +33,12 @@ import org.ejml.data.FMatrixRMaj;
  *                       2 conv2d    filters, kernel, stride, padding, activation
  *                       3 maxpool2d window, stride
  *                       4 flatten   (none)
- *                     (activation: 0 identity, 1 relu, 2 sigmoid, 3 tanh)
+ *                       5 avgpool2d window, stride, padding
+ *                       6 global average pooling (none)
+ *                       7 channel affine (none; parameters scale and shift, one per channel)
+ *                       8 activation activation
+ *                       9 normalization C means, then C stds, as float32 bits (C = input channels)
+ *                     (activation: 0 identity, 1 relu, 2 sigmoid, 3 tanh, 4 leaky relu)
  *   parameters        float32, layer after layer, each layer's tensors in the order of
  *                     {@link Layer#parameters()}, each row-major
  *   crc               CRC32 of every byte before it, as an unsigned 32-bit int
@@ -55,6 +60,11 @@ public final class ModelCodec {
     static final int KIND_CONV = 2;
     static final int KIND_MAXPOOL = 3;
     static final int KIND_FLATTEN = 4;
+    static final int KIND_AVGPOOL = 5;
+    static final int KIND_GLOBAL_AVGPOOL = 6;
+    static final int KIND_AFFINE = 7;
+    static final int KIND_ACTIVATION = 8;
+    static final int KIND_NORMALIZATION = 9;
     static final int MAX_LAYERS = Network.MAX_LAYERS;
     /** The widest layer a model file may hold (and so {@link Architecture} builds). */
     public static final int MAX_WIDTH = 1 << 20;
@@ -108,6 +118,28 @@ public final class ModelCodec {
             data.writeInt(KIND_MAXPOOL);
             data.writeInt(p.window());
             data.writeInt(p.stride());
+        } else if (layer instanceof AvgPool2D) {
+            AvgPool2D p = (AvgPool2D) layer;
+            data.writeInt(KIND_AVGPOOL);
+            data.writeInt(p.window());
+            data.writeInt(p.stride());
+            data.writeInt(p.padding());
+        } else if (layer instanceof GlobalAvgPool2D) {
+            data.writeInt(KIND_GLOBAL_AVGPOOL);
+        } else if (layer instanceof ChannelAffine) {
+            data.writeInt(KIND_AFFINE);
+        } else if (layer instanceof ActivationLayer) {
+            data.writeInt(KIND_ACTIVATION);
+            data.writeInt(((ActivationLayer) layer).activation().code());
+        } else if (layer instanceof Normalization) {
+            Normalization n = (Normalization) layer;
+            data.writeInt(KIND_NORMALIZATION);
+            for (float v : n.mean()) {
+                data.writeFloat(v);
+            }
+            for (float v : n.std()) {
+                data.writeFloat(v);
+            }
         } else {
             data.writeInt(KIND_FLATTEN);
         }
@@ -189,7 +221,11 @@ public final class ModelCodec {
     }
 
     /** One layer's header, its shapes worked out and checked before anything large is allocated. */
-    private record Header(int kind, Shape in, Shape out, int[] ints, Activation activation) {
+    private record Header(int kind, Shape in, Shape out, int[] ints, Activation activation, float[] constants) {
+
+        Header(int kind, Shape in, Shape out, int[] ints, Activation activation) {
+            this(kind, in, out, ints, activation, null);
+        }
 
         long parameters() {
             switch (kind) {
@@ -197,6 +233,8 @@ public final class ModelCodec {
                     return ((long) in.size() + 1) * out.size();
                 case KIND_CONV:
                     return ((long) ints[1] * ints[1] * in.channels() + 1) * ints[0];
+                case KIND_AFFINE:
+                    return 2L * in.channels();
                 default:
                     return 0;
             }
@@ -213,6 +251,17 @@ public final class ModelCodec {
                             matrix(floats, 1, ints[0], l), activation);
                 case KIND_MAXPOOL:
                     return new MaxPool2D(in, ints[0], ints[1]);
+                case KIND_AVGPOOL:
+                    return new AvgPool2D(in, ints[0], ints[1], ints[2]);
+                case KIND_GLOBAL_AVGPOOL:
+                    return new GlobalAvgPool2D(in);
+                case KIND_AFFINE:
+                    return new ChannelAffine(in, matrix(floats, 1, in.channels(), l), matrix(floats, 1, in.channels(), l));
+                case KIND_ACTIVATION:
+                    return new ActivationLayer(in, activation);
+                case KIND_NORMALIZATION:
+                    int c = in.channels();
+                    return new Normalization(in, Arrays.copyOfRange(constants, 0, c), Arrays.copyOfRange(constants, c, 2 * c));
                 default:
                     return new Flatten(in);
             }
@@ -305,10 +354,49 @@ public final class ModelCodec {
             }
             case KIND_FLATTEN:
                 return new Header(kind, in, Shape.flat(in.size()), new int[0], null);
+            case KIND_AVGPOOL: {
+                int window = readInt(data, "the window of layer " + l);
+                int stride = readInt(data, "the stride of layer " + l);
+                int padding = readInt(data, "the padding of layer " + l);
+                check(window >= 1 && window <= MAX_WIDTH && stride >= 1 && padding >= 0 && padding < window
+                        && window <= in.height() + 2L * padding && window <= in.width() + 2L * padding, l,
+                        "is an average pooling of window " + window + ", stride " + stride + " and padding " + padding
+                                + " that does not fit its input " + in);
+                return new Header(kind, in, new Shape(in.channels(), Conv2D.outputSide(in.height(), window, stride, padding),
+                        Conv2D.outputSide(in.width(), window, stride, padding)), new int[] {window, stride, padding}, null);
+            }
+            case KIND_GLOBAL_AVGPOOL:
+                return new Header(kind, in, Shape.flat(in.channels()), new int[0], null);
+            case KIND_AFFINE:
+                return new Header(kind, in, in, new int[0], null);
+            case KIND_ACTIVATION:
+                return new Header(kind, in, in, new int[0], activation(readInt(data, "the activation of layer " + l), l));
+            case KIND_NORMALIZATION:
+                return new Header(kind, in, in, new int[0], null, readNormalization(data, l, in.channels()));
             default:
                 throw new ModelFormatException("unknown kind " + kind + " of layer " + l
-                        + ": expected 1 (dense), 2 (conv2d), 3 (maxpool2d) or 4 (flatten)");
+                        + ": expected 1 (dense), 2 (conv2d), 3 (maxpool2d), 4 (flatten), 5 (avgpool2d), "
+                        + "6 (global average pooling), 7 (channel affine), 8 (activation) or 9 (normalization)");
         }
+    }
+
+    /**
+     * A normalisation's C means then C stds. The bytes are read as they arrive (never an array
+     * sized by the header up front), so a lying channel count costs no more than the file holds.
+     */
+    private static float[] readNormalization(DataInputStream data, int l, int channels) throws IOException {
+        byte[] bytes = data.readNBytes(2 * channels * Float.BYTES);
+        if (bytes.length != 2 * channels * Float.BYTES) {
+            throw new ModelFormatException("truncated model: the file ends inside the normalization of layer " + l);
+        }
+        float[] constants = new float[2 * channels];
+        ByteBuffer.wrap(bytes).asFloatBuffer().get(constants);
+        for (int i = 0; i < constants.length; i++) {
+            float v = constants[i];
+            check(Float.isFinite(v) && (i < channels || v != 0f), l, "normalizes channel " + (i % channels) + " with "
+                    + (i < channels ? "mean " : "std ") + v + ": expected a finite mean and a finite, non-zero std");
+        }
+        return constants;
     }
 
     private static void check(boolean ok, int layer, String problem) throws ModelFormatException {

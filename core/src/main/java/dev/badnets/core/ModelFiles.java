@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -26,7 +27,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link #save} never leaves a half-written model: it writes a temporary file in the same folder,
  * forces it to disk, then renames it over the target in one atomic step, so a reader (or a crash)
  * sees the old file or the new one, never a mix. {@link #load} reads exactly one model and refuses
- * a file that goes on after it. For streams, use {@link ModelCodec} directly.
+ * a file that goes on after it; a file in another format (ONNX, say) is read by the first
+ * {@link ModelReader} on the class path that recognises its first bytes. For streams, use
+ * {@link ModelCodec} directly.
  */
 public final class ModelFiles {
 
@@ -71,7 +74,8 @@ public final class ModelFiles {
     }
 
     /**
-     * Reads the model in {@code file}, which must hold exactly one model (as {@link #save} writes).
+     * Reads the model in {@code file}, which must hold exactly one model (as {@link #save} writes),
+     * or a model in a format that a {@link ModelReader} on the class path recognises by content.
      *
      * @throws NoSuchFileException  if there is no file at {@code file}
      * @throws FileSystemException  if {@code file} is not a regular file (a folder, say)
@@ -85,6 +89,17 @@ public final class ModelFiles {
         if (!Files.isRegularFile(file)) {
             throw new FileSystemException(file.toString(), null, "not a regular file, so not a model file");
         }
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(ModelReader.HEAD_BYTES);
+        }
+        if (!startsWithMagic(head)) {
+            for (ModelReader reader : ServiceLoader.load(ModelReader.class, ModelFiles.class.getClassLoader())) {
+                if (reader.recognizes(head)) {
+                    return reader.read(file);
+                }
+            }
+        }
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             Network net = ModelCodec.read(in);
             if (in.read() != -1) {
@@ -96,5 +111,10 @@ public final class ModelFiles {
             named.initCause(e);
             throw named;
         }
+    }
+
+    private static boolean startsWithMagic(byte[] head) {
+        return head.length >= ModelCodec.MAGIC.length
+                && java.util.Arrays.equals(head, 0, ModelCodec.MAGIC.length, ModelCodec.MAGIC, 0, ModelCodec.MAGIC.length);
     }
 }

@@ -47,7 +47,7 @@ class GradientCheckTest {
         DenseLayer layer = new DenseLayer(w, b, activation);
 
         double[] xd = toDouble(x), wd = toDouble(w), bd = toDouble(b), cd = toDouble(c);
-        if (activation == Activation.RELU) {
+        if (hasKink(activation)) {
             // finite differences across the kink at 0 measure nothing: skip such draws
             double[] z = affine(xd, wd, bd, n, in, out);
             for (double v : z) {
@@ -126,7 +126,7 @@ class GradientCheckTest {
             double[] a = xd;
             for (int l = 0; l < layers; l++) {
                 double[] z = affine(a, ws.get(l), bs.get(l), n, sizes[l], sizes[l + 1]);
-                if (hidden == Activation.RELU && l + 1 < layers) {
+                if (hasKink(hidden) && l + 1 < layers) {
                     for (double v : z) {
                         nearKink[0] |= Math.abs(v) < 1e-4;
                     }
@@ -173,6 +173,11 @@ class GradientCheckTest {
         }
     }
 
+    /** Whether f has a kink at 0 (ReLU, leaky ReLU), where finite differences measure nothing. */
+    static boolean hasKink(Activation f) {
+        return f == Activation.RELU || f == Activation.LEAKY_RELU;
+    }
+
     // ---- the double-precision reference ----
 
     static double[] affine(double[] x, double[] w, double[] b, int n, int in, int out) {
@@ -197,6 +202,7 @@ class GradientCheckTest {
                 case RELU: a[i] = Math.max(0, z[i]); break;
                 case SIGMOID: a[i] = 1 / (1 + Math.exp(-z[i])); break;
                 case TANH: a[i] = Math.tanh(z[i]); break;
+                case LEAKY_RELU: a[i] = z[i] > 0 ? z[i] : 0.01 * z[i]; break;
                 default: throw new AssertionError(f);
             }
         }

@@ -111,6 +111,46 @@ class ModelCodecTest {
         assertEquals(new Shape(3, 5, 4), conv.outputShape()); // H' = 1 + (9 + 2 - 3) / 2, W' = 1 + (7 + 2 - 3) / 2
     }
 
+    /** Every layer kind a model read from ONNX may hold: the same bytes after a round trip, the same outputs. */
+    @Test
+    void importedLayerKindsSurviveARoundTrip() throws IOException {
+        java.util.Random random = new java.util.Random(3);
+        Shape in = new Shape(2, 6, 6);
+        Conv2D conv = new Conv2D(in, 3, 1, 1, GradientCheckTest.randomMatrix(18, 4, random),
+                GradientCheckTest.randomMatrix(1, 4, random), Activation.LEAKY_RELU);
+        Shape s = conv.outputShape();
+        AvgPool2D avg = new AvgPool2D(s, 3, 2, 1);
+        Network net = new Network(List.of(new Normalization(in, new float[] {0.1f, 0.2f}, new float[] {0.3f, 0.4f}), conv,
+                new ChannelAffine(s, GradientCheckTest.randomMatrix(1, 4, random), GradientCheckTest.randomMatrix(1, 4, random)),
+                new ActivationLayer(s, Activation.TANH), avg, new GlobalAvgPool2D(avg.outputShape()),
+                new DenseLayer(GradientCheckTest.randomMatrix(4, 3, random), GradientCheckTest.randomMatrix(1, 3, random),
+                        Activation.IDENTITY)), Loss.SOFTMAX_CROSS_ENTROPY);
+        byte[] written = bytes(net);
+        Network loaded = read(written);
+        assertArrayEquals(written, bytes(loaded));
+        assertEquals("2x6x6 normalize,conv4x3:leaky_relu,affine,tanh,avgpool3s2p1,gap,dense3:identity", loaded.spec());
+        assertArrayEquals(new float[] {0.3f, 0.4f}, ((Normalization) loaded.layer(0)).std());
+        for (int i = 0; i < 5; i++) {
+            float[] image = new float[72];
+            for (int j = 0; j < image.length; j++) {
+                image[j] = random.nextFloat();
+            }
+            assertArrayEquals(net.probabilities(image), loaded.probabilities(image));
+        }
+    }
+
+    /** A normalization that claims 2^20 channels in a tiny file reads what is there, not 8 MB up front. */
+    @Test
+    void aLyingNormalizationAllocatesLittle() {
+        byte[] b = forged2(new int[] {1 << 20, 1, 1}, new int[][] {{9, 0, 0, 0}}, 0);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertEquals("truncated model: the file ends inside the normalization of layer 0", refusal(b));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 1_000_000, "allocated " + allocated + " bytes for a tiny file");
+    }
+
     /** A model written by the build before convolutions (format version 1), kept as a file. */
     @Test
     void readsModelsOfFormatVersion1() throws IOException {
@@ -165,8 +205,8 @@ class ModelCodecTest {
         assertEquals("unknown loss code 7: expected 0 to 1", refusal(forged(1, 7, 1, new int[][] {{1, 2, 2, 0}}, 6)));
         assertEquals("unknown kind 9 of layer 0: expected 1 (dense)",
                 refusal(forged(1, 0, 1, new int[][] {{9, 2, 2, 0}}, 6)));
-        assertEquals("unknown activation code 4 of layer 0: expected 0 to 3",
-                refusal(forged(1, 0, 1, new int[][] {{1, 2, 2, 4}}, 6)));
+        assertEquals("unknown activation code 5 of layer 0: expected 0 to 4",
+                refusal(forged(1, 0, 1, new int[][] {{1, 2, 2, 5}}, 6)));
     }
 
     @Test
@@ -250,8 +290,13 @@ class ModelCodecTest {
                 refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 1, 1, 1}, {3, 5, 1}, {4}, {1, 2, 0}}, 0)));
         assertEquals("the last layer gives 8x4x4, not a flat vector of class scores",
                 refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 1, 1, 1}}, 0)));
-        assertEquals("unknown kind 5 of layer 0: expected 1 (dense), 2 (conv2d), 3 (maxpool2d) or 4 (flatten)",
-                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{5}}, 0)));
+        assertEquals("unknown kind 10 of layer 0: expected 1 (dense), 2 (conv2d), 3 (maxpool2d), 4 (flatten), "
+                + "5 (avgpool2d), 6 (global average pooling), 7 (channel affine), 8 (activation) or 9 (normalization)",
+                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{10}}, 0)));
+        assertEquals("layer 1 is an average pooling of window 3, stride 1 and padding 3 that does not fit its input 8x4x4",
+                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 1, 1, 1}, {5, 3, 1, 3}, {4}, {1, 2, 0}}, 0)));
+        assertEquals("layer 0 normalizes channel 0 with std 0.0: expected a finite mean and a finite, non-zero std",
+                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{9, Float.floatToIntBits(0.5f), 0}, {4}, {1, 2, 0}}, 0)));
         // 65536 filters of 3x3 over 256 channels: 151M parameters, refused before reading any
         assertEquals("the model claims more than 100000000 parameters, the most this reader accepts",
                 refusal(forged2(new int[] {256, 4, 4}, new int[][] {{2, 65536, 3, 1, 1, 1}, {4}, {1, 2, 0}}, 0)));
