@@ -103,8 +103,11 @@ class FailClosedCommandsTest {
         assertRefused(Cli.run("strip", "--model", m, "--data", d, "--perturbations", "4"), "overflows");
         assertRefused(Cli.run("detect", "--model", m, "--data", d, "--expected-rate", "0.05"), "overflows");
         // serve loads its models before it binds: the model is refused, the server never starts
+        picocli.CommandLine cli = BadnetsCli.commandLine();
+        cli.parseArgs("serve", "--model", m);
+        ServeCommand serve = (ServeCommand) cli.getSubcommands().get("serve").getCommand();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ServeCommand.loaded("backdoored", overflowing, null, null, null, null));
+                () -> serve.loaded("backdoored", overflowing, null, null, null, null));
         assertTrue(e.getMessage().contains("overflows"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("scan-nan")), "nothing written");
     }
