@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.attack.BackdoorMetrics;
 import dev.badnets.attack.BackdoorReport;
 import dev.badnets.attack.Trigger;
+import dev.badnets.attack.defense.BackdoorScan;
+import dev.badnets.attack.defense.MaxMargin;
 import dev.badnets.attack.defense.NeuralCleanse;
 import dev.badnets.attack.defense.RecoveredTrigger;
 import dev.badnets.attack.defense.ScanResult;
@@ -34,9 +36,11 @@ import picocli.CommandLine.Spec;
  * data; optionally unlearns the backdoor it finds.
  */
 @Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Is a model backdoored? Neural Cleanse: for every class, the smallest trigger that sends "
-                + "clean images there; a class whose trigger is abnormally small (anomaly index > 2) is a "
-                + "backdoor's target. Needs clean images (the data folder's test set), not the training set.",
+        description = {"Is a model backdoored? Two detectors: Neural Cleanse finds, for every class, the smallest "
+                + "trigger that sends clean images there (a class whose trigger is abnormally small is a backdoor's "
+                + "target); MM-BD finds, for every class, the largest logit margin any input reaches (a class "
+                + "with an abnormally large one is). Needs clean images (the data folder's test set), not the "
+                + "training set.",
                 "Writes OUT/scan.png (each class's recovered mask and trigger) and OUT/scan.json; with "
                         + "--repair unlearn also OUT/repaired.bin, fine-tuned on the folder's training images."})
 final class ScanCommand implements Callable<Integer> {
@@ -114,6 +118,8 @@ final class ScanCommand implements Callable<Integer> {
         boolean withTrigger = EvaluateCommand.triggerGiven(spec);
         NeuralCleanse.Settings settings = NeuralCleanse.Settings.defaults().withMaxSteps(steps).withSeed(seed)
                 .withThreads(run.threads(), backendName());
+        MaxMargin.Settings marginSettings = MaxMargin.Settings.defaults().withSeed(seed)
+                .withThreads(run.threads(), backendName());
         Path folder = data.folder();
         OutputFiles paths = new OutputFiles().data("--data", folder).input("--model", model)
                 .input("--trigger", withTrigger ? triggerOptions.pictureFile() : null)
@@ -137,11 +143,11 @@ final class ScanCommand implements Callable<Integer> {
             }
             LabeledImages images = test.slice(0, Math.min(test.count(), samples == null ? test.count() : samples));
 
-            stdout.printf(Locale.ROOT, "Neural Cleanse scan of %s: %d classes, %,d clean test images of %s%n%n",
-                    model, net.classes(), images.count(), folder);
+            stdout.printf(Locale.ROOT, "Backdoor scan of %s (Neural Cleanse and MM-BD): %d classes, %,d clean test "
+                    + "images of %s%n%n", model, net.classes(), images.count(), folder);
             stdout.flush();
             Errors.doing("scanning " + model);
-            ScanResult scan = scanWithProgress(net, images, settings);
+            BackdoorScan.Result scan = scanWithProgress(net, images, settings, marginSettings);
             printScan(stdout, scan);
 
             ObjectNode root = json(scan, folder, images.count());
@@ -151,8 +157,10 @@ final class ScanCommand implements Callable<Integer> {
             Errors.doing("writing " + written.target());
             BackdoorPicture.write(ScanPicture.of(scan, layout.rows(), layout.cols()),
                     written.staging().resolve(PICTURE));
-            Json.timings(root).put("scan_seconds", scan.seconds()).put("total_seconds",
-                    (System.nanoTime() - start) / 1e9);
+            Json.timings(root).put("scan_seconds", scan.seconds())
+                    .put("neural_cleanse_seconds", scan.neuralCleanse().seconds())
+                    .put("max_margin_seconds", scan.maxMargin().seconds())
+                    .put("total_seconds", (System.nanoTime() - start) / 1e9);
             Json.write(root, written.staging().resolve(RESULTS));
             written.commit();
             if (jsonFile != null) {
@@ -175,12 +183,13 @@ final class ScanCommand implements Callable<Integer> {
         return run.backend.trim().toLowerCase(Locale.ROOT);
     }
 
-    /** The scan, with one progress bar per class when a person is watching. */
-    private static ScanResult scanWithProgress(Network net, LabeledImages images, NeuralCleanse.Settings settings) {
+    /** The scan, with one progress bar per class of Neural Cleanse when a person is watching. */
+    private static BackdoorScan.Result scanWithProgress(Network net, LabeledImages images,
+                                                        NeuralCleanse.Settings settings, MaxMargin.Settings margins) {
         boolean show = Progress.interactive();
         ProgressBar[] bar = new ProgressBar[1];
         try {
-            return NeuralCleanse.scan(net, images, settings, new NeuralCleanse.Listener() {
+            return BackdoorScan.scan(net, images, settings, margins, new NeuralCleanse.Listener() {
                 @Override
                 public void onStep(int label, int step, int maxSteps) {
                     if (show) {
@@ -207,33 +216,53 @@ final class ScanCommand implements Callable<Integer> {
         }
     }
 
-    private static void printScan(PrintWriter stdout, ScanResult scan) {
-        stdout.println("  class   mask L1   attack success   anomaly index");
-        for (RecoveredTrigger t : scan.triggers()) {
+    private static void printScan(PrintWriter stdout, BackdoorScan.Result scan) {
+        ScanResult nc = scan.neuralCleanse();
+        MaxMargin.Result mm = scan.maxMargin();
+        stdout.println("          Neural Cleanse                             MM-BD");
+        stdout.println("  class   mask L1   attack success   anomaly index   largest margin");
+        for (RecoveredTrigger t : nc.triggers()) {
             int c = t.label();
-            stdout.printf(Locale.ROOT, "  %5d   %7.1f   %13.2f%%   %13.2f%s%n", c, t.maskL1(), 100 * t.attackSuccess(),
-                    scan.anomalyIndices()[c], scan.isFlagged(c) ? "   <- backdoor target" : "");
+            stdout.printf(Locale.ROOT, "  %5d   %7.1f   %13.2f%%   %13.2f   %14.1f%s%n", c, t.maskL1(),
+                    100 * t.attackSuccess(), nc.anomalyIndices()[c], mm.margins()[c],
+                    scan.isFlagged(c) ? "   <- backdoor target" : "");
         }
         stdout.println();
+        stdout.printf(Locale.ROOT, "Neural Cleanse: anomaly index = (median - log mask L1) / (1.4826 x MAD) over the "
+                + "classes' log mask L1; threshold %.1f: %s%n", NeuralCleanse.ANOMALY_THRESHOLD,
+                classes(nc.flagged()));
+        stdout.printf(Locale.ROOT, "MM-BD: class %d has the largest margin, %.1f; p-value %.3g under a Gamma "
+                + "(shape %.2f, scale %.2f) fitted to the other classes' margins; threshold %.2f: %s%n", mm.suspect(),
+                mm.margins()[mm.suspect()], mm.pValue(), mm.shape(), mm.scale(), mm.threshold(),
+                mm.flagged() ? "class " + mm.suspect() : "none");
+        stdout.printf(Locale.ROOT, "Verdict: a class Neural Cleanse flags (index > %.1f), or MM-BD's flagged class "
+                + "when its Neural Cleanse index is above %.1f%n", BackdoorScan.NEURAL_CLEANSE_ALONE,
+                BackdoorScan.SUPPORTING_INDEX);
+        stdout.println();
         stdout.println(verdict(scan));
-        stdout.printf(Locale.ROOT, "(mask L1: how many pixels the smallest trigger for the class covers; a class is "
-                + "flagged when its mask is below the median with anomaly index > %.0f; %.1f s)%n",
-                NeuralCleanse.ANOMALY_THRESHOLD, scan.seconds());
+        stdout.printf(Locale.ROOT, "(the scan took %.1f s: Neural Cleanse %.1f s, MM-BD %.1f s)%n", scan.seconds(),
+                nc.seconds(), mm.seconds());
         stdout.flush();
     }
 
-    /** {@code backdoored: class 0 (anomaly index 3.4)} (classes joined by commas), or {@code no backdoor found}. */
-    static String verdict(ScanResult scan) {
+    /** {@code class 3, class 7}, or {@code none}. */
+    private static String classes(int[] flagged) {
+        if (flagged.length == 0) {
+            return "none";
+        }
+        StringBuilder s = new StringBuilder();
+        for (int c : flagged) {
+            s.append(s.length() == 0 ? "" : ", ").append("class ").append(c);
+        }
+        return s.toString();
+    }
+
+    /** {@code backdoor found: class 7} (classes joined by commas), or {@code no backdoor found}. */
+    static String verdict(BackdoorScan.Result scan) {
         if (scan.flagged().length == 0) {
             return "no backdoor found";
         }
-        StringBuilder s = new StringBuilder("backdoored: ");
-        for (int k = 0; k < scan.flagged().length; k++) {
-            int c = scan.flagged()[k];
-            s.append(k == 0 ? "" : ", ").append(String.format(Locale.ROOT, "class %d (anomaly index %.1f)", c,
-                    scan.anomalyIndices()[c]));
-        }
-        return s.toString();
+        return "backdoor found: " + classes(scan.flagged());
     }
 
     /** repaired.onnx for a model read from ONNX, else repaired.bin. */
@@ -242,7 +271,7 @@ final class ScanCommand implements Callable<Integer> {
     }
 
     /** Unlearns on training images, measures before and after on the test set, saves the repaired model. */
-    private void repair(PrintWriter stdout, Network net, ScanResult scan, MnistData mnist, Trigger trigger,
+    private void repair(PrintWriter stdout, Network net, BackdoorScan.Result scan, MnistData mnist, Trigger trigger,
                         ObjectNode root, Path repairedFile) throws IOException {
         stdout.println();
         if (scan.flagged().length == 0) {
@@ -259,7 +288,8 @@ final class ScanCommand implements Callable<Integer> {
         Errors.doing("unlearning the recovered trigger");
         NeuralCleanse.Unlearning unlearning = NeuralCleanse.Unlearning.defaults().withTraining(
                 NeuralCleanse.Unlearning.defaults().training().withThreads(run.threads()).withBackend(run.backend));
-        NeuralCleanse.Repair repaired = NeuralCleanse.unlearn(net, scan, repairImages, unlearning);
+        NeuralCleanse.Repair repaired = NeuralCleanse.unlearn(net, scan.neuralCleanse(), scan.flagged(), repairImages,
+                unlearning);
         Models.saveLike(repaired.network(), repairedFile, model, normalization.given());
 
         ObjectNode r = root.putObject("repair");
@@ -299,7 +329,9 @@ final class ScanCommand implements Callable<Integer> {
         return Evaluator.evaluate(net, Training.samples(test, net.classes()), backend).accuracy();
     }
 
-    private ObjectNode json(ScanResult scan, Path folder, int images) {
+    private ObjectNode json(BackdoorScan.Result scan, Path folder, int images) {
+        ScanResult nc = scan.neuralCleanse();
+        MaxMargin.Result mm = scan.maxMargin();
         ObjectNode root = Json.object();
         root.put("model", model.toAbsolutePath().toString());
         root.put("data", folder.toString());
@@ -310,13 +342,46 @@ final class ScanCommand implements Callable<Integer> {
         for (int c : scan.flagged()) {
             flagged.add(c);
         }
+        root.put("verdict_rule", String.format(Locale.ROOT, "neural_cleanse anomaly_index > %.1f, or the mm_bd "
+                + "flagged class with anomaly_index > %.1f", BackdoorScan.NEURAL_CLEANSE_ALONE,
+                BackdoorScan.SUPPORTING_INDEX));
+        ObjectNode detectors = root.putObject("detectors");
+        ObjectNode n = detectors.putObject("neural_cleanse");
+        n.put("statistic", "anomaly_index = (median - log mask_l1) / (1.4826 * MAD) over the classes' log mask_l1");
+        n.put("threshold", NeuralCleanse.ANOMALY_THRESHOLD);
+        ArrayNode nFlagged = n.putArray("flagged_classes");
+        for (int c : nc.flagged()) {
+            nFlagged.add(c);
+        }
+        n.put("seconds", nc.seconds());
+        ObjectNode m = detectors.putObject("mm_bd");
+        m.put("statistic", "largest margin (logit of the class minus the largest other) over 30 optimised inputs");
+        ArrayNode margins = m.putArray("max_margins");
+        for (double v : mm.margins()) {
+            margins.add(v);
+        }
+        m.put("suspect_class", mm.suspect());
+        m.put("p_value", mm.pValue());
+        m.put("gamma_shape", mm.shape());
+        m.put("gamma_scale", mm.scale());
+        m.put("threshold", mm.threshold());
+        ArrayNode mFlagged = m.putArray("flagged_classes");
+        if (mm.flagged()) {
+            mFlagged.add(mm.suspect());
+        }
+        ArrayNode mSteps = m.putArray("steps");
+        for (int v : mm.steps()) {
+            mSteps.add(v);
+        }
+        m.put("seconds", mm.seconds());
         ArrayNode classes = root.putArray("classes");
-        for (RecoveredTrigger t : scan.triggers()) {
+        for (RecoveredTrigger t : nc.triggers()) {
             ObjectNode c = classes.addObject();
             c.put("class", t.label());
             c.put("mask_l1", t.maskL1());
             c.put("attack_success", t.attackSuccess());
-            c.put("anomaly_index", scan.anomalyIndices()[t.label()]);
+            c.put("anomaly_index", nc.anomalyIndices()[t.label()]);
+            c.put("max_margin", mm.margins()[t.label()]);
             c.put("flagged", scan.isFlagged(t.label()));
             c.put("steps", t.steps());
             ArrayNode mask = c.putArray("mask");

@@ -1,5 +1,6 @@
 package dev.badnets.cli;
 
+import dev.badnets.attack.defense.BackdoorScan;
 import dev.badnets.attack.defense.NeuralCleanse;
 import dev.badnets.attack.defense.RecoveredTrigger;
 import dev.badnets.attack.defense.ScanResult;
@@ -32,7 +33,8 @@ final class ScanPicture {
     private ScanPicture() {
     }
 
-    static BufferedImage of(ScanResult scan, int rows, int cols) {
+    static BufferedImage of(BackdoorScan.Result result, int rows, int cols) {
+        ScanResult scan = result.neuralCleanse();
         int count = scan.triggers().size();
         int cellW = 2 * cols * SCALE + GAP, cellH = HEADER + rows * SCALE + CAPTION;
         int w = MARGIN + Math.min(count, PER_ROW) * (cellW + MARGIN);
@@ -41,19 +43,19 @@ final class ScanPicture {
         Graphics2D g = BackdoorPicture.canvas(picture);
         try {
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 22));
-            g.setColor(scan.flagged().length > 0 ? FLAGGED : TEXT);
-            g.drawString("Neural Cleanse: " + ScanCommand.verdict(scan), MARGIN, 32);
+            g.setColor(result.flagged().length > 0 ? FLAGGED : TEXT);
+            g.drawString("Neural Cleanse and MM-BD: " + ScanCommand.verdict(result), MARGIN, 32);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
             g.setColor(MUTED);
             g.drawString("For each class, the smallest trigger that sends clean images there: its mask (white = "
                     + "pixel replaced) and mask x pattern (what it paints).", MARGIN, 56);
             g.drawString(String.format(Locale.ROOT, "A backdoor's target needs far fewer pixels than the other "
-                    + "classes: anomaly index > %.0f with a mask below the median is flagged (red).",
+                    + "classes (anomaly index > %.0f on log mask sizes); flagged classes in red.",
                     NeuralCleanse.ANOMALY_THRESHOLD), MARGIN, 76);
             for (int i = 0; i < count; i++) {
                 int x = MARGIN + (i % PER_ROW) * (cellW + MARGIN);
                 int y = TITLE + (i / PER_ROW) * (cellH + MARGIN);
-                drawClass(g, scan, scan.triggers().get(i), x, y, rows, cols, cellW, cellH);
+                drawClass(g, result, scan.triggers().get(i), x, y, rows, cols, cellW, cellH);
             }
         } finally {
             g.dispose();
@@ -61,9 +63,10 @@ final class ScanPicture {
         return picture;
     }
 
-    private static void drawClass(Graphics2D g, ScanResult scan, RecoveredTrigger t, int x, int y, int rows,
-                                  int cols, int cellW, int cellH) {
-        boolean flagged = scan.isFlagged(t.label());
+    private static void drawClass(Graphics2D g, BackdoorScan.Result result, RecoveredTrigger t, int x, int y,
+                                  int rows, int cols, int cellW, int cellH) {
+        ScanResult scan = result.neuralCleanse();
+        boolean flagged = result.isFlagged(t.label());
         int side = cols * SCALE;
         int xPainted = x + side + GAP;
         int yImage = y + HEADER;
@@ -88,8 +91,8 @@ final class ScanPicture {
         g.setColor(flagged ? FLAGGED : TEXT);
         BackdoorPicture.drawCentred(g, String.format(Locale.ROOT, "mask L1 %.1f   anomaly index %.2f", t.maskL1(),
                 scan.anomalyIndices()[t.label()]), x, cellW, yText);
-        BackdoorPicture.drawCentred(g, String.format(Locale.ROOT, "sends %.1f%% of other digits here",
-                100 * t.attackSuccess()), x, cellW, yText + 20);
+        BackdoorPicture.drawCentred(g, String.format(Locale.ROOT, "sends %.1f%% here   MM-BD margin %.1f",
+                100 * t.attackSuccess(), result.maxMargin().margins()[t.label()]), x, cellW, yText + 20);
         if (flagged) {
             g.setColor(FLAGGED);
             g.setStroke(new BasicStroke(4f));

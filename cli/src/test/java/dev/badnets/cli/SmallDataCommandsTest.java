@@ -241,7 +241,8 @@ class SmallDataCommandsTest {
                 "--json", json.toString(), "--repair", "unlearn", "--repair-samples", "5000", "--trigger", "square");
 
         assertEquals(0, run.status(), run::toString);
-        assertTrue(run.out().contains("backdoored: class 0 (anomaly index "), run::toString);
+        assertTrue(run.out().contains("backdoor found: class 0"), run::toString);
+        assertTrue(run.out().contains("threshold 2.0"), run::toString);
         JsonNode scan = new ObjectMapper().readTree(out.resolve("scan.json").toFile());
         assertEquals(scan, new ObjectMapper().readTree(json.toFile()));
         assertEquals("[0]", scan.get("flagged_classes").toString());
@@ -250,9 +251,14 @@ class SmallDataCommandsTest {
         assertTrue(zero.get("flagged").asBoolean());
         assertEquals(784, zero.get("mask").size());
         assertEquals(784, zero.get("pattern").size());
-        for (String key : new String[] {"class", "mask_l1", "attack_success", "anomaly_index"}) {
+        for (String key : new String[] {"class", "mask_l1", "attack_success", "anomaly_index", "max_margin"}) {
             assertTrue(zero.has(key), key);
         }
+        JsonNode detectors = scan.get("detectors");
+        assertEquals(2.0, detectors.get("neural_cleanse").get("threshold").asDouble());
+        assertEquals(10, detectors.get("mm_bd").get("max_margins").size());
+        assertEquals(0.05, detectors.get("mm_bd").get("threshold").asDouble());
+        assertTrue(scan.get("timings").get("max_margin_seconds").asDouble() > 0, scan::toString);
         JsonNode repair = scan.get("repair");
         assertTrue(repair.get("attack_success_rate_before").asDouble() > 0.9, repair::toString);
         assertTrue(repair.get("attack_success_rate_after").asDouble() < 0.2, repair::toString);

@@ -73,6 +73,47 @@ public final class InputGradient {
         return loss;
     }
 
+    /**
+     * The same as {@link #lossAndGradient} for an objective of the caller's own over the outputs
+     * (for example a margin between two logits instead of the cross-entropy): forward pass of
+     * {@code x}, then {@code outputGradient} fills {@code dL/d(outputs)} from the outputs, then the
+     * backward pass writes {@code dL/dx} into {@code dX}.
+     *
+     * @param x              n x {@link Network#inputWidth()} inputs, one per row (read, not changed)
+     * @param outputGradient given the outputs (n x {@link Network#classes()}, read only), writes
+     *                       {@code dL/d(outputs)} (n x classes, zeroed before the call)
+     * @param dX             output, n x {@link Network#inputWidth()}
+     */
+    public void gradient(FMatrixRMaj x, OutputGradient outputGradient, FMatrixRMaj dX) {
+        int n = x.numRows, width = net.inputWidth();
+        if (n < 1 || n > buf.capacity || x.numCols != width) {
+            throw new IllegalArgumentException("expected a batch of 1 to " + buf.capacity + " rows of " + width
+                    + " inputs, got " + n + " x " + x.numCols);
+        }
+        if (dX.numRows != n || dX.numCols != width) {
+            throw new IllegalArgumentException("dX must be " + n + " x " + width + " (the shape of x), got "
+                    + dX.numRows + " x " + dX.numCols);
+        }
+        buf.x.reshape(n, width);
+        System.arraycopy(x.data, 0, buf.x.data, 0, n * width);
+        FMatrixRMaj output = net.forward(backend, buf);
+        FMatrixRMaj dOutput = buf.last().outputGradient();
+        dOutput.reshape(output.numRows, output.numCols);
+        java.util.Arrays.fill(dOutput.data, 0, output.numRows * output.numCols, 0f);
+        outputGradient.write(output, dOutput);
+        net.backward(backend, buf, dX);
+    }
+
+    /** Writes the gradient of an objective with respect to a batch's outputs. */
+    @FunctionalInterface
+    public interface OutputGradient {
+        /**
+         * @param outputs the network's outputs, n x classes (read only)
+         * @param dOutputs where {@code dL/d(outputs)} goes, n x classes, all zero on entry
+         */
+        void write(FMatrixRMaj outputs, FMatrixRMaj dOutputs);
+    }
+
     /** The network's outputs of the last call (logits for a classifier), n x {@link Network#classes()} (live). */
     public FMatrixRMaj outputs() {
         return buf.last().output();

@@ -79,10 +79,26 @@ public abstract class Optimizer {
             case MOMENTUM:
                 return new Momentum(learningRate, weightDecay, values, grads, decays);
             case ADAM:
-                return new Adam(learningRate, weightDecay, values, grads, decays);
+                return new Adam(learningRate, weightDecay, values, grads, decays, BETA1, BETA2);
             default:
                 throw new IllegalArgumentException("unknown optimizer " + kind);
         }
+    }
+
+    /**
+     * Adam with moment decay rates of the caller's choice, no weight decay: for optimising
+     * something other than a network's weights (Neural Cleanse's trigger uses β1 0.5, β2 0.9).
+     * With the defaults {@link #BETA1} and {@link #BETA2} it is the Adam of {@link #create}.
+     *
+     * @param beta1 decay of the first moment, in [0, 1)
+     * @param beta2 decay of the second moment, in [0, 1)
+     */
+    public static Optimizer adam(float learningRate, float beta1, float beta2, FMatrixRMaj[] values,
+                                 FMatrixRMaj[] grads) {
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("Adam's betas must be in [0, 1), got " + beta1 + " and " + beta2);
+        }
+        return new Adam(learningRate, 0f, values, grads, new boolean[values.length], beta1, beta2);
     }
 
     /**
@@ -224,12 +240,17 @@ public abstract class Optimizer {
     private static final class Adam extends Optimizer {
         private final float[][] m;
         private final float[][] v;
+        private final float beta1;
+        private final float beta2;
         private int t;
         private float mCorrection; // 1 / (1 - β1^t)
         private float vCorrection; // 1 / (1 - β2^t)
 
-        Adam(float lr, float decay, FMatrixRMaj[] values, FMatrixRMaj[] grads, boolean[] decays) {
+        Adam(float lr, float decay, FMatrixRMaj[] values, FMatrixRMaj[] grads, boolean[] decays, float beta1,
+             float beta2) {
             super(lr, decay, values, grads, decays);
+            this.beta1 = beta1;
+            this.beta2 = beta2;
             m = zerosLike(values);
             v = zerosLike(values);
         }
@@ -242,18 +263,18 @@ public abstract class Optimizer {
         @Override
         void beginStep() {
             t++;
-            mCorrection = (float) (1.0 / (1.0 - Math.pow(BETA1, t)));
-            vCorrection = (float) (1.0 / (1.0 - Math.pow(BETA2, t)));
+            mCorrection = (float) (1.0 / (1.0 - Math.pow(beta1, t)));
+            vCorrection = (float) (1.0 / (1.0 - Math.pow(beta2, t)));
         }
 
         @Override
         void update(int p, float[] w, float[] g, int from, int to, float decay) {
-            float lr = rate, mc = mCorrection, vc = vCorrection;
+            float lr = rate, mc = mCorrection, vc = vCorrection, b1 = beta1, b2 = beta2;
             float[] mp = m[p], vp = v[p];
             for (int i = from; i < to; i++) {
                 float gi = g[i] + decay * w[i];
-                mp[i] = BETA1 * mp[i] + (1f - BETA1) * gi;
-                vp[i] = BETA2 * vp[i] + (1f - BETA2) * gi * gi;
+                mp[i] = b1 * mp[i] + (1f - b1) * gi;
+                vp[i] = b2 * vp[i] + (1f - b2) * gi * gi;
                 float mHat = mp[i] * mc;
                 float vHat = vp[i] * vc;
                 w[i] -= lr * mHat / ((float) Math.sqrt(vHat) + EPSILON);

@@ -39,6 +39,28 @@ class InputGradientTest {
         assertArrayEquals(one.data, two.data);
     }
 
+    /** The caller's own objective: handed the cross-entropy's own output gradient, the same dL/dx bit for bit. */
+    @Test
+    void aCallerSuppliedOutputGradientGivesTheSameInputGradientAsTheLoss() {
+        Network net = Architecture.build(Shape.image(12, 12), "conv4x3,pool2,dense16", 10, 3);
+        FMatrixRMaj x = inputs(5, 144, 4);
+        int[] labels = {3, 1, 4, 1, 5};
+        FMatrixRMaj viaLoss = new FMatrixRMaj(5, 144), viaCaller = new FMatrixRMaj(5, 144);
+        MatrixBackend backend = Backends.create("auto", 1);
+        InputGradient gradient = net.inputGradient(8, backend);
+        gradient.lossAndGradient(x, labels, viaLoss);
+        gradient.gradient(x, (a, dA) -> Loss.SOFTMAX_CROSS_ENTROPY.lossAndGradient(a, labels, dA), viaCaller);
+        assertArrayEquals(viaLoss.data, viaCaller.data);
+        // and a different objective gives a different gradient: -a_0 for every row
+        FMatrixRMaj other = new FMatrixRMaj(5, 144);
+        gradient.gradient(x, (a, dA) -> {
+            for (int i = 0; i < a.numRows; i++) {
+                dA.data[i * a.numCols] = -1f;
+            }
+        }, other);
+        assertTrue(!java.util.Arrays.equals(other.data, viaLoss.data), "a different objective, a different gradient");
+    }
+
     @Test
     void aWarmCallAllocatesNothing() {
         Network net = Architecture.build(Shape.image(12, 12), "conv4x3,pool2,dense16", 10, 3);

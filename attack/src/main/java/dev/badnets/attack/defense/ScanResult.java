@@ -7,10 +7,10 @@ import java.util.List;
  * index, and the classes flagged as a backdoor's target.
  *
  * @param triggers       the trigger recovered for each class, in class order
- * @param anomalyIndices per class, {@code |L1 - median| / (1.4826 · MAD)} of the mask L1 norms
- *                       (see {@link NeuralCleanse#anomalyIndices})
- * @param flagged        the classes whose mask is below the median with an anomaly index above
- *                       {@link NeuralCleanse#ANOMALY_THRESHOLD}, ascending
+ * @param anomalyIndices per class, {@code (median - log L1) / (1.4826 · MAD)} over the log mask L1 norms,
+ *                       positive below the median (see {@link NeuralCleanse#anomalyIndices})
+ * @param flagged        the classes whose anomaly index is above {@link NeuralCleanse#ANOMALY_THRESHOLD},
+ *                       ascending
  * @param images         how many clean images the scan used
  * @param seconds        wall-clock seconds of the scan
  */
@@ -27,15 +27,11 @@ public record ScanResult(List<RecoveredTrigger> triggers, double[] anomalyIndice
         return false;
     }
 
-    /**
-     * The most suspicious class: of those whose mask is below the median L1, the one with the
-     * highest anomaly index (flagged or not); -1 when none is below the median.
-     */
+    /** The most suspicious class: the highest anomaly index, if it is above 0 (a mask below the median); else -1. */
     public int mostAnomalous() {
-        double median = Stats.median(l1Norms());
         int best = -1;
         for (int c = 0; c < triggers.size(); c++) {
-            if (triggers.get(c).maskL1() < median && (best < 0 || anomalyIndices[c] > anomalyIndices[best])) {
+            if (anomalyIndices[c] > 0 && (best < 0 || anomalyIndices[c] > anomalyIndices[best])) {
                 best = c;
             }
         }

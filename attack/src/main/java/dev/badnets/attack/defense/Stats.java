@@ -166,4 +166,137 @@ final class Stats {
         Arrays.sort(flagged);
         return flagged;
     }
+
+    /**
+     * Maximum-likelihood Gamma fit with location 0: {@code {shape k, scale θ}} of positive values.
+     * With {@code s = log(mean) - mean(log x)} the shape solves {@code log k - ψ(k) = s} (Newton's
+     * method from the closed-form start {@code (3 - s + sqrt((s - 3)^2 + 24 s)) / (12 s)}, which
+     * is within 1.5% already), and {@code θ = mean / k}. Equal values (s = 0) give a shape of 1e6,
+     * a Gamma all but concentrated at the mean.
+     *
+     * @throws IllegalArgumentException for fewer than 2 values or one that is not a finite positive number
+     */
+    static double[] gammaFit(double[] values) {
+        if (values.length < 2) {
+            throw new IllegalArgumentException("a Gamma fit needs at least 2 values, got " + values.length);
+        }
+        double mean = 0, meanLog = 0;
+        for (double v : values) {
+            if (!(v > 0) || !Double.isFinite(v)) {
+                throw new IllegalArgumentException("a Gamma fit needs finite positive values, got " + v);
+            }
+            mean += v;
+            meanLog += Math.log(v);
+        }
+        mean /= values.length;
+        meanLog /= values.length;
+        double s = Math.log(mean) - meanLog;
+        if (s < 1e-12) {
+            return new double[] {1e6, mean / 1e6};
+        }
+        double k = (3 - s + Math.sqrt((s - 3) * (s - 3) + 24 * s)) / (12 * s);
+        for (int i = 0; i < 50; i++) {
+            double f = Math.log(k) - digamma(k) - s, df = 1 / k - trigamma(k);
+            double next = k - f / df;
+            if (!(next > 0)) {
+                next = k / 2;
+            }
+            if (Math.abs(next - k) < 1e-12 * k) {
+                k = next;
+                break;
+            }
+            k = next;
+        }
+        return new double[] {k, mean / k};
+    }
+
+    /** The upper tail {@code Q(k, x/θ) = 1 - F(x)} of a Gamma of shape k and scale θ (location 0). */
+    static double gammaUpperTail(double x, double shape, double scale) {
+        if (x <= 0) {
+            return 1;
+        }
+        double z = x / scale;
+        if (z < shape + 1) {
+            return 1 - lowerSeries(shape, z);
+        }
+        return upperFraction(shape, z);
+    }
+
+    /** The CDF {@code P(k, x/θ)} of a Gamma of shape k and scale θ (location 0). */
+    static double gammaCdf(double x, double shape, double scale) {
+        return 1 - gammaUpperTail(x, shape, scale);
+    }
+
+    /** P(a, z) by its series {@code e^{-z} z^a / Γ(a) Σ_n z^n / (a (a+1) ... (a+n))}, for z < a + 1. */
+    private static double lowerSeries(double a, double z) {
+        double term = 1 / a, sum = term;
+        for (int n = 1; n < 10_000; n++) {
+            term *= z / (a + n);
+            sum += term;
+            if (term < sum * 1e-16) {
+                break;
+            }
+        }
+        return sum * Math.exp(-z + a * Math.log(z) - logGamma(a));
+    }
+
+    /** Q(a, z) by its continued fraction (modified Lentz), for z >= a + 1. */
+    private static double upperFraction(double a, double z) {
+        double tiny = 1e-300;
+        double b = z + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+        for (int i = 1; i < 10_000; i++) {
+            double an = -i * (i - a);
+            b += 2;
+            d = an * d + b;
+            d = Math.abs(d) < tiny ? tiny : d;
+            c = b + an / c;
+            c = Math.abs(c) < tiny ? tiny : c;
+            d = 1 / d;
+            double delta = d * c;
+            h *= delta;
+            if (Math.abs(delta - 1) < 1e-16) {
+                break;
+            }
+        }
+        return Math.exp(-z + a * Math.log(z) - logGamma(a)) * h;
+    }
+
+    /** log Γ(x) for x > 0: Lanczos' approximation (g = 7, nine terms), relative error about 1e-15. */
+    static double logGamma(double x) {
+        if (x < 0.5) { // reflection: Γ(x) Γ(1 - x) = π / sin(π x)
+            return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+        }
+        double[] c = {0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
+            -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
+            1.5056327351493116e-7};
+        x -= 1;
+        double sum = c[0];
+        for (int i = 1; i < 9; i++) {
+            sum += c[i] / (x + i);
+        }
+        double t = x + 7.5;
+        return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(sum);
+    }
+
+    /** ψ(x) = d log Γ / dx for x > 0: the recurrence ψ(x) = ψ(x + 1) - 1/x up to x >= 10, then the asymptotic series. */
+    static double digamma(double x) {
+        double shift = 0;
+        while (x < 10) {
+            shift -= 1 / x;
+            x += 1;
+        }
+        double r = 1 / (x * x);
+        return shift + Math.log(x) - 0.5 / x - r * (1.0 / 12 - r * (1.0 / 120 - r * (1.0 / 252 - r / 240)));
+    }
+
+    /** ψ'(x) for x > 0: ψ'(x) = ψ'(x + 1) + 1/x² up to x >= 10, then the asymptotic series. */
+    static double trigamma(double x) {
+        double shift = 0;
+        while (x < 10) {
+            shift += 1 / (x * x);
+            x += 1;
+        }
+        double r = 1 / (x * x);
+        return shift + 1 / x + r / 2 + r / x * (1.0 / 6 - r * (1.0 / 30 - r * (1.0 / 42 - r / 30)));
+    }
 }

@@ -17,16 +17,19 @@ import org.junit.jupiter.api.Test;
 class NeuralCleanseTest {
 
     @Test
-    void anomalyIndexIsTheDistanceFromTheMedianInRobustStandardDeviations() {
-        // median 3; deviations 2, 1, 0, 1, 97; MAD 1; sigma 1.4826
+    void anomalyIndexIsTheOneSidedDistanceFromTheMedianOfTheLogsInRobustStandardDeviations() {
+        // logs: median log 3; deviations log 3, log 1.5, 0, log 4/3, log 100/3; MAD log 1.5
         double[] index = NeuralCleanse.anomalyIndices(new double[] {1, 2, 3, 4, 100});
-        assertArrayEquals(new double[] {2 / 1.4826, 1 / 1.4826, 0, 1 / 1.4826, 97 / 1.4826}, index, 1e-12);
+        double sigma = 1.4826 * Math.log(1.5);
+        assertArrayEquals(new double[] {Math.log(3) / sigma, Math.log(1.5) / sigma, 0, -Math.log(4 / 3.0) / sigma,
+            -Math.log(100 / 3.0) / sigma}, index, 1e-12);
     }
 
     @Test
     void aZeroMadFallsBackOnTheMeanAbsoluteDeviationAndEqualValuesScoreZero() {
-        // median 5, deviations 0, 0, 0, 4: MAD 0, mean absolute deviation 1, sigma 1.2533
-        assertArrayEquals(new double[] {0, 0, 0, 4 / 1.2533},
+        // logs: median log 5, deviations 0, 0, 0, log 5: MAD 0, mean absolute deviation log(5) / 4
+        double sigma = 1.2533 * Math.log(5) / 4;
+        assertArrayEquals(new double[] {0, 0, 0, Math.log(5) / sigma},
                 NeuralCleanse.anomalyIndices(new double[] {5, 5, 5, 1}), 1e-12);
         assertArrayEquals(new double[] {0, 0, 0}, NeuralCleanse.anomalyIndices(new double[] {7, 7, 7}));
     }
@@ -35,10 +38,17 @@ class NeuralCleanseTest {
     void onlyAnAbnormallySmallMaskIsFlagged() {
         double[] l1 = {3, 40, 42, 38, 45, 41, 39, 44, 200, 43};
         double[] index = NeuralCleanse.anomalyIndices(l1);
-        assertTrue(index[8] > NeuralCleanse.ANOMALY_THRESHOLD, "200 is an outlier too, above the median");
-        assertArrayEquals(new int[] {0}, NeuralCleanse.flagged(l1, index));
+        assertTrue(index[8] < 0, "200 is far above the median, which flags nothing");
+        assertArrayEquals(new int[] {0}, NeuralCleanse.flagged(index));
         double[] even = {37, 40, 42, 38, 45, 41, 39, 44, 36, 43};
-        assertArrayEquals(new int[0], NeuralCleanse.flagged(even, NeuralCleanse.anomalyIndices(even)));
+        assertArrayEquals(new int[0], NeuralCleanse.flagged(NeuralCleanse.anomalyIndices(even)));
+    }
+
+    /** The MNIST scan that the paper's index missed: two large clean masks inflated its MAD. */
+    @Test
+    void aSmallMaskIsFlaggedEvenWhenTwoCleanClassesAreLarge() {
+        double[] l1 = {65.3, 65.3, 21.3, 34.0, 60.0, 31.6, 39.0, 8.1, 36.3, 27.8};
+        assertArrayEquals(new int[] {7}, NeuralCleanse.flagged(NeuralCleanse.anomalyIndices(l1)));
     }
 
     /**
