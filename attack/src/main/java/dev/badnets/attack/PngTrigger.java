@@ -48,9 +48,15 @@ public final class PngTrigger extends PatchTrigger {
      * {@code maxWidth}, taller than {@code maxHeight} or larger than {@link #MAX_PIXELS}.
      *
      * @throws IOException              for a file that cannot be read or is not an image
-     * @throws IllegalArgumentException for a picture too large (the message says which limit)
+     * @throws IllegalArgumentException for a picture too large (the message says which limit), or a
+     *                                  path that is not a regular file (a FIFO would block the read)
      */
     public static PngTrigger read(Path file, Position position, int maxHeight, int maxWidth) throws IOException {
+        // a FIFO or device would block the read until a writer comes, maybe forever: regular files only
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("trigger picture " + file + " is not a regular file (a folder, FIFO,"
+                    + " device or socket); give a PNG file");
+        }
         BufferedImage image;
         try (InputStream in = Files.newInputStream(file);
              ImageInputStream stream = new MemoryCacheImageInputStream(in)) {

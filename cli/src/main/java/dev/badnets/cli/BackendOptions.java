@@ -21,7 +21,7 @@ final class BackendOptions {
     /** The flag, or every core the JVM sees. */
     int threads() {
         if (threads != null) {
-            Check.atLeast("--threads", threads, 1);
+            Check.inRange("--threads", threads, 1, Backends.MAX_THREADS);
             return threads;
         }
         return Runtime.getRuntime().availableProcessors();

@@ -18,7 +18,11 @@ import java.util.Set;
  * input and every other output by where it really is (symbolic links and {@code ..} resolved, and
  * {@link Files#isSameFile} where both exist), so no spelling of a path lets a command write over its
  * own data. Output paths are checked for shape too (a folder where a file goes, a file where a folder
- * goes, the root), and their parent folders created and proved writable. Files themselves are written
+ * goes, the root), and their parent folders created and proved writable. An output must be a
+ * regular file or folder, or not exist yet: a device ({@code /dev/null}), FIFO or socket, a stream of
+ * this process ({@code /dev/stdout}, {@code /dev/fd/N}, even where it leads to a regular file) and
+ * {@code -} are refused before any work, since writing a new file and renaming it into place would
+ * replace them (or what they lead to) rather than write through them. Files themselves are written
  * whole or not at all with {@link dev.badnets.mnist.AtomicFiles}, folders as one set with
  * {@link AtomicFolder}.
  */
@@ -119,6 +123,22 @@ final class OutputFiles {
             throw new UserException(n.flag + " " + n.given + " is the root folder", n.kind == Kind.FILE
                     ? "name a file, e.g. " + n.flag + " out.json" : "name a new folder, e.g. " + n.flag + " badnets-out");
         }
+        if (n.given.equals("-")) {
+            throw new UserException(n.flag + " - would mean standard output, which badnets does not write files to",
+                    "name a file, e.g. " + n.flag + " " + (n.flag.equals("--json") ? "results.json" : "out")
+                            + ", and print it with cat");
+        }
+        if (resolve(Path.of(n.given)).descriptor()) {
+            throw new UserException(n.flag + " " + n.given + " is a stream this process holds open (standard output"
+                    + " or another file descriptor), not a file", "name a regular file with " + n.flag
+                    + ", e.g. " + n.flag + " " + (n.flag.equals("--json") ? "results.json" : "out") + ", and cat it");
+        }
+        if (Files.exists(n.real) && !Files.isRegularFile(n.real) && !Files.isDirectory(n.real)) {
+            throw new UserException(n.flag + " " + n.given + (n.given.equals(n.real.toString()) ? "" : " (really "
+                    + n.real + ")") + " is a device, FIFO or socket, not a regular " + (n.kind == Kind.FILE ? "file"
+                    : "folder") + ": badnets writes outputs only to regular files and folders",
+                    "name a new path or a regular " + (n.kind == Kind.FILE ? "file" : "folder") + " with " + n.flag);
+        }
         if (n.kind == Kind.FILE) {
             String last = Path.of(n.given).getFileName() == null ? "" : Path.of(n.given).getFileName().toString();
             if (n.given.endsWith("/") || n.given.endsWith(java.io.File.separator) || last.equals(".")
@@ -178,6 +198,19 @@ final class OutputFiles {
      * operating system would. Parts that do not exist yet are kept as they are.
      */
     static Path real(Path path) {
+        return resolve(path).real();
+    }
+
+    /**
+     * Where a path really is, and whether the way there went through a link in a file-descriptor
+     * folder ({@code /proc/PID/fd}, so {@code /dev/stdout}, {@code /dev/fd/N} and
+     * {@code /proc/self/fd/N} too): such a path names a stream this process holds open, whatever
+     * file the link shows.
+     */
+    private record Resolved(Path real, boolean descriptor) {}
+
+    private static Resolved resolve(Path path) {
+        boolean descriptor = false;
         Path abs = path.toAbsolutePath();
         Path current = abs.getRoot();
         Deque<String> todo = new ArrayDeque<>();
@@ -194,6 +227,9 @@ final class OutputFiles {
             }
             Path next = current.resolve(name);
             if (Files.isSymbolicLink(next)) {
+                descriptor |= next.startsWith("/proc") && next.getParent() != null
+                        && next.getParent().getFileName() != null
+                        && next.getParent().getFileName().toString().equals("fd");
                 if (++links > 40) {
                     throw new UserException(path + " goes through more than 40 symbolic links",
                             "check the links for a loop");
@@ -217,7 +253,7 @@ final class OutputFiles {
             }
             current = next;
         }
-        return current;
+        return new Resolved(current, descriptor);
     }
 
     /** Locks an output file for this run and removes what killed runs left beside it. */

@@ -8,8 +8,10 @@ import dev.badnets.attack.BackdoorReport;
 import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.Trigger;
 import dev.badnets.attack.Triggers;
+import dev.badnets.attack.defense.Requirements;
 import dev.badnets.core.Network;
 import dev.badnets.core.Shape;
+import dev.badnets.core.backend.Backends;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
 import java.io.ByteArrayOutputStream;
@@ -234,6 +236,9 @@ final class ServeCommand implements Callable<Integer> {
         if (mnist != null) {
             Models.checkFits(net, file, rows, cols, mnist.classes(), folder);
         }
+        // fail closed: a model whose outputs overflow would answer every request with a made-up class
+        Requirements.finiteOutputs(net, mnist != null ? mnist.test() : probes(rows, cols),
+                Backends.create("auto", 1));
         ObjectNode info = Json.object();
         info.put("name", name);
         info.put("source", file.toString());
@@ -276,6 +281,13 @@ final class ServeCommand implements Callable<Integer> {
             info.put("figures_from", "measured by serve on the test set");
         }
         return new Model(name, net, info, used, target, note);
+    }
+
+    /** Without data, the images a model's outputs are checked on: all black and all white. */
+    private static LabeledImages probes(int rows, int cols) {
+        byte[] pixels = new byte[2 * rows * cols];
+        java.util.Arrays.fill(pixels, rows * cols, pixels.length, (byte) 255);
+        return new LabeledImages(2, rows, cols, pixels, new byte[2]);
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.badnets.attack.defense.ModelDefense;
 import dev.badnets.core.Shape;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.cli.SweepGrid.Axis;
+import dev.badnets.mnist.Idx;
 import dev.badnets.mnist.MnistData;
 import dev.badnets.mnist.MnistLayout;
 import dev.badnets.mnist.OutputLock;
@@ -108,8 +109,14 @@ final class SweepCommand implements Callable<Integer> {
             description = "Points trained at once (default: cores / --threads).")
     Integer parallel;
 
-    @Option(names = "--dry-run", description = "List the points and their number, then stop.")
+    @Option(names = "--dry-run", description = "Check every point against the data, list the points and their "
+            + "number, then stop.")
     boolean dryRun;
+
+    @Option(names = "--discard-other-rows", description = "Drop the rows of OUT/sweep.csv that are no point of "
+            + "this grid (without it, such rows are refused, exit 2, so that a changed flag never loses finished "
+            + "rows).")
+    boolean discardOtherRows;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "badnets-out",
             description = "Folder for sweep.csv and sweep.png (default: ${DEFAULT-VALUE}).")
@@ -149,7 +156,7 @@ final class SweepCommand implements Callable<Integer> {
         SweepGrid grid = grid();
         SweepGrid.Shard part = shard == null ? SweepGrid.Shard.ALL : SweepGrid.Shard.parse(shard);
         int perPoint = threadsPerPoint == null ? 1 : threadsPerPoint;
-        Check.atLeast("--threads", perPoint, 1);
+        Check.inRange("--threads", perPoint, 1, dev.badnets.core.backend.Backends.MAX_THREADS);
         if (parallel != null) {
             Check.atLeast("--parallel", parallel, 1);
         }
@@ -165,6 +172,10 @@ final class SweepCommand implements Callable<Integer> {
             all.add(resolve(grid.point(n), run));
         }
         List<Run> mine = all.stream().filter(r -> part.holds(r.point())).toList();
+        // every point checked against the data before the CSV is touched or anything trained (--dry-run too)
+        Path folder = data.folder();
+        MnistLayout layout = DataOptions.inspect(folder);
+        Checked checked = check(all, layout);
         stdout.printf(Locale.ROOT, "sweep: %d points (%s)%s%n", grid.size(), describe(grid),
                 part.count() == 1 ? "" : ", shard " + part + ": " + mine.size() + " of them");
         if (dryRun) {
@@ -173,23 +184,21 @@ final class SweepCommand implements Callable<Integer> {
             return 0;
         }
 
-        Path folder = data.folder();
         OutputFiles paths = new OutputFiles().data("--data", folder);
         mine.stream().map(r -> r.trigger().pictureFile()).filter(p -> p != null).distinct()
                 .forEach(p -> paths.input("--triggers", p));
         Path outDir = paths.folder("--out", out).check().path("--out");
-        MnistLayout layout = DataOptions.inspect(folder);
         // the data by its shape, not its path: shards on machines that keep MNIST elsewhere still match
         String dataKey = "data=" + layout.trainCount() + "+" + layout.testCount() + "x" + layout.rows() + "x"
                 + layout.cols();
         Map<Integer, String> keys = new HashMap<>();
-        StringBuilder everyKey = new StringBuilder();
+        List<String> everyKey = new ArrayList<>();
         for (Run r : all) {
             String key = hash(dataKey + ";" + r.settings());
             keys.put(r.point().number(), key);
-            everyKey.append(key).append('\n');
+            everyKey.add(key);
         }
-        String gridKey = hash(everyKey.toString());
+        String gridKey = gridHash(everyKey);
         boolean defended = mine.stream().anyMatch(r -> !r.defend().equals(DefenseOptions.NONE));
         List<String> header = SweepCsv.header(grid.axes().keySet(), defended);
         Path csv = outDir.resolve(SweepCsv.FILE);
@@ -199,17 +208,19 @@ final class SweepCommand implements Callable<Integer> {
             Files.createDirectories(outDir);
             try (OutputLock csvLock = OutputFiles.lock(csv, "--out");
                  OutputLock pngLock = OutputFiles.lock(png, "--out")) {
-                // rows of earlier runs whose configuration is a point of this shard are kept
-                Map<String, Map<String, String>> earlier = new HashMap<>();
+                // rows of earlier runs whose configuration is a point of this grid are kept
+                Map<String, Map<String, String>> earlier = new LinkedHashMap<>();
                 if (Files.exists(csv)) {
                     SweepCsv.read(csv).rows().forEach(row -> earlier.put(row.get(SweepCsv.CONFIG), row));
                 }
                 TreeMap<Integer, Map<String, String>> rows = new TreeMap<>();
                 List<Run> todo = new ArrayList<>();
-                for (Run r : mine) {
+                for (Run r : all) {
                     Map<String, String> old = earlier.remove(keys.get(r.point().number()));
                     if (old == null) {
-                        todo.add(r);
+                        if (part.holds(r.point())) {
+                            todo.add(r);
+                        }
                     } else {
                         Map<String, String> row = axisCells(r.point());
                         for (String c : header) {
@@ -220,14 +231,21 @@ final class SweepCommand implements Callable<Integer> {
                         rows.put(r.point().number(), bookkeeping(row, r, grid, keys, gridKey));
                     }
                 }
+                if (!earlier.isEmpty() && !discardOtherRows) {
+                    Map<String, String> first = earlier.values().iterator().next();
+                    throw new UserException(csv + " holds " + earlier.size() + " finished "
+                            + (earlier.size() == 1 ? "row" : "rows") + " that are no point of this sweep (the first: "
+                            + describe(first) + "), which rewriting it would lose", "rerun with the flags that wrote "
+                            + "them to resume, choose another --out, or pass --discard-other-rows to drop them");
+                }
                 if (!rows.isEmpty() || !earlier.isEmpty()) {
                     stdout.printf(Locale.ROOT, "skipped %d points already in %s%s%n", rows.size(), csv,
-                            earlier.isEmpty() ? "" : "; dropped " + earlier.size()
-                                    + " rows whose configuration is no longer a point of this sweep");
+                            earlier.isEmpty() ? "" : "; discarded " + earlier.size()
+                                    + " rows whose configuration is no point of this sweep (--discard-other-rows)");
                 }
                 SweepCsv.write(csv, header, rows.values()); // the header first, and no row of another configuration
                 if (!todo.isEmpty()) {
-                    train(stdout, todo, layout, perPoint, grid, keys, gridKey, header, csv, rows);
+                    train(stdout, todo, layout, checked, perPoint, grid, keys, gridKey, header, csv, rows);
                 }
                 SweepChart.write(SweepChart.chart(header, new ArrayList<>(rows.values())), png);
             }
@@ -237,28 +255,72 @@ final class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Trains the points of {@code todo}, several at a time, adding each one's row to the CSV as it ends. */
-    private void train(PrintWriter stdout, List<Run> todo, MnistLayout layout, int perPoint, SweepGrid grid,
-                       Map<Integer, String> keys, String gridKey, List<String> header, Path csv,
-                       TreeMap<Integer, Map<String, String>> rows) throws Exception {
-        MnistData mnist = DataOptions.load(layout);
+    /** The triggers and networks of a grid, built once each while checking it. */
+    private record Checked(Map<String, Trigger> triggers, Map<String, String> networks) {}
+
+    /**
+     * Checks every point of the grid against the data before anything is written or trained: each
+     * target is a class of the data, each poisoning plan finds its images among the training labels,
+     * each trigger fits the images, each network builds for them. Reads the training labels only
+     * (one byte an image). Exit 2 naming the first point that fails, and why.
+     */
+    private Checked check(List<Run> runs, MnistLayout layout) throws java.io.IOException {
+        byte[] labels = Idx.read(layout.trainLabels()).bytes();
+        int largest = 0;
+        for (byte b : labels) {
+            largest = Math.max(largest, b & 0xFF);
+        }
+        int classes = largest + 1; // as MnistData counts them
         for (int t : targets == null ? new int[] {target.target} : targets) {
-            Check.inRange(targets == null ? "--target" : "--targets", t, 0, mnist.classes() - 1);
+            Check.inRange(targets == null ? "--target" : "--targets", t, 0, classes - 1);
         }
         target.mode();
-        // every trigger and network checked against the images before any training
-        Shape image = Training.shape(mnist.train());
-        Map<String, Trigger> triggersByKey = new HashMap<>();
+        Shape image = Shape.image(layout.rows(), layout.cols());
+        Map<String, Trigger> triggers = new HashMap<>();
         Map<String, String> networks = new LinkedHashMap<>();
-        for (Run r : todo) {
-            triggersByKey.computeIfAbsent(r.trigger().key(), k -> r.trigger().trigger(layout.rows(), layout.cols()));
-            networks.computeIfAbsent(r.network().layerSpec(),
-                    k -> r.network().layers(r.network().build(image, mnist.classes())));
+        java.util.Set<String> plans = new java.util.HashSet<>();
+        for (Run r : runs) {
+            try {
+                if (plans.add(r.plan().toString())) {
+                    r.plan().select(labels, classes);
+                }
+                triggers.computeIfAbsent(r.trigger().key(), k -> r.trigger().trigger(layout.rows(), layout.cols()));
+                networks.computeIfAbsent(r.network().layerSpec(),
+                        k -> r.network().layers(r.network().build(image, classes)));
+            } catch (IllegalArgumentException e) {
+                String message = Errors.flatten(e.getMessage());
+                int split = message.indexOf("; ");
+                throw new UserException("point " + r.point().number() + " (" + r.point().describe() + "): "
+                        + (split < 0 ? message : message.substring(0, split)),
+                        split < 0 ? "change that value of its axis" : message.substring(split + 2));
+            }
         }
+        return new Checked(triggers, networks);
+    }
+
+    /** A row's axis values, as {@link SweepGrid.Point#describe} shows them. */
+    private static String describe(Map<String, String> row) {
+        StringBuilder s = new StringBuilder();
+        for (Map.Entry<String, String> e : row.entrySet()) {
+            if (Axis.ofColumn(e.getKey()) != null) {
+                s.append(s.length() == 0 ? "" : " ").append(e.getKey()).append('=').append(e.getValue());
+            }
+        }
+        return s.length() == 0 ? "config " + row.get(SweepCsv.CONFIG) : s.toString();
+    }
+
+    /** Trains the points of {@code todo}, several at a time, adding each one's row to the CSV as it ends. */
+    private void train(PrintWriter stdout, List<Run> todo, MnistLayout layout, Checked checked, int perPoint,
+                       SweepGrid grid, Map<Integer, String> keys, String gridKey, List<String> header, Path csv,
+                       TreeMap<Integer, Map<String, String>> rows) throws Exception {
+        MnistData mnist = DataOptions.load(layout);
+        Map<String, Trigger> triggersByKey = checked.triggers();
+        List<String> networks = todo.stream().map(r -> checked.networks().get(r.network().layerSpec())).distinct()
+                .toList();
         int cores = Runtime.getRuntime().availableProcessors();
         int workers = Math.max(1, Math.min(todo.size(), parallel != null ? parallel : cores / perPoint));
         stdout.printf(Locale.ROOT, "training %d models (%s; %d %s each), %d at a time%n", todo.size(),
-                String.join(", ", networks.values()), perPoint, perPoint == 1 ? "thread" : "threads", workers);
+                String.join(", ", networks), perPoint, perPoint == 1 ? "thread" : "threads", workers);
         stdout.flush();
         Errors.doing("training " + todo.size() + " networks");
 
@@ -436,6 +498,13 @@ final class SweepCommand implements Callable<Integer> {
 
     private static String figure(double value) {
         return String.format(Locale.ROOT, "%.6f", value);
+    }
+
+    /** The {@code grid} key: the hash of every point's {@code config}, in grid order. */
+    static String gridHash(List<String> configs) {
+        StringBuilder every = new StringBuilder();
+        configs.forEach(c -> every.append(c).append('\n'));
+        return hash(every.toString());
     }
 
     /** The first 16 hex digits of the SHA-256 of {@code text}: a key no two configurations share by chance. */

@@ -1,7 +1,12 @@
 package dev.badnets.cli;
 
 import dev.badnets.mnist.AtomicFiles;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +42,14 @@ final class SweepCsv {
     static final String GRID = "grid";
     static final List<String> BOOKKEEPING = List.of(POINT, GRID_POINTS, CONFIG, GRID);
 
-    /** Larger files are refused rather than read: the largest grid's rows fit many times over. */
-    static final long MAX_BYTES = 256L << 20;
+    /**
+     * Larger files are refused before any byte is read: the largest grid ({@link SweepGrid#MAX_POINTS}
+     * rows) at 640 bytes a row, about four times a defended row with long trigger names. Reading holds
+     * one line at a time and the cells of the rows, so the memory a CSV costs is bounded by this too.
+     */
+    static final long MAX_BYTES = 64L << 20;
+    /** The longest line a sweep CSV holds, far above any row sweep writes. */
+    static final int MAX_LINE = 64 << 10;
 
     /** A header and rows, each row a map from column to cell. */
     record Table(List<String> header, List<Map<String, String>> rows) {}
@@ -72,61 +83,125 @@ final class SweepCsv {
     }
 
     /**
-     * Reads a sweep CSV written by {@link #write}. A last line without its newline is ignored: this
-     * program never leaves one, but a copy cut short might.
+     * Reads a sweep CSV written by {@link #write}, line by line: lines end in {@code \n} or
+     * {@code \r\n}; a last line without its end is ignored (this program never leaves one, but a copy
+     * cut short might). Bounded: at most {@link #MAX_BYTES}, lines of at most {@link #MAX_LINE}
+     * characters, {@link SweepGrid#MAX_POINTS} rows.
      *
-     * @throws UserException when the file is not a sweep CSV of this program (exit 2)
+     * @throws UserException when the file is not a sweep CSV (not UTF-8 text, no bookkeeping columns,
+     *                       ragged rows, too large): exit 2
      */
     static Table read(Path file) throws IOException {
-        if (Files.size(file) > MAX_BYTES) {
-            throw notOurs(file, "is larger than " + (MAX_BYTES >> 20) + " MB");
+        if (!Files.isRegularFile(file)) {
+            throw notOurs(file, "is not a regular file");
         }
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.nio.charset.CharacterCodingException e) {
+        if (Files.size(file) > MAX_BYTES) {
+            throw notOurs(file, "is larger than " + (MAX_BYTES >> 20) + " MB, more than the largest grid's rows");
+        }
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        List<String> header = null;
+        List<Map<String, String>> rows = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), utf8))) {
+            StringBuilder line = new StringBuilder();
+            for (int number = 1; readLine(in, line, file, number); number++) {
+                if (header == null) {
+                    header = split(line);
+                    if (header.size() == 1 && header.get(0).isEmpty()) {
+                        throw notOurs(file, "has no header");
+                    }
+                    if (!header.containsAll(BOOKKEEPING)) {
+                        throw notOurs(file, "lacks the columns " + String.join(", ", BOOKKEEPING));
+                    }
+                    continue;
+                }
+                if (rows.size() == SweepGrid.MAX_POINTS) {
+                    throw notOurs(file, "has more rows than the largest grid's " + SweepGrid.MAX_POINTS + " points");
+                }
+                List<String> cells = split(line);
+                if (cells.size() != header.size()) {
+                    throw notOurs(file, "has " + cells.size() + " cells on line " + number + " under a header of "
+                            + header.size());
+                }
+                Map<String, String> row = new LinkedHashMap<>();
+                for (int c = 0; c < header.size(); c++) {
+                    row.put(header.get(c), unescaped(cells.get(c)));
+                }
+                rows.add(row);
+            }
+        } catch (CharacterCodingException e) {
             throw notOurs(file, "is not UTF-8 text");
         }
-        int end = text.lastIndexOf('\n');
-        List<String> lines = end < 0 ? List.of() : List.of(text.substring(0, end).split("\n", -1));
-        if (lines.isEmpty() || lines.get(0).isEmpty()) {
+        if (header == null) {
             throw notOurs(file, "has no header");
-        }
-        List<String> header = split(lines.get(0));
-        if (!header.containsAll(BOOKKEEPING)) {
-            throw notOurs(file, "lacks the columns " + String.join(", ", BOOKKEEPING));
-        }
-        List<Map<String, String>> rows = new ArrayList<>();
-        for (int i = 1; i < lines.size(); i++) {
-            List<String> cells = split(lines.get(i));
-            if (cells.size() != header.size()) {
-                throw notOurs(file, "has " + cells.size() + " cells on line " + (i + 1) + " under a header of "
-                        + header.size());
-            }
-            Map<String, String> row = new LinkedHashMap<>();
-            for (int c = 0; c < header.size(); c++) {
-                row.put(header.get(c), cells.get(c));
-            }
-            rows.add(row);
         }
         return new Table(List.copyOf(header), rows);
     }
 
-    private static UserException notOurs(Path file, String problem) {
-        return new UserException(file + " is not a sweep CSV of badnets: it " + problem,
-                "move it away, or choose another --out");
+    /**
+     * Reads the next whole line into {@code line}, without its end ({@code \n} or {@code \r\n}, so a CSV
+     * saved by a Windows tool reads the same). False at the end of the file, and for a last line without
+     * its line end, which this program never leaves but a copy cut short might.
+     */
+    private static boolean readLine(BufferedReader in, StringBuilder line, Path file, int number) throws IOException {
+        line.setLength(0);
+        for (int c; (c = in.read()) >= 0; ) {
+            if (c == '\n') {
+                if (line.length() > 0 && line.charAt(line.length() - 1) == '\r') {
+                    line.setLength(line.length() - 1);
+                }
+                return true;
+            }
+            if (c == 0) {
+                throw notOurs(file, "holds a NUL byte on line " + number + ", so it is not text");
+            }
+            if (line.length() == MAX_LINE) {
+                throw notOurs(file, "has a line " + number + " longer than " + MAX_LINE + " characters");
+            }
+            line.append((char) c);
+        }
+        return false;
     }
 
-    /** A cell as CSV: in quotes, with quotes doubled, when it holds a comma or quote (no cell holds a line break). */
-    private static String quoted(String cell) {
-        if (cell.indexOf(',') < 0 && cell.indexOf('"') < 0) {
-            return cell;
+    private static UserException notOurs(Path file, String problem) {
+        return new UserException(file + " is not a sweep CSV: it " + problem,
+                "pass a sweep.csv that sweep wrote, or move this one away and choose another --out");
+    }
+
+    /**
+     * A cell as CSV that no spreadsheet evaluates: a cell a spreadsheet would read as a formula
+     * (starting with {@code = + - @}, a tab or a carriage return, and not a number such as {@code -1})
+     * gets a leading {@code '}, as does a cell that already starts with one, so that
+     * {@link #unescaped} gives back exactly the cell; then quotes, doubled inside, when it holds a
+     * comma, a quote or a line end.
+     */
+    static String quoted(String cell) {
+        String text = cell;
+        if (!text.isEmpty() && ("=+-@\t\r'".indexOf(text.charAt(0)) >= 0) && !isNumber(text)) {
+            text = "'" + text;
         }
-        return '"' + cell.replace("\"", "\"\"") + '"';
+        if (text.indexOf(',') < 0 && text.indexOf('"') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+            return text;
+        }
+        return '"' + text.replace("\"", "\"\"") + '"';
+    }
+
+    /** The cell {@link #quoted} was given: one leading {@code '} removed. */
+    static String unescaped(String cell) {
+        return cell.startsWith("'") ? cell.substring(1) : cell;
+    }
+
+    private static boolean isNumber(String text) {
+        try {
+            Double.parseDouble(text);
+            return Character.isDigit(text.charAt(text.length() - 1)) || text.endsWith(".");
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     /** The cells of one line written by {@link #quoted}. */
-    private static List<String> split(String line) {
+    private static List<String> split(CharSequence line) {
         List<String> cells = new ArrayList<>();
         StringBuilder cell = new StringBuilder();
         boolean inQuotes = false;

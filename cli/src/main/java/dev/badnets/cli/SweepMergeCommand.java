@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "merge", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Merge the sweep.csv files of the --shard runs of one grid into OUT/sweep.csv, in grid "
                 + "order, and draw OUT/sweep.png.",
-                "Refuses (exit 2) CSVs of different grids, a point found twice, and missing points."})
+                "Refuses (exit 2) CSVs of different grids, a point found twice, missing points, and config keys that "
+                        + "do not hash to their grid."})
 final class SweepMergeCommand implements Callable<Integer> {
 
     static final String PNG = "sweep.png";
@@ -97,6 +98,13 @@ final class SweepMergeCommand implements Callable<Integer> {
             throw new UserException("the CSVs hold " + rows.size() + " of the grid's " + gridPoints
                     + " points (missing " + missing + (gridPoints - rows.size() > missing.size() ? "..." : "") + ")",
                     "finish the shards that lack them (rerun them: they resume), then merge again");
+        }
+
+        // the grid key is the hash of every point's config key in order: an edited or mixed-up key shows here
+        String recomputed = SweepCommand.gridHash(rows.values().stream().map(r -> r.get(SweepCsv.CONFIG)).toList());
+        if (!recomputed.equals(grid)) {
+            throw new UserException("the config keys of the CSVs' points hash to " + recomputed + ", not to their grid "
+                    + grid + ": a CSV was edited", "merge the CSVs sweep wrote, unedited (rerun an edited shard)");
         }
 
         try (AtomicFolder written = OutputFiles.begin(outDir, "--out", FILES)) {

@@ -162,11 +162,12 @@ class SweepCommandTest {
         Files.createDirectories(out);
         Files.copy(dir.resolve("whole").resolve("sweep.csv"), out.resolve("sweep.csv"));
         // seed 1 points are unchanged; seed 2 ones leave the grid, seed 3 ones join it
-        String[] args = sweep(out);
+        String[] args = sweep(out, "--discard-other-rows"); // without it the seed 2 rows are refused, not dropped
         args[List.of(args).indexOf("--seeds") + 1] = "1,3";
         Cli.Run run = Cli.run(args);
         assertEquals(0, run.status(), run::toString);
-        assertTrue(run.out().contains("skipped 4 points already in") && run.out().contains("dropped 4 rows"), run::toString);
+        assertTrue(run.out().contains("skipped 4 points already in") && run.out().contains("discarded 4 rows"),
+                run::toString);
         assertEquals(4, run.out().lines().filter(l -> l.contains(" seed=3: ")).count(), run::toString);
         List<String> now = withoutSeconds(out.resolve("sweep.csv"));
         for (int i : new int[] {1, 3, 5, 7}) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The grid's order and its shards, without data: pure functions of the axis flags. */
+/** The grid's order and its shards: pure functions of the axis flags (a dry run checks them against data too). */
 class SweepGridTest {
 
     private static SweepGrid grid() {
@@ -115,8 +115,13 @@ class SweepGridTest {
     }
 
     @Test
-    void aDryRunListsThePointsOfItsShard() {
-        Cli.Run run = Cli.run("sweep", "--dry-run", "--poison-counts", "0,50", "--seeds", "1,2,3", "--shard", "2/4");
+    void aDryRunListsThePointsOfItsShard(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // a dry run checks every point against the data's size and classes: synthetic data will do
+        java.nio.file.Path data = dir.resolve("data");
+        dev.badnets.mnist.Mnist.write(data, FailClosedCommandsTest.images(200, 10, 1),
+                FailClosedCommandsTest.images(20, 10, 2));
+        Cli.Run run = Cli.run("sweep", "--dry-run", "--data", data.toString(), "--poison-counts", "0,50", "--seeds",
+                "1,2,3", "--shard", "2/4");
         assertEquals(0, run.status(), run::toString);
         assertEquals(List.of("sweep: 6 points (poison_count 2 x seed 3), shard 2/4: 2 of them",
                 "  2  poison_count=0 seed=2", "  6  poison_count=50 seed=3"), List.of(run.out().split("\\R")));

@@ -75,6 +75,12 @@ public final class Architecture {
             throw new IllegalArgumentException("a classifier needs at least 2 classes, got " + classes);
         }
         String[] tokens = spec.isBlank() ? new String[0] : spec.split(",", -1);
+        // each token is a layer, one may add a flatten, and the output layer comes last: what a model file holds
+        if (tokens.length + 2 > Network.MAX_LAYERS) {
+            throw new IllegalArgumentException("the spec lists " + tokens.length + " layers; a network may have at most "
+                    + Network.MAX_LAYERS + " with its flatten and output layers, so list at most "
+                    + (Network.MAX_LAYERS - 2));
+        }
         SplittableRandom random = new SplittableRandom(seed);
         long[] parameters = {0};
         List<Layer> layers = new ArrayList<>();
@@ -134,6 +140,10 @@ public final class Architecture {
         if ((m = POOL.matcher(token)).matches()) {
             int window = number(m.group(1), "window", 1);
             int stride = m.group(2) == null ? window : number(m.group(2), "stride", 1);
+            if (window > MaxPool2D.MAX_WINDOW) {
+                throw new IllegalArgumentException("window " + window + " is wider than " + MaxPool2D.MAX_WINDOW
+                        + ", the widest pooling window");
+            }
             if (window > shape.height() || window > shape.width()) {
                 throw new IllegalArgumentException("a " + window + "x" + window + " window does not fit its input of "
                         + shape);

@@ -7,7 +7,9 @@ import org.ejml.data.FMatrixRMaj;
 /**
  * Runs a network forward over a whole data set, up to {@value #BATCH} samples at a time (fewer where
  * a batch's buffers would pass 20 MB) through buffers allocated once per call. Each method has a variant taking the backend; the others use
- * {@code Backends.create("auto", 1)}.
+ * {@code Backends.create("auto", 1)}. Every method fails closed: an output that is NaN or infinite
+ * (a model whose arithmetic overflows) throws {@link NonFiniteOutputException} rather than become a
+ * prediction, a probability or an accuracy.
  */
 public final class Evaluator {
 
@@ -120,18 +122,50 @@ public final class Evaluator {
         void accept(int from, FMatrixRMaj out);
     }
 
-    /** Feeds the data forward in batches, handing the output of layer {@code layer} to {@code consumer}. */
+    /**
+     * Runs {@code net} over {@code data} and refuses it if any output (or any value of the layers
+     * read) is NaN or infinite: the check every method here makes as it goes, for callers that read
+     * the network by other means (a defense's own passes) and must not compute a verdict from
+     * overflowing arithmetic.
+     *
+     * @throws NonFiniteOutputException naming the first sample whose output is not finite
+     */
+    public static void requireFiniteOutputs(Network net, Samples data, MatrixBackend backend) {
+        forEachBatch(net, data, backend, net.layerCount() - 1, (from, out) -> { });
+    }
+
+    /**
+     * Feeds the data forward in batches, handing the output of layer {@code layer} to {@code consumer}.
+     * Fails closed: a NaN or infinite value in that output or in the network's last one (both computed
+     * anyway) throws {@link NonFiniteOutputException} before the consumer sees the batch.
+     */
     private static void forEachBatch(Network net, Samples data, MatrixBackend backend, int layer,
                                      BatchConsumer consumer) {
         net.checkInput(data.inputShape());
         int n = data.size();
+        int last = net.layerCount() - 1;
         long fit = Math.max(1, BUFFER_FLOATS / net.floatsPerSample(false));
         BatchBuffers buf = new BatchBuffers(net, (int) Math.max(1, Math.min(Math.min(BATCH, fit), n)), false);
         for (int from = 0; from < n; from += buf.capacity) {
             int count = Math.min(buf.capacity, n - from);
             buf.gather(data, null, from, count);
             net.forward(backend, buf);
+            requireFinite(buf.work[layer].output(), from, n, layer, net.layerCount());
+            if (layer != last) {
+                requireFinite(buf.work[last].output(), from, n, last, net.layerCount());
+            }
             consumer.accept(from, buf.work[layer].output());
+        }
+    }
+
+    /** Throws for the first NaN or infinite value of {@code out}, whose row 0 is sample {@code from}. */
+    static void requireFinite(FMatrixRMaj out, int from, int count, int layer, int layers) {
+        float[] d = out.data;
+        int size = out.numRows * out.numCols;
+        for (int i = 0; i < size; i++) {
+            if (!Float.isFinite(d[i])) {
+                throw new NonFiniteOutputException(from + i / out.numCols, count, layer, layers, d[i]);
+            }
         }
     }
 

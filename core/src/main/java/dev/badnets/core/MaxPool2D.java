@@ -22,6 +22,12 @@ import org.ejml.data.FMatrixRMaj;
  */
 public final class MaxPool2D implements Layer {
 
+    /**
+     * The widest window (its side): the layer keeps one offset per window position, so a window is
+     * bounded before that table is allocated (256 x 256 offsets: 256 KB), whatever the input allows.
+     */
+    public static final int MAX_WINDOW = 256;
+
     private final Shape in;
     private final Shape out;
     private final int window;
@@ -30,13 +36,13 @@ public final class MaxPool2D implements Layer {
 
     /**
      * @param in     input shape C x H x W
-     * @param window side w of the square window, {@code 1 <= w <= min(H, W)}
+     * @param window side w of the square window, {@code 1 <= w <= min(H, W, MAX_WINDOW)}
      * @param stride step s of the window, >= 1 (s = w: windows that tile the input)
      */
     public MaxPool2D(Shape in, int window, int stride) {
-        if (window < 1 || stride < 1) {
-            throw new IllegalArgumentException("pooling needs window >= 1 and stride >= 1, got window " + window
-                    + ", stride " + stride);
+        if (window < 1 || stride < 1 || window > MAX_WINDOW) {
+            throw new IllegalArgumentException("pooling needs a window of 1 to " + MAX_WINDOW + " and a stride >= 1,"
+                    + " got window " + window + ", stride " + stride);
         }
         if (window > in.height() || window > in.width()) {
             throw new IllegalArgumentException("a " + window + "x" + window + " pooling window does not fit an input of "

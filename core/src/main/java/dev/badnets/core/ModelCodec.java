@@ -47,7 +47,10 @@ import org.ejml.data.FMatrixRMaj;
  * parameters in all. {@link #read} checks the whole header, every shape included, before reading
  * any parameter, then reads the floats as they arrive (so a file that claims more than it holds
  * allocates no more than it holds), then the checksum, and refuses NaN or infinite parameters;
- * only then does it build the network.
+ * only then does it build the network. Every size a header gives is bounded before anything is
+ * allocated for it: layers ({@value #MAX_LAYERS}), widths ({@link #MAX_WIDTH}), values per sample
+ * ({@link Shape#MAX_SIZE}), pooling windows ({@link MaxPool2D#MAX_WINDOW}); the network then refuses
+ * buffers of more than {@link Network#MAX_FLOATS_PER_SAMPLE} floats per sample before any exists.
  */
 public final class ModelCodec {
 
@@ -62,7 +65,7 @@ public final class ModelCodec {
     static final int KIND_AFFINE = 7;
     static final int KIND_ACTIVATION = 8;
     static final int KIND_NORMALIZATION = 9;
-    static final int MAX_LAYERS = 1024;
+    static final int MAX_LAYERS = Network.MAX_LAYERS;
     /** The widest layer a model file may hold (and so {@link Architecture} builds). */
     public static final int MAX_WIDTH = 1 << 20;
     /** The most parameters a model file may hold, and so the most {@link Architecture} builds. */
@@ -210,7 +213,11 @@ public final class ModelCodec {
         for (int l = 0; l < layerCount; l++) {
             layers.add(headers.get(l).build(floats, l));
         }
-        return new Network(layers, loss);
+        try {
+            return new Network(layers, loss); // refuses buffers beyond Network.MAX_FLOATS_PER_SAMPLE
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("the model is beyond this reader's budget: " + e.getMessage());
+        }
     }
 
     /** One layer's header, its shapes worked out and checked before anything large is allocated. */
@@ -337,6 +344,8 @@ public final class ModelCodec {
             case KIND_MAXPOOL: {
                 int window = readInt(data, "the window of layer " + l);
                 int stride = readInt(data, "the stride of layer " + l);
+                check(window <= MaxPool2D.MAX_WINDOW, l, "is a pooling of window " + window + ": at most "
+                        + MaxPool2D.MAX_WINDOW + " allowed");
                 check(window >= 1 && stride >= 1 && window <= in.height() && window <= in.width(), l,
                         "is a pooling of window " + window + " and stride " + stride + " that does not fit its input "
                                 + in);

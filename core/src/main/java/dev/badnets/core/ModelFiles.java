@@ -41,11 +41,21 @@ public final class ModelFiles {
      * there, whole or not at all. The file gets the usual permissions of a new file (the umask
      * applies).
      *
-     * @throws IOException if the folder cannot be written or the file system cannot rename atomically
-     *                     (the target is then left as it was)
+     * @throws IOException              if the folder cannot be written or the file system cannot rename
+     *                                  atomically (the target is then left as it was)
+     * @throws IllegalArgumentException if {@code file} is the root, or a device, FIFO or socket (which the
+     *                                  rename would replace)
      */
     public static void save(Network net, Path file) throws IOException {
         Path target = file.toAbsolutePath();
+        if (target.getParent() == null) {
+            throw new IllegalArgumentException("cannot save a model as " + file + ", the root folder; name a file,"
+                    + " e.g. model.bin");
+        }
+        if (Files.exists(target) && !Files.isRegularFile(target) && !Files.isDirectory(target)) {
+            throw new IllegalArgumentException("cannot save a model as " + file + ": it is a device, FIFO or socket,"
+                    + " which the rename would replace; name a regular file");
+        }
         Files.createDirectories(target.getParent());
         // a fresh name beside the target: the rename stays on one file system, and two savers never collide
         Path tmp = target.resolveSibling("." + target.getFileName() + "."

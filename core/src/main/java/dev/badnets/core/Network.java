@@ -19,16 +19,33 @@ import org.ejml.data.FMatrixRMaj;
  */
 public final class Network {
 
+    /** The most layers a network may have (and so a model file holds, and {@link Architecture} builds). */
+    public static final int MAX_LAYERS = 1024;
+    /**
+     * The most floats the buffers of one sample's forward pass may hold ({@link #floatsPerSample},
+     * 1 GB): a network asking for more is refused when built or read, before any buffer exists, so
+     * that every network a model file or a spec describes can at least classify one image.
+     */
+    public static final long MAX_FLOATS_PER_SAMPLE = 1L << 28;
+
     private final Layer[] layers;
     private final Loss loss;
 
     /**
      * A network of the given layers (used as they are), each taking the previous one's outputs:
      * every layer's input shape must equal the previous layer's output shape.
+     *
+     * @throws IllegalArgumentException if the shapes do not chain, there are more than
+     *                                  {@link #MAX_LAYERS} layers, or one sample's forward pass would
+     *                                  need more than {@link #MAX_FLOATS_PER_SAMPLE} floats
      */
     public Network(List<? extends Layer> layers, Loss loss) {
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("a network needs at least one layer, got none");
+        }
+        if (layers.size() > MAX_LAYERS) {
+            throw new IllegalArgumentException("a network may have at most " + MAX_LAYERS + " layers, got "
+                    + layers.size() + "; use fewer layers");
         }
         for (int l = 1; l < layers.size(); l++) {
             Shape expected = layers.get(l - 1).outputShape();
@@ -45,6 +62,12 @@ public final class Network {
         }
         this.layers = layers.toArray(new Layer[0]);
         this.loss = loss;
+        long floats = floatsPerSample(false);
+        if (floats > MAX_FLOATS_PER_SAMPLE) {
+            throw new IllegalArgumentException("one sample's forward pass through this network would need " + floats
+                    + " floats of buffers, more than the " + MAX_FLOATS_PER_SAMPLE + " a network may ask for;"
+                    + " use a smaller input or smaller layers");
+        }
     }
 
     /**

@@ -3,6 +3,8 @@ package dev.badnets.core;
 import dev.badnets.core.backend.Backends;
 import dev.badnets.core.backend.MatrixBackend;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.ejml.data.FMatrixRMaj;
 
 /**
  * Classifies one image at a time with a {@link Network}, reusing one backend and one set of
@@ -28,7 +30,12 @@ import java.util.Objects;
  * variants allocate nothing; {@code probabilities(pixels)} allocates only the array it returns.
  *
  * <p>Not thread-safe: the buffers hold the image being classified, so give each thread its own
- * predictor. It reads the network's parameters live, so it sees later training of the network.
+ * predictor. A call made while another thread is inside one throws {@link IllegalStateException}
+ * (one atomic flag per call detects it) instead of answering from mixed buffers. It reads the
+ * network's parameters live, so it sees later training of the network.
+ *
+ * <p>Fails closed: an output that is NaN or infinite throws {@link NonFiniteOutputException}
+ * instead of becoming class 0 or NaN probabilities.
  */
 public final class Predictor implements AutoCloseable {
 
@@ -36,7 +43,8 @@ public final class Predictor implements AutoCloseable {
     private final MatrixBackend backend;
     private final BatchBuffers buf;
     private final int width;
-    private boolean closed;
+    private final AtomicBoolean busy = new AtomicBoolean();
+    private volatile boolean closed;
 
     /** A predictor of {@code net} on the single-threaded "auto" backend (SIMD where available, else EJML). */
     Predictor(Network net) {
@@ -48,12 +56,22 @@ public final class Predictor implements AutoCloseable {
 
     /** The class of one image of bytes 0-255: the index of the largest output (the first on ties). */
     public int predict(byte[] pixels) {
-        return argmax(forward(pixels));
+        enter();
+        try {
+            return argmax(forward(pixels));
+        } finally {
+            leave();
+        }
     }
 
     /** The class of one image of floats in {@code [0, 1]}. */
     public int predict(float[] pixels01) {
-        return argmax(forward(pixels01));
+        enter();
+        try {
+            return argmax(forward(pixels01));
+        } finally {
+            leave();
+        }
     }
 
     /**
@@ -77,13 +95,39 @@ public final class Predictor implements AutoCloseable {
     /** As {@link #probabilities(byte[])}, into {@code out} (length {@link Network#classes()}); allocates nothing. */
     public void probabilities(byte[] pixels, float[] out) {
         checkOut(out);
-        toProbabilities(forward(pixels), out);
+        enter();
+        try {
+            toProbabilities(forward(pixels), out);
+        } finally {
+            leave();
+        }
     }
 
     /** As {@link #probabilities(float[])}, into {@code out} (length {@link Network#classes()}); allocates nothing. */
     public void probabilities(float[] pixels01, float[] out) {
         checkOut(out);
-        toProbabilities(forward(pixels01), out);
+        enter();
+        try {
+            toProbabilities(forward(pixels01), out);
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * Claims the buffers for one call, or throws when another thread is in a call: two threads
+     * sharing the buffers would overwrite each other's image and give wrong classes (or index
+     * errors), so the misuse is refused rather than computed. One atomic step per call.
+     */
+    private void enter() {
+        if (!busy.compareAndSet(false, true)) {
+            throw new IllegalStateException("this Predictor is in use by another thread: a Predictor is not"
+                    + " thread-safe, so give each thread its own (Network.predictor())");
+        }
+    }
+
+    private void leave() {
+        busy.set(false);
     }
 
     /** Ends this predictor: later calls throw {@link IllegalStateException}. Holds no threads or files. */
@@ -96,7 +140,7 @@ public final class Predictor implements AutoCloseable {
     private float[] forward(byte[] pixels) {
         checkLength(Objects.requireNonNull(pixels, "pixels").length);
         ByteSamples.scale(pixels, 0, buf.x.data, 0, width);
-        return net.forward(backend, buf).data;
+        return finite(net.forward(backend, buf));
     }
 
     private float[] forward(float[] pixels01) {
@@ -109,7 +153,13 @@ public final class Predictor implements AutoCloseable {
             }
         }
         System.arraycopy(pixels01, 0, buf.x.data, 0, width);
-        return net.forward(backend, buf).data;
+        return finite(net.forward(backend, buf));
+    }
+
+    /** The output row, refused when a value is NaN or infinite: a class or probability from it would be made up. */
+    private float[] finite(FMatrixRMaj output) {
+        Evaluator.requireFinite(output, 0, 1, net.layerCount() - 1, net.layerCount());
+        return output.data;
     }
 
     private void checkLength(int length) {

@@ -37,11 +37,24 @@ public final class Trainer {
         this(net, config, Backends.create(config.backend(), config.threads()));
     }
 
-    /** A trainer of {@code net} (trained in place) on the given backend. */
+    /**
+     * A trainer of {@code net} (trained in place) on the given backend.
+     *
+     * @throws IllegalArgumentException when a batch's buffers ({@code batch x} {@link Network#floatsPerSample
+     *                                  floats per sample}) would not fit in the heap Java may use: refused
+     *                                  before they are allocated
+     */
     public Trainer(Network net, TrainingConfig config, MatrixBackend backend) {
         this.net = net;
         this.config = config;
         this.backend = backend;
+        long bytes = (long) config.batchSize() * net.floatsPerSample(true) * Float.BYTES;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap) {
+            throw new IllegalArgumentException("training this network in batches of " + config.batchSize() + " needs "
+                    + (bytes >> 20) + " MB of buffers, more than the " + (heap >> 20) + " MB Java may use; use a"
+                    + " smaller batch or fewer or smaller layers, or give Java more heap");
+        }
         this.buf = new BatchBuffers(net, config.batchSize(), true);
         this.optimizer = Optimizer.forNetwork(config.optimizer(), config.learningRate(), config.weightDecay(),
                 net, buf).splitAcross(backend);

@@ -41,7 +41,7 @@ public class Workspace {
     static void checkFloats(long floats, Layer layer) {
         if (floats > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("a batch through layer " + layer.spec() + " would need " + floats
-                    + " floats in one matrix, more than a Java array holds: use a smaller batch");
+                    + " floats in one matrix, more than a Java array holds; use a batch of fewer samples");
         }
     }
 

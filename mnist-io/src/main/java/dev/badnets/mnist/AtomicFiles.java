@@ -28,8 +28,18 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** Writes {@code target} whole or not at all, creating its folder if needed. */
+    /**
+     * Writes {@code target} whole or not at all, creating its folder if needed.
+     *
+     * @throws IllegalArgumentException when {@code target} is the root, or exists and is a device,
+     *                                  FIFO or socket ({@link OutputLock#checkWritable}): the rename
+     *                                  would replace it; nothing is written
+     */
     public static void write(Path target, Body body) throws IOException {
+        if (target.toAbsolutePath().getParent() == null) {
+            throw new IllegalArgumentException("the root folder cannot be written as a file; name a file");
+        }
+        OutputLock.checkWritable(target);
         Files.createDirectories(target.toAbsolutePath().getParent());
         Path tmp = temporarySibling(target);
         try {

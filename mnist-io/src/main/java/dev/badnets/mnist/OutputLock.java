@@ -20,6 +20,7 @@ import java.util.stream.Stream;
  * {@link #close()}: deleting it would let a third writer lock a fresh file while a second still holds
  * the old one. Whoever holds the lock is the only writer of that place, so temporary siblings left
  * by a killed writer ({@code .NAME.<hex>.tmp}, {@code .staging}, {@code .trash}) are removed on acquiring.
+ * Only regular files and folders (or paths that do not exist yet) are outputs ({@link #checkWritable}).
  */
 public final class OutputLock implements AutoCloseable {
 
@@ -38,13 +39,15 @@ public final class OutputLock implements AutoCloseable {
      * leftovers of killed writers and, when a killed folder swap left no folder but the old one in the
      * trash, puts the old one back.
      *
-     * @throws OutputInUseException when another process (or another lock in this one) holds it
+     * @throws OutputInUseException     when another process (or another lock in this one) holds it
+     * @throws IllegalArgumentException when {@code target} is a device, FIFO or socket (nothing is created)
      */
     public static OutputLock acquire(Path target) throws IOException {
         Path abs = target.toAbsolutePath().normalize();
         if (abs.getFileName() == null) {
             throw new IllegalArgumentException("the root folder cannot be an output");
         }
+        checkWritable(abs);
         Path lockFile = abs.resolveSibling("." + abs.getFileName() + ".lock");
         FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -68,6 +71,21 @@ public final class OutputLock implements AutoCloseable {
             throw e;
         }
         return held;
+    }
+
+    /**
+     * Refuses an output that exists and is neither a regular file nor a folder (a device such as
+     * {@code /dev/null}, a FIFO, a socket; links followed): writing a new file and renaming it into
+     * place would replace it rather than write through it, and its lock file would litter a folder
+     * such as {@code /dev}.
+     *
+     * @throws IllegalArgumentException for such an output
+     */
+    public static void checkWritable(Path target) {
+        if (Files.exists(target) && !Files.isRegularFile(target) && !Files.isDirectory(target)) {
+            throw new IllegalArgumentException(target + " is a device, FIFO or socket, not a regular file or folder;"
+                    + " write outputs to a regular file or folder");
+        }
     }
 
     /** The locked output. */

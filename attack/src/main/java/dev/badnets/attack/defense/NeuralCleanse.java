@@ -246,7 +246,9 @@ public final class NeuralCleanse implements ModelDefense {
      * @param clean    clean images of the network's input size (their labels are not used to search,
      *                 only to leave a class's own images out of its attack success)
      * @param listener told of every step; may be null
-     * @throws IllegalArgumentException if the images do not fit the network, or there are none
+     * @throws IllegalArgumentException if the images do not fit the network, hold fewer than 2 classes
+     *                                  ({@link Requirements#classes}), or the model's outputs on them
+     *                                  are not finite ({@link Requirements#finiteOutputs})
      */
     public static ScanResult scan(Network net, LabeledImages clean, Settings settings, Listener listener) {
         Listener events = listener == null ? Listener.NONE : listener;
@@ -261,9 +263,12 @@ public final class NeuralCleanse implements ModelDefense {
                         + " is not one of the model's " + net.classes() + " classes");
             }
         }
+        Requirements.classes(clean, 2, "Neural Cleanse's scan",
+                "each class's trigger is searched for on the images of the other classes");
         long start = System.nanoTime();
         ByteSamples samples = new ByteSamples(clean.pixels(), clean.labels(), shape, net.classes());
         MatrixBackend backend = Backends.create(settings.backend(), settings.threads());
+        Requirements.finiteOutputs(net, clean, backend);
         Search search = new Search(net, samples, settings, backend);
         List<RecoveredTrigger> triggers = new ArrayList<>();
         for (int label = 0; label < net.classes(); label++) {
@@ -336,7 +341,8 @@ public final class NeuralCleanse implements ModelDefense {
      * several are flagged), every image keeping its true label. {@code net} is not changed.
      *
      * @param clean clean images, disjoint from the ones the repair is measured on
-     * @throws IllegalArgumentException if no class is flagged, or the images do not fit the network
+     * @throws IllegalArgumentException if no class is flagged, the images do not fit the network, or
+     *                                  they lack a class the model knows ({@link Requirements#classes})
      */
     public static Repair unlearn(Network net, ScanResult scan, LabeledImages clean, Unlearning unlearning) {
         return unlearn(net, scan, scan.flagged(), clean, unlearning);
@@ -355,6 +361,8 @@ public final class NeuralCleanse implements ModelDefense {
             throw new IllegalArgumentException("no class is flagged: there is no recovered trigger to unlearn");
         }
         net.checkInput(Shape.image(clean.rows(), clean.cols()));
+        Requirements.classes(clean, net.classes(), "Neural Cleanse's unlearning",
+                "it fine-tunes on them, and a class missing from them is a class the model forgets");
         LabeledImages stamped = clean.copy();
         int size = stamped.pixelsPerImage();
         int[] order = new int[stamped.count()];

@@ -67,7 +67,10 @@ public final class Strip {
      * @param overlays      clean images (at least one), the size of the inputs to test
      * @param perturbations blends per input, {@code N >= 1} (the paper uses 100)
      * @param backend       runs the network's products
-     * @throws IllegalArgumentException if the images do not fit the network, or a count is out of range
+     * @throws IllegalArgumentException if the images do not fit the network, a count is out of range, or
+     *                                  the network was not trained with softmax cross-entropy
+     *                                  ({@link Requirements#softmaxOutputs}); the entropies are computed
+     *                                  through {@link Evaluator}, which refuses non-finite outputs
      */
     public Strip(Network net, LabeledImages overlays, int perturbations, MatrixBackend backend) {
         this.net = Objects.requireNonNull(net, "net");
@@ -80,6 +83,7 @@ public final class Strip {
             throw new IllegalArgumentException("STRIP needs at least one clean image to blend with, got none");
         }
         net.checkInput(Shape.image(overlays.rows(), overlays.cols()));
+        Requirements.softmaxOutputs(net, "STRIP");
         if ((long) perturbations * overlays.pixelsPerImage() > CHUNK_BYTES) {
             throw new IllegalArgumentException(perturbations + " blends of " + overlays.pixelsPerImage()
                     + " pixels pass the " + (CHUNK_BYTES >> 20) + " MB the blends of one input may take; "

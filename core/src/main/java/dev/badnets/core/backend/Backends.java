@@ -21,6 +21,9 @@ public final class Backends {
     /** SimdBackend's (int threads) constructor, or null where the Vector API or the class is missing. */
     private static final Constructor<?> SIMD = simdConstructor();
 
+    /** The most threads a backend may use (the SIMD backend's worker pool refuses more). */
+    public static final int MAX_THREADS = 1024;
+
     private Backends() {
     }
 
@@ -30,11 +33,12 @@ public final class Backends {
      * one you got); "auto" the same as "simd"; any other name, the {@link BackendProvider} of that
      * name on the class path.
      *
-     * @throws IllegalArgumentException for an unknown name or {@code threads < 1}
+     * @throws IllegalArgumentException for an unknown name or {@code threads} outside 1 to {@link #MAX_THREADS}
      */
     public static MatrixBackend create(String name, int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be from 1 to " + MAX_THREADS + ", got " + threads
+                    + "; ask for at most " + MAX_THREADS + " threads (one per core is fastest)");
         }
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         switch (key) {
