@@ -187,7 +187,11 @@ public final class Idx {
         return header.shapeString() + " " + header.type();
     }
 
-    /** Turns a missing path or a directory into the one-line error; returns the file size, or -1 for a pipe or device. */
+    /**
+     * Turns a missing path, a directory or anything but a regular file into the one-line error; returns
+     * the file size. A FIFO or device is refused rather than opened: opening a FIFO waits for a writer
+     * that may never come, and its size could not bound what reading it allocates.
+     */
     static long checkReadable(Path path) throws IdxFormatException {
         String name = path.toString();
         if (Files.isDirectory(path)) {
@@ -195,10 +199,13 @@ public final class Idx {
         }
         try {
             long size = Files.size(path);
+            if (!Files.isRegularFile(path)) {
+                throw new IdxFormatException(name, "is not a regular file (a FIFO, device or socket); copy the data to a file");
+            }
             if (!Files.isReadable(path)) {
                 throw new IdxFormatException(name, "cannot be read (permission denied)");
             }
-            return Files.isRegularFile(path) ? size : -1;
+            return size;
         } catch (NoSuchFileException e) {
             throw new IdxFormatException(name, "no such file");
         } catch (AccessDeniedException e) {
