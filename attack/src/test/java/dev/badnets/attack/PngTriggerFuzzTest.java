@@ -1,6 +1,7 @@
 package dev.badnets.attack;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.badnets.mnist.testing.FuzzBounds;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package dev.badnets.cli;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.badnets.mnist.testing.FuzzBounds;
 import org.junit.jupiter.api.Timeout;
 
 /**

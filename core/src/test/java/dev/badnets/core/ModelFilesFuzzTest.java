@@ -1,6 +1,7 @@
 package dev.badnets.core;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.badnets.mnist.testing.FuzzBounds;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package dev.badnets.mnist;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.badnets.mnist.testing.FuzzBounds;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.util.zip.ZipException;

@@ -1,6 +1,7 @@
 package dev.badnets.onnx;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.badnets.mnist.testing.FuzzBounds;
 import org.junit.jupiter.api.Timeout;
 
 /**

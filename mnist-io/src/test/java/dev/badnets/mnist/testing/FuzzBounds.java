@@ -1,4 +1,4 @@
-package dev.badnets.mnist;
+package dev.badnets.mnist.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,9 +12,10 @@ import java.nio.file.Path;
  * What the fuzz tests hold a parser to besides its exception types: the bytes the calling thread
  * allocates while it parses one input stay within a budget that grows with the input, so no header
  * can make the parser allocate far beyond what the data needs. (The time per input is bounded by
- * each test's {@code @Timeout}, which Jazzer also applies in fuzzing mode.)
+ * each test's {@code @Timeout}, which Jazzer also applies in fuzzing mode.) Shared by every module's
+ * fuzz tests through mnist-io's test-jar.
  */
-final class FuzzBounds {
+public final class FuzzBounds {
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -31,7 +32,7 @@ final class FuzzBounds {
      * thread. Over budget, it runs once more and judges that run: the first parse of a JVM also
      * loads and initialises classes, a cost paid once and not per input.
      */
-    static void within(long budget, int inputBytes, Parse parse) throws Exception {
+    public static void within(long budget, int inputBytes, Parse parse) throws Exception {
         long spent = spent(parse);
         if (spent > budget) {
             spent = spent(parse);
@@ -42,7 +43,7 @@ final class FuzzBounds {
 
     /** One parse of the input under test; the exceptions it documents are caught inside. */
     @FunctionalInterface
-    interface Parse {
+    public interface Parse {
         void run() throws Exception;
     }
 
@@ -53,11 +54,31 @@ final class FuzzBounds {
     }
 
     /** A scratch file for the inputs of one fuzz test, deleted when the JVM exits. */
-    static Path scratch(String suffix) {
+    public static Path scratch(String suffix) {
         try {
             Path file = Files.createTempFile("badnets-fuzz-", suffix);
             file.toFile().deleteOnExit();
             return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A scratch folder for the inputs of one fuzz test; what is left in it is deleted when the JVM exits. */
+    public static Path scratchFolder() {
+        try {
+            Path dir = Files.createTempDirectory("badnets-fuzz-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = Files.list(dir)) {
+                    for (Path file : (Iterable<Path>) files::iterator) {
+                        Files.deleteIfExists(file);
+                    }
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    // a temporary folder left behind
+                }
+            }));
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
