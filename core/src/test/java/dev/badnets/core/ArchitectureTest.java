@@ -146,9 +146,9 @@ class ArchitectureTest {
                 assertThrows(IllegalArgumentException.class, () -> Architecture.build(wide, "pool29", 10, 1)).getMessage());
         assertEquals(new Shape(4, 1, 1), Architecture.build(Shape.image(28, 28), "conv4x28p0", 10, 1).layer(0).outputShape());
         assertEquals(new Shape(1, 1, 1), Architecture.build(Shape.image(28, 28), "pool28", 10, 1).layer(0).outputShape());
-        // the largest values a token may ask for pass the number check (and then fail to fit)
+        // the largest values a token may ask for pass the number check, then meet the pooling budget
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Architecture.build(MNIST, "pool1048576", 10, 1))
-                .getMessage().endsWith("a 1048576x1048576 window does not fit its input of 1x28x28"));
+                .getMessage().endsWith("window 1048576 is wider than " + MaxPool2D.MAX_WINDOW + ", the widest pooling window"));
     }
 
     @Test

@@ -109,8 +109,8 @@ class LayerContractTest {
         assertEquals("a convolution needs at least 1 filter, got 0",
                 refusal(() -> Conv2D.initialized(image, 0, 3, 1, 1, Activation.RELU, new SplittableRandom(1))));
 
-        assertEquals("pooling needs window >= 1 and stride >= 1, got window 0, stride 1", refusal(() -> new MaxPool2D(image, 0, 1)));
-        assertEquals("pooling needs window >= 1 and stride >= 1, got window 2, stride 0", refusal(() -> new MaxPool2D(image, 2, 0)));
+        assertEquals("pooling needs a window of 1 to 256 and a stride >= 1, got window 0, stride 1", refusal(() -> new MaxPool2D(image, 0, 1)));
+        assertEquals("pooling needs a window of 1 to 256 and a stride >= 1, got window 2, stride 0", refusal(() -> new MaxPool2D(image, 2, 0)));
         assertEquals("a 6x6 pooling window does not fit an input of 2x5x6", refusal(() -> new MaxPool2D(image, 6, 1)));
         assertEquals("a 6x6 pooling window does not fit an input of 2x6x5", refusal(() -> new MaxPool2D(new Shape(2, 6, 5), 6, 1)));
         assertEquals(new Shape(2, 1, 1), new MaxPool2D(image, 5, 2).outputShape());
@@ -286,6 +286,6 @@ class LayerContractTest {
         Conv2D wide = new Conv2D(new Shape(4096, 1, 1), 1, 1, 0, new FMatrixRMaj(4096, 1), new FMatrixRMaj(1, 1),
                 Activation.IDENTITY);
         assertEquals("a batch through layer conv1x1:identity would need 2457600000 floats in one matrix, more than a "
-                + "Java array holds: use a smaller batch", refusal(() -> wide.workspace(600_000, false)));
+                + "Java array holds; use a batch of fewer samples", refusal(() -> wide.workspace(600_000, false)));
     }
 }
