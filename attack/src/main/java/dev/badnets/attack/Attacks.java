@@ -69,7 +69,25 @@ public final class Attacks {
                         new Parameter("sig-frequency", SigTrigger.DEFAULT_FREQUENCY,
                                 "periods of the sinusoid across the image, (0, 1000]")),
                 b -> new SigAttack(b.get("sig-delta"), b.get("sig-frequency"))));
+        add(e, new Entry(WANET, "an invisible warp of the image, relabelled; noise-warped images keep their labels",
+                List.of(new Parameter("wanet-k", WarpTrigger.DEFAULT_K, "control points per side of the warp field, 2 to 64"),
+                        new Parameter("wanet-s", WarpTrigger.DEFAULT_S, "strength of the warp, [0, 100]"),
+                        new Parameter("wanet-grid-rescale", WarpTrigger.DEFAULT_GRID_RESCALE,
+                                "factor on the sampling grid, (0, 2]"),
+                        new Parameter("wanet-cross-ratio", WaNetAttack.DEFAULT_CROSS_RATIO,
+                                "noise-mode images per poisoned image, [0, 10]")),
+                b -> new WaNetAttack(integer("wanet-k", b.get("wanet-k")), b.get("wanet-s"),
+                        b.get("wanet-grid-rescale"), b.get("wanet-cross-ratio"))));
         return e;
+    }
+
+    /** A parameter that must be a whole number. */
+    private static int integer(String flag, double value) {
+        if (value != Math.rint(value) || Math.abs(value) > 1e6) {
+            throw new IllegalArgumentException("--" + flag + " " + value + " is not a whole number: expected an"
+                    + " integer");
+        }
+        return (int) value;
     }
 
     private static void add(Map<String, Entry> entries, Entry entry) {
