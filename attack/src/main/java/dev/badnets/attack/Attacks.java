@@ -78,6 +78,28 @@ public final class Attacks {
                                 "noise-mode images per poisoned image, [0, 10]")),
                 b -> new WaNetAttack(integer("wanet-k", b.get("wanet-k")), b.get("wanet-s"),
                         b.get("wanet-grid-rescale"), b.get("wanet-cross-ratio"))));
+        add(e, new Entry(TROJANNN, "a patch optimised on a clean model to excite chosen neurons, relabelled",
+                List.of(new Parameter("trojan-size", TrojanNnAttack.DEFAULT_SIZE, "side of the square mask, 1 to 64"),
+                        new Parameter("trojan-neurons", TrojanNnAttack.DEFAULT_NEURONS,
+                                "neurons of the last hidden layer to excite, 1 to 64"),
+                        new Parameter("trojan-target-value", TrojanNnAttack.DEFAULT_TARGET_VALUE,
+                                "the activation they are driven to, (0, 1e4]"),
+                        new Parameter("trojan-steps", TrojanNnAttack.DEFAULT_STEPS, "optimisation steps, 1 to 10000")),
+                b -> new TrojanNnAttack(integer("trojan-size", b.get("trojan-size")),
+                        integer("trojan-neurons", b.get("trojan-neurons")), b.get("trojan-target-value"),
+                        integer("trojan-steps", b.get("trojan-steps")))));
+        add(e, new Entry(LABEL_CONSISTENT, "clean-label: target-class images made hard by PGD, then the corner trigger",
+                List.of(new Parameter("lc-epsilon", LabelConsistentAttack.DEFAULT_EPSILON,
+                                "radius of the L-infinity ball in grey levels, [0, 255]"),
+                        new Parameter("lc-steps", LabelConsistentAttack.DEFAULT_STEPS, "PGD steps, 1 to 1000"),
+                        new Parameter("lc-amplitude", CornerTrigger.DEFAULT_AMPLITUDE,
+                                "amplitude of the corner trigger, (0, 1]")),
+                b -> new LabelConsistentAttack(b.get("lc-epsilon"), integer("lc-steps", b.get("lc-steps")),
+                        b.get("lc-amplitude"))));
+        add(e, new Entry(ADAPTIVE_PATCH, "four blended patches on few poisoned images plus cover images that keep"
+                + " their labels", List.of(new Parameter("cover-rate", AdaptivePatchAttack.DEFAULT_COVER_RATE,
+                        "share of the training set patched but kept with its label, [0, 0.5]")),
+                b -> new AdaptivePatchAttack(b.get("cover-rate"))));
         return e;
     }
 
