@@ -90,4 +90,27 @@ class AttacksTest {
                     dev.badnets.mnist.Idx.read(out.resolve(PoisonedDataset.ATTACKED_TEST_IMAGES)).bytes(), name);
         }
     }
+
+    @Test
+    void everyAttacksTriggerIsRebuiltFromItsDescription() {
+        LabeledImages images = PoisoningTest.randomImages(5, 28, 28, 10, 13);
+        java.util.List<Trigger> triggers = new java.util.ArrayList<>();
+        for (String name : Attacks.names()) {
+            Trigger t = Attacks.build(name, Triggers.defaultTrigger(), Map.of()).trigger();
+            if (t != null) {
+                triggers.add(t);
+            }
+        }
+        byte[] grey = new byte[25];
+        new java.util.Random(3).nextBytes(grey);
+        triggers.add(new GreyPatchTrigger(5, grey, Position.BOTTOM_RIGHT));
+        for (Trigger t : triggers) {
+            Trigger back = Triggers.fromDescription(t.describe(), 28, 28);
+            assertEquals(t.describe(), back.describe());
+            assertArrayEquals(Poisoning.stampAll(images, t).pixels(), Poisoning.stampAll(images, back).pixels(),
+                    t.describe());
+        }
+        assertThrows(IllegalArgumentException.class, () -> Triggers.fromDescription("patch size=2 grey=00", 28, 28));
+        assertThrows(IllegalArgumentException.class, () -> Triggers.fromDescription("sig delta=x f=6", 28, 28));
+    }
 }
