@@ -34,9 +34,9 @@ public final class BadNetsAttack implements Attack {
         this.trigger = Objects.requireNonNull(trigger, "trigger");
         if (name.equals(Attacks.BLENDED) != (trigger instanceof BlendTrigger)) {
             throw new IllegalArgumentException(name.equals(Attacks.BLENDED)
-                    ? "the blended attack blends noise over the image; drop --trigger " + trigger.describe().split(" ")[0]
-                    + " or use --attack badnets"
-                    : "attack " + name + " stamps a patch; use --attack blended for --trigger blend");
+                    ? "the blended attack blends noise over the image, not a " + trigger.describe().split(" ")[0]
+                    + " trigger; use the badnets attack for it"
+                    : "attack " + name + " stamps a patch, not a blend; use the blended attack for a blend");
         }
     }
 

@@ -22,11 +22,11 @@ final class CleanLabel {
     static int[] select(String attack, byte[] labels, int classes, PoisonPlan plan) {
         if (plan.mode() != PoisonPlan.Mode.ALL_TO_ONE) {
             throw new IllegalArgumentException("the " + attack + " attack is clean-label: it poisons images of the"
-                    + " target class and keeps their labels, so it is all-to-one only; use --mode all-to-one");
+                    + " target class and keeps their labels, so it is all-to-one only; poison all-to-one");
         }
         if (plan.sourceClasses().length > 0) {
             throw new IllegalArgumentException("the " + attack + " attack poisons images of the target class only;"
-                    + " drop --source-classes");
+                    + " give no source classes");
         }
         int target = plan.target();
         if (target >= classes) {

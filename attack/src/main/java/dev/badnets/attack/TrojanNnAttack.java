@@ -129,7 +129,7 @@ public final class TrojanNnAttack implements Attack {
         }
         if (neurons > output.inputs()) {
             throw new IllegalArgumentException("TrojanNN cannot excite " + neurons + " neurons: the last hidden layer"
-                    + " has " + output.inputs() + "; use --trojan-neurons of at most " + output.inputs());
+                    + " has " + output.inputs() + "; excite at most " + output.inputs());
         }
         int[] chosen = mostConnected(output, neurons);
         // The network cut after the last hidden layer: its "outputs" are that layer's activations.

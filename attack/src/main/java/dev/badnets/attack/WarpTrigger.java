@@ -213,7 +213,7 @@ public final class WarpTrigger implements Trigger {
     public void validate(int rows, int cols) {
         if (rows < 2 || cols < 2 || k > rows || k > cols) {
             throw new IllegalArgumentException("the WaNet control grid of " + k + "x" + k + " does not fit " + cols
-                    + "x" + rows + " images; use --wanet-k of at most " + Math.max(2, Math.min(rows, cols)));
+                    + "x" + rows + " images; use a control grid of at most " + Math.max(2, Math.min(rows, cols)));
         }
     }
 

@@ -26,7 +26,7 @@ class AttacksTest {
             Attack attack = Attacks.build(name, Triggers.defaultTrigger(), Map.of());
             assertEquals(name, attack.name());
             for (Attacks.Parameter p : Attacks.parameters(name)) {
-                assertTrue(p.flag().startsWith(name.split("-")[0].substring(0, 2)) || !p.flag().isEmpty(), p.flag());
+                p.check(p.defaultValue()); // every default is in its own range
             }
         }
     }
@@ -58,13 +58,30 @@ class AttacksTest {
         assertTrue(e.getMessage().contains("badnets, blended, sig"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> Attacks.build("badnets", null, Map.of("sig-delta", 20.0)));
-        assertTrue(e.getMessage().startsWith("--sig-delta does not apply to --attack badnets"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("attack badnets has no parameter sig-delta"), e.getMessage());
         for (double bad : new double[] {0, -1, 256, Double.NaN, Double.POSITIVE_INFINITY}) {
             assertThrows(IllegalArgumentException.class, () -> Attacks.build("sig", null, Map.of("sig-delta", bad)),
                     "delta " + bad);
         }
         assertThrows(IllegalArgumentException.class,
                 () -> Attacks.build("sig", null, Map.of("sig-frequency", 1e9)));
+        e = assertThrows(IllegalArgumentException.class, () -> Attacks.build("wanet", null, Map.of("wanet-k", 4.5)));
+        assertTrue(e.getMessage().startsWith("wanet-k 4.5 is not a whole number"), e.getMessage());
+        // every parameter of every attack refuses values just outside its range, NaN and infinities
+        for (String name : Attacks.names()) {
+            for (Attacks.Parameter p : Attacks.parameters(name)) {
+                Attacks.build(name, null, Map.of(p.flag(), p.defaultValue()));
+                for (double bad : new double[] {p.min() - 1, p.max() + 1, Double.NaN, Double.NEGATIVE_INFINITY}) {
+                    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                            () -> Attacks.build(name, null, Map.of(p.flag(), bad)), p.flag() + " " + bad);
+                    assertTrue(refused.getMessage().startsWith(p.flag() + " "), refused.getMessage());
+                }
+                if (p.minExcluded()) {
+                    assertThrows(IllegalArgumentException.class, () -> Attacks.build(name, null,
+                            Map.of(p.flag(), p.min())), p.flag());
+                }
+            }
+        }
     }
 
     @Test
