@@ -49,6 +49,15 @@ public interface Attack {
     PoisonedSet poison(LabeledImages train, int classes, PoisonPlan plan, CleanModel cleanModel);
 
     /**
+     * Throws {@link IllegalArgumentException} when {@link #poison} would refuse {@code plan} on a training
+     * set with these labels (too few eligible images, a mode the attack cannot do), without poisoning or
+     * training anything: for checking a grid of experiments before the first one runs.
+     */
+    default void checkPlan(byte[] labels, int classes, PoisonPlan plan) {
+        plan.select(labels, classes);
+    }
+
+    /**
      * The test-time trigger when the parameters alone fix it (every attack but TrojanNN, whose trigger
      * is optimised on a clean model while poisoning); else null.
      */

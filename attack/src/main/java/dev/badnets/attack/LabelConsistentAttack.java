@@ -84,6 +84,11 @@ public final class LabelConsistentAttack implements Attack {
     }
 
     @Override
+    public void checkPlan(byte[] labels, int classes, PoisonPlan plan) {
+        CleanLabel.select(name(), labels, classes, plan);
+    }
+
+    @Override
     public PoisonedSet poison(LabeledImages train, int classes, PoisonPlan plan, CleanModel cleanModel) {
         int[] chosen = CleanLabel.select(name(), train.labels(), classes, plan);
         trigger.validate(train.rows(), train.cols());

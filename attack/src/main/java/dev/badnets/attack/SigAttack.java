@@ -39,6 +39,11 @@ public final class SigAttack implements Attack {
 
     /** Adds the signal to the chosen target-class images; every label stays as it was. */
     @Override
+    public void checkPlan(byte[] labels, int classes, PoisonPlan plan) {
+        CleanLabel.select(name(), labels, classes, plan);
+    }
+
+    @Override
     public PoisonedSet poison(LabeledImages train, int classes, PoisonPlan plan, CleanModel cleanModel) {
         int[] chosen = CleanLabel.select(name(), train.labels(), classes, plan);
         LabeledImages poisoned = train.copy();

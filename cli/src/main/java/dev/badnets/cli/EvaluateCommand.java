@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
                         + "--target, --mode) also the attack success rate of that trigger."})
 final class EvaluateCommand implements Callable<Integer> {
 
-    private static final List<String> TRIGGER_FLAGS = List.of("--trigger", "--trigger-size",
+    private static final List<String> TRIGGER_FLAGS = List.of("--attack", "--trigger", "--trigger-size",
             "--trigger-value", "--position", "--alpha", "--target", "--mode");
 
     @Spec
@@ -42,6 +42,9 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     TriggerOptions triggerOptions;
+
+    @Mixin
+    AttackOptions attackOptions;
 
     @Mixin
     TargetOptions targetOptions;
@@ -68,7 +71,8 @@ final class EvaluateCommand implements Callable<Integer> {
                 .input("--trigger", withTrigger ? triggerOptions.pictureFile() : null)
                 .file("--json", json).check().path("--json");
         MnistLayout layout = DataOptions.inspect(folder);
-        Trigger trigger = withTrigger ? triggerOptions.trigger(layout.rows(), layout.cols()) : null;
+        Trigger trigger = withTrigger
+                ? attackOptions.testTrigger(triggerOptions, layout.rows(), layout.cols(), folder) : null;
         try (OutputLock lock = OutputFiles.lock(jsonFile, "--json")) {
             return evaluate(out, trigger, folder, layout, jsonFile);
         }

@@ -91,6 +91,9 @@ final class ScanCommand implements Callable<Integer> {
     TriggerOptions triggerOptions;
 
     @Mixin
+    AttackOptions attackOptions;
+
+    @Mixin
     TargetOptions targetOptions;
 
     @Mixin
@@ -126,7 +129,8 @@ final class ScanCommand implements Callable<Integer> {
                 .folder("--out", out).file("--json", json).check();
         Path jsonFile = paths.path("--json");
         MnistLayout layout = DataOptions.inspect(folder);
-        Trigger trigger = withTrigger ? triggerOptions.trigger(layout.rows(), layout.cols()) : null;
+        Trigger trigger = withTrigger
+                ? attackOptions.testTrigger(triggerOptions, layout.rows(), layout.cols(), folder) : null;
         try (AtomicFolder written = OutputFiles.begin(paths.path("--out"), "--out", FILES);
              OutputLock jsonLock = OutputFiles.lock(jsonFile, "--json")) {
             Errors.doing("reading the model " + model);

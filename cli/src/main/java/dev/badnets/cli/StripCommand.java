@@ -48,6 +48,9 @@ final class StripCommand implements Callable<Integer> {
     TriggerOptions triggerOptions;
 
     @Mixin
+    AttackOptions attackOptions;
+
+    @Mixin
     TargetOptions targetOptions;
 
     @Mixin
@@ -82,7 +85,7 @@ final class StripCommand implements Callable<Integer> {
                 .input("--trigger", triggerOptions.pictureFile())
                 .file("--json", json).check().path("--json");
         MnistLayout layout = DataOptions.inspect(folder);
-        Trigger trigger = triggerOptions.trigger(layout.rows(), layout.cols());
+        Trigger trigger = attackOptions.testTrigger(triggerOptions, layout.rows(), layout.cols(), folder);
         try (OutputLock lock = OutputFiles.lock(jsonFile, "--json")) {
             return strip(out, trigger, folder, layout, jsonFile);
         }

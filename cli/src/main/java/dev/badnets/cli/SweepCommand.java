@@ -1,5 +1,6 @@
 package dev.badnets.cli;
 
+import dev.badnets.attack.Attack;
 import dev.badnets.attack.BackdoorExperiment;
 import dev.badnets.attack.BackdoorReport;
 import dev.badnets.attack.DefenseOutcome;
@@ -76,6 +77,11 @@ final class SweepCommand implements Callable<Integer> {
             description = "Shares of the training set to poison, in [0, 1], instead of --poison-counts.")
     double[] rates;
 
+    @Option(names = "--attacks", split = ",", paramLabel = "NAME",
+            description = "Attacks (instead of --attack): badnets, blended, sig, wanet, trojannn, label-consistent, "
+                    + "adaptive-patch; each takes its own parameter flags.")
+    List<String> attacks;
+
     @Option(names = "--trigger-sizes", split = ",", paramLabel = "S", description = "Trigger sizes (instead of --trigger-size).")
     int[] triggerSizes;
 
@@ -136,6 +142,9 @@ final class SweepCommand implements Callable<Integer> {
     TriggerOptions triggerOptions;
 
     @Mixin
+    AttackOptions attackOptions;
+
+    @Mixin
     NetworkOptions network;
 
     @Option(names = "--threads", paramLabel = "N",
@@ -147,8 +156,14 @@ final class SweepCommand implements Callable<Integer> {
     String backend;
 
     /** One point with every setting resolved: what to train, and the key that names its configuration. */
-    private record Run(SweepGrid.Point point, PoisonPlan plan, TriggerOptions trigger, NetworkOptions network,
-                       TrainingConfig config, String defend, String settings) {}
+    private record Run(SweepGrid.Point point, PoisonPlan plan, String attack, TriggerOptions trigger,
+                       NetworkOptions network, TrainingConfig config, String defend, String settings) {
+
+        /** The key of this point's attack: its name and the trigger flags (its own flags are the sweep's). */
+        String attackKey() {
+            return attack + ";" + trigger.key();
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -255,8 +270,8 @@ final class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The triggers and networks of a grid, built once each while checking it. */
-    private record Checked(Map<String, Trigger> triggers, Map<String, String> networks) {}
+    /** The attacks and networks of a grid, built once each while checking it. */
+    private record Checked(Map<String, Attack> attacks, Map<String, String> networks) {}
 
     /**
      * Checks every point of the grid against the data before anything is written or trained: each
@@ -276,15 +291,17 @@ final class SweepCommand implements Callable<Integer> {
         }
         target.mode();
         Shape image = Shape.image(layout.rows(), layout.cols());
-        Map<String, Trigger> triggers = new HashMap<>();
+        Map<String, Attack> attacks = new HashMap<>();
         Map<String, String> networks = new LinkedHashMap<>();
         java.util.Set<String> plans = new java.util.HashSet<>();
+        Map<String, Double> parameters = attackOptions.given(runs.stream().map(Run::attack).distinct().toList());
         for (Run r : runs) {
             try {
-                if (plans.add(r.plan().toString())) {
-                    r.plan().select(labels, classes);
+                Attack attack = attacks.computeIfAbsent(r.attackKey(), k -> attackOptions.build(r.attack(), r.trigger(),
+                        parameters, layout.rows(), layout.cols()));
+                if (plans.add(r.attack() + ";" + r.plan())) {
+                    attack.checkPlan(labels, classes, r.plan());
                 }
-                triggers.computeIfAbsent(r.trigger().key(), k -> r.trigger().trigger(layout.rows(), layout.cols()));
                 networks.computeIfAbsent(r.network().layerSpec(),
                         k -> r.network().layers(r.network().build(image, classes)));
             } catch (IllegalArgumentException e) {
@@ -295,7 +312,7 @@ final class SweepCommand implements Callable<Integer> {
                         split < 0 ? "change that value of its axis" : message.substring(split + 2));
             }
         }
-        return new Checked(triggers, networks);
+        return new Checked(attacks, networks);
     }
 
     /** A row's axis values, as {@link SweepGrid.Point#describe} shows them. */
@@ -314,7 +331,7 @@ final class SweepCommand implements Callable<Integer> {
                        SweepGrid grid, Map<Integer, String> keys, String gridKey, List<String> header, Path csv,
                        TreeMap<Integer, Map<String, String>> rows) throws Exception {
         MnistData mnist = DataOptions.load(layout);
-        Map<String, Trigger> triggersByKey = checked.triggers();
+        Map<String, Attack> attacksByKey = checked.attacks();
         List<String> networks = todo.stream().map(r -> checked.networks().get(r.network().layerSpec())).distinct()
                 .toList();
         int cores = Runtime.getRuntime().availableProcessors();
@@ -330,7 +347,7 @@ final class SweepCommand implements Callable<Integer> {
             for (Run r : todo) {
                 futures.add(pool.submit(() -> {
                     BackdoorExperiment experiment = DefenseOptions.defend(BackdoorExperiment.of(mnist.train(),
-                            mnist.test(), mnist.classes(), r.plan(), triggersByKey.get(r.trigger().key()),
+                            mnist.test(), mnist.classes(), r.plan(), attacksByKey.get(r.attackKey()),
                             r.network()::build, r.config()), r.defend(), expectedRate, r.config());
                     ExperimentResult result = experiment.run(ExperimentListener.NONE);
                     Map<String, String> row = bookkeeping(cells(r.point(), result, header), r, grid, keys, gridKey);
@@ -373,6 +390,22 @@ final class SweepCommand implements Callable<Integer> {
             int[] given = counts != null ? counts : Arrays.stream(DEFAULT_COUNTS.split(",")).mapToInt(Integer::parseInt)
                     .toArray();
             axes.put(Axis.POISON_COUNT, Arrays.stream(given).mapToObj(Integer::toString).toList());
+        }
+        if (attacks != null) {
+            if (attackOptions.given()) {
+                throw new UserException("--attack and --attacks both given", "pass only --attacks to vary it, or only "
+                        + "--attack to fix it");
+            }
+            List<String> names = new ArrayList<>();
+            for (String a : attacks) {
+                String n = a.trim().toLowerCase(Locale.ROOT);
+                if (!dev.badnets.attack.Attacks.names().contains(n)) {
+                    throw new UserException("unknown attack '" + a + "' in --attacks", "list attacks of "
+                            + String.join(", ", dev.badnets.attack.Attacks.names()));
+                }
+                names.add(n);
+            }
+            axes.put(Axis.ATTACK, names);
         }
         if (triggerSizes != null) {
             axes.put(Axis.TRIGGER_SIZE, notBoth("--trigger-size", Arrays.stream(triggerSizes)
@@ -437,15 +470,20 @@ final class SweepCommand implements Callable<Integer> {
         TriggerOptions trigger = triggerOptions.with(kind == null ? triggerOptions.kind : kind,
                 size == null ? triggerOptions.size : Integer.parseInt(size));
         trigger.trigger(); // checks the kind and values; the fit to the images is checked once they are known
+        String a = point.get(Axis.ATTACK);
+        String attack = a != null ? a : attackOptions.resolvedName(trigger);
         String method = point.get(Axis.DEFEND) == null ? DefenseOptions.NONE : point.get(Axis.DEFEND);
         String settings = (count != null ? "poison_count=" + count : "poison_rate=" + rate) + ";mode="
                 + to.mode().cliName() + ";target=" + to.target + ";source_classes="
-                + Arrays.toString(plan.sourceClasses()) + ";" + trigger.key() + ";layers=" + net.layerSpec()
+                + Arrays.toString(plan.sourceClasses()) + ";" + trigger.key()
+                + (a == null && !attackOptions.given() ? "" : ";attack=" + attack + ";attack_parameters="
+                        + attackOptions.valuesFor(attack, attackOptions.values()))
+                + ";layers=" + net.layerSpec()
                 + ";epochs=" + config.epochs() + ";batch=" + config.batchSize() + ";lr=" + config.learningRate()
                 + ";lr_schedule=" + config.learningRateSchedule().cliName() + ";optimizer=" + config.optimizer()
                 + ";seed=" + config.seed() + ";threads=" + config.threads() + ";backend=" + config.backend()
                 + ";defend=" + method + (method.equals(DefenseOptions.NONE) ? "" : ";expected_rate=" + expectedRate);
-        return new Run(point, plan, trigger, net, config, method, settings);
+        return new Run(point, plan, attack, trigger, net, config, method, settings);
     }
 
     /** {@code poison_count 2 x trigger_size 2 x seed 2}. */
