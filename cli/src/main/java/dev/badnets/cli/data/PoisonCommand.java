@@ -11,7 +11,6 @@ import dev.badnets.cli.options.NetworkOptions;
 import dev.badnets.cli.options.TriggerOptions;
 
 import dev.badnets.attack.Attack;
-import dev.badnets.attack.BackdoorExperiment;
 import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.PoisonedDataset;
 import dev.badnets.attack.PoisonedSet;
@@ -77,6 +76,7 @@ public final class PoisonCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         PoisonPlan plan = poison.plan(target, network.seed);
+        attackOptions.check(triggerOptions);
         Path folder = data.folder();
         Path outDir = new OutputFiles().data("--data", folder).input("--trigger", triggerOptions.pictureFile())
                 .folder("--out", out).check().path("--out");

@@ -126,6 +126,7 @@ public final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         TrainingConfig config = network.config(run);
         PoisonPlan plan = poison.plan(target, network.seed);
+        attackOptions.check(triggerOptions);
         if (defend != null) {
             DefenseOptions.method(defend);
         }

@@ -176,9 +176,29 @@ public final class AttackOptions {
             }
             trigger = triggerOptions.with("blend", triggerOptions.size).trigger(rows, cols);
         }
-        Attack built;
+        Attack built = checked(attack, trigger, valuesFor(attack, given));
+        if (built.trigger() != null) {
+            built.trigger().validate(rows, cols);
+        }
+        return built;
+    }
+
+    /**
+     * Checks the attack's name and parameter values before any work (exit 2 naming the flag); the fit to
+     * the images is checked once they are known ({@link #attack}).
+     */
+    public void check(TriggerOptions triggerOptions) {
+        String attack = resolvedName(triggerOptions);
+        Map<String, Double> given = given(List.of(attack));
+        if (!attack.equals(Attacks.BADNETS) && !attack.equals(Attacks.BLENDED)) {
+            checked(attack, null, valuesFor(attack, given));
+        }
+    }
+
+    /** {@link Attacks#build}, its range errors naming the flag. */
+    private static Attack checked(String attack, Trigger trigger, Map<String, Double> values) {
         try {
-            built = Attacks.build(attack, trigger, valuesFor(attack, given));
+            return Attacks.build(attack, trigger, values);
         } catch (IllegalArgumentException e) {
             String message = Errors.flatten(e.getMessage());
             for (Attacks.Parameter p : Attacks.parameters(attack)) {
@@ -189,10 +209,6 @@ public final class AttackOptions {
             }
             throw e;
         }
-        if (built.trigger() != null) {
-            built.trigger().validate(rows, cols);
-        }
-        return built;
     }
 
     /**
