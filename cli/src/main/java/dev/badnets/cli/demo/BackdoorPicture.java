@@ -196,6 +196,8 @@ public final class BackdoorPicture {
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 22));
             g.drawString(repaired
                     ? "BadNets backdoor: each test digit clean, with the trigger, and with the trigger after the defense"
+                    : images == 3 ? "Backdoor: each test digit clean (left), with the trigger (middle), and the difference "
+                    + "amplified (right)"
                     : "BadNets backdoor: each test digit clean (left) and with the trigger (right)", MARGIN, 32);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
             g.setColor(MUTED);
