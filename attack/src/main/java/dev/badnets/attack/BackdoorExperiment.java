@@ -142,8 +142,9 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
         // The network first: a spec that does not fit the images is refused before any work.
         Network net = network.build(Shape.image(train.rows(), train.cols()), classes);
         PoisonedSet poisoned = attack.poison(train, classes, plan, (clean, k) -> {
+            // The attacker's own clean model, trained quietly: the listener hears of the experiment's trainings.
             Network model = network.build(Shape.image(clean.rows(), clean.cols()), k);
-            train(Phase.POISONING, model, clean, events);
+            Trainer.train(model, ImageSamples.of(clean, k), training, TrainingListener.NONE);
             return model;
         });
         events.onPoisoned(poisoned, net);

@@ -101,6 +101,21 @@ class AttackCommandsTest {
         assertTrue(withDifference.getWidth() > pairs.getWidth(), "a third image per class: the difference");
     }
 
+    /** TrojanNN and label-consistent train a clean model first; the demo reports the experiment's training only. */
+    @Test
+    void demoRunsTheAttacksThatTrainACleanModelFirst() throws IOException {
+        for (String[] attack : new String[][] {{"trojannn", "--trojan-steps", "10"}, {"label-consistent", "--lc-steps",
+            "2"}}) {
+            Path out = dir.resolve("demo-" + attack[0]);
+            Cli.Run run = Cli.run("demo", "--data", data.toString(), "--out", out.toString(), "--attack", attack[0],
+                    attack[1], attack[2], "--poison-count", "40", "--layers", "dense8", "--threads", "1");
+            assertEquals(0, run.status(), run::toString);
+            assertTrue(run.out().contains("training a clean model first"), run::toString);
+            JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+            assertEquals(attack[0], results.path("attack").path("name").asText(), results::toString);
+        }
+    }
+
     @Test
     void sweepVariesTheAttackAsAnAxis() throws IOException {
         Path out = dir.resolve("sweep");
