@@ -206,7 +206,7 @@ class ModelBudgetTest {
 
     /**
      * Convolutions at the edges of what a header may say: 2^20 filters of 1x1; one filter whose
-     * 3x3 kernel is exactly as wide as its 3x3 input, or as its 1x1 input padded by 1.
+     * 3x3 kernel is exactly as wide as its 3x3 input, or as its 1x1 input padded by 1; a stride of 2^20.
      */
     @Test
     void aConvolutionMayHaveTheMostFiltersAndAKernelAsWideAsItsPaddedInput() throws IOException {
@@ -220,6 +220,19 @@ class ModelBudgetTest {
         Network padded = ModelCodec.read(new ByteArrayInputStream(model(
                 new int[] {2, 0, 1, 1, 1, 2, 2, 1, 3, 1, 1, 0, 1, 2, 0}, (9 + 1) + (1 + 1) * 2)));
         assertEquals(new Shape(1, 1, 1), padded.layer(0).outputShape());
+        Network stride = ModelCodec.read(new ByteArrayInputStream(model(
+                new int[] {2, 0, 1, 1, 1, 2, 2, 1, 1, widest, 0, 0, 1, 2, 0}, (1 + 1) + (1 + 1) * 2)));
+        assertEquals(new Shape(1, 1, 1), stride.layer(0).outputShape());
+    }
+
+    /**
+     * A strided convolution's output side is {@code 1 + (H + 2p - k) / s}: 32 filters of 3x3 with
+     * stride 16 on 4,096 x 4,096 give 32 x 256 x 256 values, well within 2^28 (pooled to 32 x 1 x 1).
+     */
+    @Test
+    void aStridedConvolutionsOutputIsCountedAtItsStride() {
+        Network net = Architecture.build(Shape.image(4_096, 4_096), "conv32x3s16,pool256", 2, 1);
+        assertEquals(new Shape(32, 256, 256), net.layer(0).outputShape());
     }
 
     /**
