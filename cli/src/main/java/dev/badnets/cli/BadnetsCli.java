@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
                 PoisonCommand.class,
                 DemoCommand.class,
                 SweepCommand.class,
+                MatrixCommand.class,
                 BenchCommand.class,
                 DetectCommand.class,
                 ServeCommand.class,

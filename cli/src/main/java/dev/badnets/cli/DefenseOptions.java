@@ -74,7 +74,7 @@ final class DefenseOptions {
      * 2,000 clean training images, sets its threshold at 1% false rejections on 4,000 others, and
      * measures on 4,000 clean and 4,000 triggered test images.
      */
-    private static ModelDefense modelDefense(String method, TrainingConfig config) {
+    static ModelDefense modelDefense(String method, TrainingConfig config) {
         if (method.trim().toLowerCase(Locale.ROOT).equals(STRIP)) {
             return new StripDefense(Strip.Settings.defaults(config.seed()), STRIP_FRR,
                     Backends.create(config.backend(), config.threads()));

@@ -20,13 +20,16 @@ import java.util.SplittableRandom;
  * weights drift away from the backdoor while the clean task holds them in place. The baseline of
  * every repair paper; this setting follows BackdoorBench (Wu et al., NeurIPS 2022 Datasets and
  * Benchmarks, {@code config/defense/ft/config.yaml}): the defender holds 5% of the clean training
- * data ({@code ratio: 0.05}) and fine-tunes with SGD, momentum 0.9, weight decay 5e-4, a cosine
- * learning-rate schedule.
+ * data ({@code ratio: 0.05}) and fine-tunes with weight decay 5e-4 and a cosine learning-rate
+ * schedule.
  *
- * <p>Differences from BackdoorBench, for MNIST on two cores: a learning rate of
- * {@link Settings#defaults() 0.05} for 10 epochs at batch 64 instead of 0.01 for 100 epochs at batch
- * 256 (the same number of steps within 2x: 470 against 600; measured on the default BadNets
- * model, a smaller rate leaves the backdoor in place, see {@code docs/matrix.md}).
+ * <p>Differences from BackdoorBench, for MNIST on two cores ({@link Settings#defaults()}): Adam at
+ * 0.003 (the optimiser the project trains with, at 1.5 times the default model's rate) for 10 epochs
+ * at batch 64, instead of SGD with momentum 0.9 at 0.01 for 100 epochs at batch 256 (470 steps
+ * against 600). Measured on the default BadNets model (1% poison, 2x2 square, cnn): SGD with momentum
+ * left the backdoor in place (ASR 99.8% at 0.01, 96.8% at 0.05, 83% at 0.1, 10 epochs), Adam at 0.003
+ * removed it (ASR 0.3%, clean accuracy 98.67% to 98.10%): the trigger's corner is black in every clean
+ * image, so the weights that read it get tiny gradients, which Adam's per-weight scaling enlarges.
  *
  * <p>The clean share is drawn at random (seeded) from {@code Setting.clean()}; the test set and
  * the triggered images are not looked at.
@@ -45,10 +48,10 @@ public final class FineTuning implements ModelDefense {
             Objects.requireNonNull(training, "training");
         }
 
-        /** 5% of the clean training images; 10 epochs of SGD with momentum at 0.05, cosine, weight decay 5e-4, batch 64. */
+        /** 5% of the clean training images; 10 epochs of Adam at 0.003, cosine, weight decay 5e-4, batch 64. */
         public static Settings defaults() {
-            return new Settings(0.05, new TrainingConfig(10, 64, 0.05f, LearningRateSchedule.COSINE,
-                    OptimizerKind.MOMENTUM, 5e-4f, 1L, Runtime.getRuntime().availableProcessors(), "auto"));
+            return new Settings(0.05, new TrainingConfig(10, 64, 0.003f, LearningRateSchedule.COSINE,
+                    OptimizerKind.ADAM, 5e-4f, 1L, Runtime.getRuntime().availableProcessors(), "auto"));
         }
 
         public Settings withTraining(TrainingConfig value) {

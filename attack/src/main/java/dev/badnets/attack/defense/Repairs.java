@@ -10,7 +10,7 @@ import java.util.List;
 public final class Repairs {
 
     /** The names {@link #byName} accepts. */
-    public static final List<String> NAMES = List.of("fine-tuning", "fine-pruning", "nad", "anp");
+    public static final List<String> NAMES = List.of("fine-tuning", "fine-pruning", "nad", "anp", "i-bau");
 
     private Repairs() {
     }
@@ -32,6 +32,7 @@ public final class Repairs {
                     tuning));
             case "nad" -> new Nad(tuning);
             case "anp" -> new Anp(Anp.Settings.defaults().withSeed(seed).withThreads(threads, backend));
+            case "i-bau" -> new Ibau(Ibau.Settings.defaults().withSeed(seed).withThreads(threads, backend));
             default -> throw new IllegalArgumentException("unknown repair '" + name + "'; use one of "
                     + String.join(", ", NAMES));
         };
