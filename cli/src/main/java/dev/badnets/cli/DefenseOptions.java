@@ -5,6 +5,7 @@ import dev.badnets.attack.defense.Detector;
 import dev.badnets.attack.defense.Detectors;
 import dev.badnets.attack.defense.ModelDefense;
 import dev.badnets.attack.defense.NeuralCleanse;
+import dev.badnets.attack.defense.Repairs;
 import dev.badnets.attack.defense.Strip;
 import dev.badnets.attack.defense.StripDefense;
 import dev.badnets.core.TrainingConfig;
@@ -45,7 +46,7 @@ final class DefenseOptions {
     /** Whether {@code method} looks at the trained model rather than flagging training images. */
     static boolean isModelDefense(String method) {
         String name = method.trim().toLowerCase(Locale.ROOT);
-        return name.equals(NEURAL_CLEANSE) || name.equals(STRIP);
+        return name.equals(NEURAL_CLEANSE) || name.equals(STRIP) || Repairs.NAMES.contains(name);
     }
 
     /**
@@ -72,10 +73,15 @@ final class DefenseOptions {
      * {@code config}: Neural Cleanse scans with 2,000 clean training images and unlearns on the next
      * 20,000; STRIP (the seed {@code config}'s, the other settings {@code strip}'s defaults) blends with
      * 2,000 clean training images, sets its threshold at 1% false rejections on 4,000 others, and
-     * measures on 4,000 clean and 4,000 triggered test images.
+     * measures on 4,000 clean and 4,000 triggered test images. The repairs ({@link Repairs#NAMES}) run with
+     * their defaults, seeded with {@code config}'s seed.
      */
     static ModelDefense modelDefense(String method, TrainingConfig config) {
-        if (method.trim().toLowerCase(Locale.ROOT).equals(STRIP)) {
+        String name = method.trim().toLowerCase(Locale.ROOT);
+        if (Repairs.NAMES.contains(name)) {
+            return Repairs.byName(name, config.seed(), config.threads(), config.backend());
+        }
+        if (name.equals(STRIP)) {
             return new StripDefense(Strip.Settings.defaults(config.seed()), STRIP_FRR,
                     Backends.create(config.backend(), config.threads()));
         }

@@ -13,20 +13,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import org.ejml.data.FMatrixRMaj;
 
 /**
  * Adversarial Neuron Pruning (ANP; Wu and Wang, "Adversarial Neuron Perturbation Purifies Backdoored
  * Deep Models", NeurIPS 2021). Backdoor neurons are the ones that, perturbed a little, make the
  * model fall apart on clean data: the backdoor's shortcut is one small push away. ANP learns a
  * mask {@code m_k in [0, 1]} per neuron (a channel of a convolution, a unit of a hidden dense layer)
- * that keeps the model accurate even under the worst perturbation {@code δ_k in [-ε, ε]} of every
- * neuron, then prunes the neurons whose mask falls below a threshold:
+ * that keeps the model accurate even under the worst perturbation of every neuron, its weights
+ * scaled by {@code 1 + δ_k} and its bias by {@code 1 + ξ_k}, {@code |δ|, |ξ| ≤ ε}, then prunes the
+ * neurons whose mask falls below a threshold:
  * <pre>
- *   min_m  α · CE(f(x; m)) + (1 - α) · max_{|δ| ≤ ε} CE(f(x; m + δ))       a_k' = (m_k + δ_k) · a_k
+ *   min_m  α · CE(f(x; m ⊙ w, b)) + (1 - α) · max_{δ, ξ} CE(f(x; (m + δ) ⊙ w, (1 + ξ) ⊙ b))
  * </pre>
+ * A dormant neuron that the trigger wakes comes alive under a bias perturbation, and then drives
+ * clean images to the target: its mask is pushed down. The gradient with respect to a neuron's
+ * factor is {@code Σ_r dL/dw[r, k] · w[r, k]} (the chain rule through {@code w' = factor · w}).
  * One iteration, on a batch of the defender's clean images:
  * <ol>
- *   <li>δ drawn uniformly in [-ε, ε]; one step of ascent: {@code δ ← clip(δ + ε · sign(dCE/dδ), -ε, ε)};</li>
+ *   <li>δ and ξ drawn uniformly in [-ε, ε]; one step of ascent:
+ *       {@code δ ← clip(δ + ε · sign(dCE/dδ), -ε, ε)}, ξ likewise;</li>
  *   <li>{@code g = α · dCE(m)/dm + (1 - α) · dCE(m + δ)/dm}; SGD with momentum on m; m clipped to [0, 1].</li>
  * </ol>
  * The neurons with {@code m_k < threshold} are then pruned (weights and bias zeroed, as
@@ -36,12 +42,11 @@ import java.util.SplittableRandom;
  * with momentum 0.9, batch 128, pruning threshold 0.2 (the paper's and its code's defaults, as in
  * BackdoorBench's {@code config/defense/anp/config.yaml}: {@code anp_eps: 0.4}, {@code anp_steps: 1},
  * {@code anp_alpha: 0.2}); the defender's 5% of the clean training data ({@code ratio: 0.05}).
- * Deviations: {@link Settings#defaults() 400 iterations} instead of 2,000 (two cores; the masks had
- * settled, see {@code docs/matrix.md}); the paper perturbs the neurons of batch normalisation layers,
- * which the project's networks do not have, so the mask and perturbation here multiply the neuron's
- * output after its activation (for ReLU the same as scaling its weights and bias when
- * {@code m + δ >= 0}); BackdoorBench picks the threshold with the test set's attack success rate,
- * which a defender does not have: here it is fixed.
+ * Deviations: {@link Settings#defaults() 400 iterations} instead of 2,000 (two cores); BackdoorBench
+ * perturbs the neurons of batch normalisation layers, which the project's networks do not have, so
+ * here, as in the paper's formulation, the neurons are those of the convolutions and hidden dense
+ * layers; BackdoorBench picks the threshold with the test set's attack success rate, which a
+ * defender does not have: here it is fixed.
  */
 public final class Anp implements ModelDefense {
 
@@ -120,6 +125,14 @@ public final class Anp implements ModelDefense {
     }
 
     @Override
+    public String describe() {
+        Settings s = settings;
+        return name() + " share=" + s.share() + " eps=" + s.epsilon() + " alpha=" + s.alpha() + " lr=" + s.learningRate()
+                + " iterations=" + s.iterations() + " batch=" + s.batchSize() + " threshold=" + s.threshold()
+                + " seed=" + s.seed();
+    }
+
+    @Override
     public Result defend(Network model, Setting setting) {
         LabeledImages own = FineTuning.cleanShare(setting.clean(), settings.share(), settings.seed());
         List<Neuron> neurons = masks(model, own, settings);
@@ -129,7 +142,7 @@ public final class Anp implements ModelDefense {
                 FinePruning.zeroChannel(pruned.layer(neuron.layer()), neuron.channel());
             }
         }
-        return new Result(pruned, null, 0, FineTuning.noFigures());
+        return new Result(pruned, null, own.count(), FineTuning.noFigures());
     }
 
     /** The hidden layers whose neurons ANP masks: every convolution and every dense layer but the last. */
@@ -159,24 +172,27 @@ public final class Anp implements ModelDefense {
     /** Learns the neuron masks of {@code model} (not changed) on {@code clean}, every neuron with its mask. */
     public static List<Neuron> masks(Network model, LabeledImages clean, Settings settings) {
         Requirements.classes(clean, 2, "ANP", "its loss needs images of more than one class");
-        Network net = model.copy(); // the pass reads parameters live; nothing here trains them
+        Network net = model.copy(); // its weights are set to the perturbed ones before every pass
         MatrixBackend backend = Backends.create(settings.backend(), settings.threads());
         int[] layers = maskedLayers(net);
         ByteSamples data = FineTuning.samples(clean, net.classes());
         int n = data.size(), batch = Math.min(settings.batchSize(), n);
         LayerPass pass = new LayerPass(net, batch, backend);
-        float[][] mask = new float[layers.length][], delta = new float[layers.length][],
-                factor = new float[layers.length][], velocity = new float[layers.length][],
-                gradient = new float[layers.length][];
-        for (int k = 0; k < layers.length; k++) {
-            int channels = net.layer(layers[k]).outputShape().channels();
-            mask[k] = new float[channels];
+        int count = layers.length;
+        // per masked layer: the original weights and bias, and per neuron m, δ, ξ, m's momentum and gradient
+        FMatrixRMaj[] w0 = new FMatrixRMaj[count], b0 = new FMatrixRMaj[count];
+        float[][] mask = new float[count][], delta = new float[count][], xi = new float[count][],
+                velocity = new float[count][], gradient = new float[count][];
+        for (int k = 0; k < count; k++) {
+            w0[k] = weights(net.layer(layers[k])).copy();
+            b0[k] = bias(net.layer(layers[k])).copy();
+            int neurons = w0[k].numCols;
+            mask[k] = new float[neurons];
             java.util.Arrays.fill(mask[k], 1f);
-            delta[k] = new float[channels];
-            factor[k] = new float[channels];
-            velocity[k] = new float[channels];
-            gradient[k] = new float[channels];
-            pass.scaleChannels(layers[k], factor[k]);
+            delta[k] = new float[neurons];
+            xi[k] = new float[neurons];
+            velocity[k] = new float[neurons];
+            gradient[k] = new float[neurons];
         }
         SplittableRandom random = new SplittableRandom(settings.seed());
         int[] order = java.util.stream.IntStream.range(0, n).toArray();
@@ -190,40 +206,43 @@ public final class Anp implements ModelDefense {
             pass.load(data, order, next, batch);
             next += batch;
             // 1. the worst perturbation: a random start, one signed step of ascent, clipped
-            for (int k = 0; k < layers.length; k++) {
+            for (int k = 0; k < count; k++) {
                 for (int c = 0; c < delta[k].length; c++) {
                     delta[k][c] = (float) ((2 * random.nextDouble() - 1) * eps);
+                    xi[k][c] = (float) ((2 * random.nextDouble() - 1) * eps);
                 }
             }
             if (eps > 0) {
-                backwardAt(pass, layers, mask, delta, 1f, factor);
-                for (int k = 0; k < layers.length; k++) {
-                    float[] g = pass.scaleGradient(layers[k]);
-                    for (int c = 0; c < delta[k].length; c++) {
-                        delta[k][c] = Math.max(-eps, Math.min(eps, delta[k][c] + eps * Math.signum(g[c])));
+                backwardAt(pass, net, layers, w0, b0, mask, delta, xi, true);
+                for (int k = 0; k < count; k++) {
+                    float[] gw = neuronGradient(pass.parameterGradient(layers[k], 0), w0[k]);
+                    float[] gb = neuronGradient(pass.parameterGradient(layers[k], 1), b0[k]);
+                    for (int c = 0; c < gw.length; c++) {
+                        delta[k][c] = Math.max(-eps, Math.min(eps, delta[k][c] + eps * Math.signum(gw[c])));
+                        xi[k][c] = Math.max(-eps, Math.min(eps, xi[k][c] + eps * Math.signum(gb[c])));
                     }
                 }
             }
-            // 2. the mask's gradient: (1 - α) at m + δ, α at m
-            backwardAt(pass, layers, mask, delta, 1f, factor);
-            for (int k = 0; k < layers.length; k++) {
-                float[] g = pass.scaleGradient(layers[k]);
+            // 2. the mask's gradient: (1 - α) at m + δ (bias times 1 + ξ), α at m (bias as it is)
+            backwardAt(pass, net, layers, w0, b0, mask, delta, xi, eps > 0);
+            for (int k = 0; k < count; k++) {
+                float[] g = neuronGradient(pass.parameterGradient(layers[k], 0), w0[k]);
                 for (int c = 0; c < g.length; c++) {
-                    gradient[k][c] = (1 - alpha) * g[c];
+                    gradient[k][c] = (eps > 0 ? 1 - alpha : 0) * g[c];
                 }
             }
-            backwardAt(pass, layers, mask, delta, 0f, factor);
-            for (int k = 0; k < layers.length; k++) {
-                float[] g = pass.scaleGradient(layers[k]);
+            backwardAt(pass, net, layers, w0, b0, mask, delta, xi, false);
+            for (int k = 0; k < count; k++) {
+                float[] g = neuronGradient(pass.parameterGradient(layers[k], 0), w0[k]);
                 for (int c = 0; c < g.length; c++) {
-                    gradient[k][c] += alpha * g[c];
+                    gradient[k][c] += (eps > 0 ? alpha : 1) * g[c];
                     velocity[k][c] = MOMENTUM * velocity[k][c] + gradient[k][c];
                     mask[k][c] = Math.max(0f, Math.min(1f, mask[k][c] - settings.learningRate() * velocity[k][c]));
                 }
             }
         }
         List<Neuron> neurons = new ArrayList<>();
-        for (int k = 0; k < layers.length; k++) {
+        for (int k = 0; k < count; k++) {
             for (int c = 0; c < mask[k].length; c++) {
                 neurons.add(new Neuron(layers[k], c, mask[k][c]));
             }
@@ -232,19 +251,46 @@ public final class Anp implements ModelDefense {
     }
 
     /**
-     * Forward and backward pass of the loaded batch with every neuron scaled by {@code m + w · δ}; the
-     * factors' gradients (dCE/dm, since the factor moves with m one for one) are left in the pass.
+     * Sets every masked layer's neuron c to weights {@code (m_c + δ_c) w0_c} and bias {@code (1 + ξ_c) b0_c}
+     * (perturbed) or {@code m_c w0_c} and {@code b0_c} (not), then runs the loaded batch forward and back:
+     * the weight and bias gradients are left in the pass.
      */
-    private static void backwardAt(LayerPass pass, int[] layers, float[][] mask, float[][] delta, float w,
-                                   float[][] factor) {
+    private static void backwardAt(LayerPass pass, Network net, int[] layers, FMatrixRMaj[] w0, FMatrixRMaj[] b0,
+                                   float[][] mask, float[][] delta, float[][] xi, boolean perturbed) {
         for (int k = 0; k < layers.length; k++) {
-            for (int c = 0; c < factor[k].length; c++) {
-                factor[k][c] = mask[k][c] + w * delta[k][c];
+            FMatrixRMaj w = weights(net.layer(layers[k])), b = bias(net.layer(layers[k]));
+            int neurons = w.numCols;
+            for (int i = 0, size = w.numRows * neurons; i < size; i++) {
+                int c = i % neurons;
+                w.data[i] = w0[k].data[i] * (mask[k][c] + (perturbed ? delta[k][c] : 0f));
+            }
+            for (int c = 0; c < neurons; c++) {
+                b.data[c] = b0[k].data[c] * (1f + (perturbed ? xi[k][c] : 0f));
             }
         }
-        pass.clearScaleGradients();
         pass.forward();
         pass.loss(1f);
         pass.backward(null, null);
+    }
+
+    /**
+     * The gradient with respect to a factor that multiplies every entry of column (neuron) c of a
+     * parameter: {@code Σ_r dL/dw[r, c] · w0[r, c]}.
+     */
+    private static float[] neuronGradient(FMatrixRMaj dW, FMatrixRMaj w0) {
+        int neurons = w0.numCols;
+        float[] g = new float[neurons];
+        for (int i = 0, size = w0.numRows * neurons; i < size; i++) {
+            g[i % neurons] += dW.data[i] * w0.data[i];
+        }
+        return g;
+    }
+
+    private static FMatrixRMaj weights(Layer layer) {
+        return layer instanceof Conv2D conv ? conv.weights() : ((DenseLayer) layer).weights();
+    }
+
+    private static FMatrixRMaj bias(Layer layer) {
+        return layer instanceof Conv2D conv ? conv.bias() : ((DenseLayer) layer).bias();
     }
 }

@@ -79,6 +79,11 @@ public final class FinePruning implements ModelDefense {
     }
 
     @Override
+    public String describe() {
+        return name() + " tolerance=" + settings.tolerance() + " " + FineTuning.describe(settings.fineTuning());
+    }
+
+    @Override
     public Result defend(Network model, Setting setting) {
         FineTuning.Settings tuning = settings.fineTuning();
         LabeledImages own = FineTuning.cleanShare(setting.clean(), tuning.share(), tuning.training().seed());

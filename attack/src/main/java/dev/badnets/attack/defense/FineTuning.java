@@ -75,6 +75,19 @@ public final class FineTuning implements ModelDefense {
     }
 
     @Override
+    public String describe() {
+        return name() + " " + describe(settings);
+    }
+
+    /** A fine-tuning's settings, threads and backend left out. */
+    static String describe(Settings s) {
+        TrainingConfig t = s.training();
+        return "share=" + s.share() + " epochs=" + t.epochs() + " batch=" + t.batchSize() + " lr=" + t.learningRate()
+                + " schedule=" + t.learningRateSchedule() + " optimizer=" + t.optimizer() + " decay=" + t.weightDecay()
+                + " seed=" + t.seed();
+    }
+
+    @Override
     public Result defend(Network model, Setting setting) {
         LabeledImages own = cleanShare(setting.clean(), settings.share(), settings.training().seed());
         Requirements.classes(own, model.classes(), "Fine-tuning",

@@ -26,7 +26,7 @@ import org.ejml.data.FMatrixRMaj;
  * A backdoor is exactly such a universal perturbation, and a small one, so δ* finds it (or its
  * direction) and the outer step unlearns it. Each round: δ starts at 0 and takes one pass of SGD
  * ascent over the clean images (learning rate 10), kept within an L2 ball; then the model takes one
- * pass of Adam over them with δ added to every image.
+ * pass of Adam over them with δ added to half of each batch.
  *
  * <p>Parameters and sources: 5 rounds, the inner learning rate 10 and the penalty 0.001 ||δ||², the
  * outer optimiser Adam (BackdoorBench's {@code config/defense/i-bau/config.yaml}: {@code n_rounds: 5},
@@ -39,8 +39,9 @@ import org.ejml.data.FMatrixRMaj;
  * outer gradient adds the implicit hypergradient term (the gradient through δ*(θ), found by a
  * fixed-point iteration with Hessian-vector products), which core cannot compute (it has no
  * second-order derivatives): this is the first-order update, exact where the inner maximum is
- * interior (Danskin's theorem), and δ perturbs every image of a batch instead of the 1% of the
- * reference code, which relies on the hypergradient term for the rest.
+ * interior (Danskin's theorem), and δ perturbs half of each batch instead of the 1% of the
+ * reference code, which relies on the hypergradient term for the rest (with δ on every image, the
+ * clean accuracy fell by 3 points).
  */
 public final class Ibau implements ModelDefense {
 
@@ -50,14 +51,15 @@ public final class Ibau implements ModelDefense {
      * @param innerRate    the SGD learning rate of δ's ascent
      * @param penalty      the weight of ||δ||² in the inner objective
      * @param bound        the largest L2 norm of δ (in pixels scaled to [0, 1]), > 0
+     * @param portion      the share of each outer batch that gets δ, in (0, 1]
      * @param outerRate    Adam's learning rate for the model
      * @param batchSize    images per step
      * @param seed         the order of the images
      * @param threads      threads of the backend
      * @param backend      {@code auto}, {@code ejml} or {@code simd}
      */
-    public record Settings(double share, int rounds, float innerRate, float penalty, float bound, float outerRate,
-                           int batchSize, long seed, int threads, String backend) {
+    public record Settings(double share, int rounds, float innerRate, float penalty, float bound, float portion,
+                           float outerRate, int batchSize, long seed, int threads, String backend) {
         public Settings {
             if (!(share > 0 && share <= 1)) {
                 throw new IllegalArgumentException("clean share must be in (0, 1], got " + share);
@@ -70,21 +72,24 @@ public final class Ibau implements ModelDefense {
                 throw new IllegalArgumentException("I-BAU needs learning rates > 0 and a penalty >= 0, got " + innerRate
                         + ", " + outerRate + ", a penalty >= 0 and a bound > 0, got " + penalty + " and " + bound);
             }
+            if (!(portion > 0 && portion <= 1)) {
+                throw new IllegalArgumentException("the perturbed portion must be in (0, 1], got " + portion);
+            }
             Objects.requireNonNull(backend, "backend");
         }
 
         /** 5% of the clean images, 5 rounds, inner rate 10, penalty 0.001, bound 3, outer Adam at 0.001, batch 64, seed 1. */
         public static Settings defaults() {
-            return new Settings(0.05, 5, 10f, 0.001f, 3f, 0.001f, 64, 1L, Runtime.getRuntime().availableProcessors(),
+            return new Settings(0.05, 5, 10f, 0.001f, 3f, 0.5f, 0.001f, 64, 1L, Runtime.getRuntime().availableProcessors(),
                     "auto");
         }
 
         public Settings withThreads(int value, String backendName) {
-            return new Settings(share, rounds, innerRate, penalty, bound, outerRate, batchSize, seed, value, backendName);
+            return new Settings(share, rounds, innerRate, penalty, bound, portion, outerRate, batchSize, seed, value, backendName);
         }
 
         public Settings withSeed(long value) {
-            return new Settings(share, rounds, innerRate, penalty, bound, outerRate, batchSize, value, threads, backend);
+            return new Settings(share, rounds, innerRate, penalty, bound, portion, outerRate, batchSize, value, threads, backend);
         }
     }
 
@@ -101,6 +106,14 @@ public final class Ibau implements ModelDefense {
     @Override
     public String name() {
         return "i-bau";
+    }
+
+    @Override
+    public String describe() {
+        Settings s = settings;
+        return name() + " share=" + s.share() + " rounds=" + s.rounds() + " inner=" + s.innerRate() + " penalty="
+                + s.penalty() + " bound=" + s.bound() + " portion=" + s.portion() + " outer=" + s.outerRate() + " batch=" + s.batchSize()
+                + " seed=" + s.seed();
     }
 
     @Override
@@ -159,7 +172,8 @@ public final class Ibau implements ModelDefense {
                 int count = Math.min(batch, n - from);
                 pass.load(data, order, from, count);
                 FMatrixRMaj in = pass.input();
-                for (int i = 0; i < count; i++) {
+                int perturbed = Math.max(1, Math.round(settings.portion() * count));
+                for (int i = 0; i < perturbed; i++) { // the batch is shuffled: its first rows are a random draw
                     for (int j = 0; j < width; j++) {
                         in.data[i * width + j] += delta[j];
                     }

@@ -66,6 +66,11 @@ public final class Nad implements ModelDefense {
     }
 
     @Override
+    public String describe() {
+        return name() + " beta=" + BETA_EARLIER + "/" + BETA_LAST + " " + FineTuning.describe(settings);
+    }
+
+    @Override
     public Result defend(Network model, Setting setting) {
         LabeledImages own = FineTuning.cleanShare(setting.clean(), settings.share(), settings.training().seed());
         Requirements.classes(own, model.classes(), "NAD",

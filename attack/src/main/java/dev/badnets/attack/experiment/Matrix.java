@@ -158,7 +158,8 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
     /** Everything that decides a cell's figures, in words. */
     String cellConfig(Cell cell) {
         return config + ";attack=" + cell.attack().name() + ";plan=" + cell.attack().plan() + ";trigger="
-                + cell.attack().trigger().describe() + ";defense=" + cell.defense() + ";seed=" + cell.seed()
+                + cell.attack().trigger().describe() + ";defense=" + (cell.defense().equals(NONE) ? NONE
+                : factory.create(cell.defense(), cell.seed(), 1).describe()) + ";seed=" + cell.seed()
                 + ";epochs=" + training.epochs() + ";batch=" + training.batchSize() + ";lr=" + training.learningRate()
                 + ";schedule=" + training.learningRateSchedule() + ";optimizer=" + training.optimizer()
                 + ";decay=" + training.weightDecay() + ";backend=" + training.backend();

@@ -24,6 +24,11 @@ public interface MatrixDefense {
     /** The defense's name, as {@code --defenses} spells it. */
     String name();
 
+    /** The name and every setting that changes the outcome (not threads): stored rows are keyed by it. */
+    default String describe() {
+        return name();
+    }
+
     /**
      * What a defense may use. A model defense gets {@code clean} as its own clean images and must not
      * look at {@code triggered} except to measure a run-time filter; a training-set detector gets the
@@ -63,6 +68,11 @@ public interface MatrixDefense {
             }
 
             @Override
+            public String describe() {
+                return defense.describe();
+            }
+
+            @Override
             public Defended defend(Network backdoored, Context c) {
                 ModelDefense.Result r = defense.defend(backdoored,
                         new ModelDefense.Setting(c.clean(), c.test(), c.triggered(), c.classes()));
@@ -82,6 +92,11 @@ public interface MatrixDefense {
             @Override
             public String name() {
                 return detector.name();
+            }
+
+            @Override
+            public String describe() {
+                return detector.name() + " expected_rate=" + expectedRate + " retrained";
             }
 
             @Override

@@ -71,7 +71,7 @@ class RepairMnistTest {
                     share(FineTuning.Settings.defaults())));
             case "nad" -> new Nad(share(FineTuning.Settings.defaults()));
             case "anp" -> new Anp(new Anp.Settings(0.1, 0.4f, 0.2f, 0.2f, 200, 128, 0.2f, 1L, 2, "auto"));
-            case "i-bau" -> new Ibau(new Ibau.Settings(0.1, 5, 10f, 0.001f, 3f, 0.001f, 64, 1L, 2, "auto"));
+            case "i-bau" -> new Ibau(new Ibau.Settings(0.1, 5, 10f, 0.001f, 3f, 0.5f, 0.001f, 64, 1L, 2, "auto"));
             default -> defaults;
         };
     }

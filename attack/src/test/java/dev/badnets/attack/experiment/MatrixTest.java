@@ -67,12 +67,28 @@ class MatrixTest {
                     };
                 }, TRAINING,
                 (name, seed, threads) -> {
-                    defenses.incrementAndGet();
-                    if (name.equals(killAt)) {
-                        throw new IllegalStateException("killed");
-                    }
-                    return MatrixDefense.of(name.equals("fine-tuning") ? new FineTuning(tuning)
+                    MatrixDefense real = MatrixDefense.of(name.equals("fine-tuning") ? new FineTuning(tuning)
                             : new FinePruning(new FinePruning.Settings(0.1, tuning)));
+                    return new MatrixDefense() {
+                        @Override
+                        public String name() {
+                            return real.name();
+                        }
+
+                        @Override
+                        public String describe() {
+                            return real.describe();
+                        }
+
+                        @Override
+                        public Defended defend(dev.badnets.core.Network backdoored, Context context) {
+                            defenses.incrementAndGet();
+                            if (name.equals(killAt)) {
+                                throw new IllegalStateException("killed");
+                            }
+                            return real.defend(backdoored, context);
+                        }
+                    };
                 }, "test");
     }
 
