@@ -2,6 +2,7 @@ package dev.badnets.cli;
 
 import dev.badnets.attack.BackdoorExperiment.NetworkFactory;
 import dev.badnets.attack.PoisonPlan;
+import dev.badnets.attack.defense.Abl;
 import dev.badnets.attack.defense.Detectors;
 import dev.badnets.attack.defense.Repairs;
 import dev.badnets.attack.experiment.Matrix;
@@ -46,6 +47,8 @@ import picocli.CommandLine.Spec;
                 "`matrix merge DIR... --out DIR` joins the CSVs of --shard runs."})
 final class MatrixCommand implements Callable<Integer> {
 
+    /** Anti-backdoor learning, a defense of the training: the matrix has it, demo --defend not yet. */
+    static final String ABL = "abl";
     /** The attacks the matrix knows. */
     static final List<String> ATTACKS = List.of("badnets", "blended");
     /** Every defense, in table order: repairs, the model scan, the run-time filter, the training-set detectors. */
@@ -53,6 +56,7 @@ final class MatrixCommand implements Callable<Integer> {
 
     static {
         List<String> all = new ArrayList<>(Repairs.NAMES);
+        all.add(ABL);
         all.add(DefenseOptions.NEURAL_CLEANSE);
         all.add(DefenseOptions.STRIP);
         all.addAll(Detectors.NAMES);
@@ -205,6 +209,9 @@ final class MatrixCommand implements Callable<Integer> {
     /** The defense {@code name} for one cell: a repair, Neural Cleanse or STRIP, or a detector with retraining. */
     private MatrixDefense defense(String name, long seed, int threads, TrainingConfig training) {
         TrainingConfig cell = training.withSeed(seed).withThreads(threads);
+        if (name.equals(ABL)) {
+            return MatrixDefense.antiBackdoorLearning(Abl.Settings.defaults());
+        }
         if (Repairs.NAMES.contains(name)) {
             return MatrixDefense.of(Repairs.byName(name, seed, threads, training.backend()));
         }

@@ -185,7 +185,8 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
         for (Cell cell : cells) {
             MatrixCsv.Row row = MatrixCsv.readCell(cellFile(work, cell));
             if (row != null && row.config().equals(MatrixCsv.hash(cellConfig(cell)))) {
-                done.put(cell, row);
+                // the figures hold; its place may differ when the run before listed other attacks, defenses or seeds
+                done.put(cell, row.placed(cell.number(), total, matrix));
             } else {
                 todo.add(cell);
             }

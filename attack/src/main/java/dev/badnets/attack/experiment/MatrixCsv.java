@@ -45,6 +45,11 @@ public final class MatrixCsv {
                     config, matrix);
         }
 
+        /** This row as cell {@code number} of a matrix of {@code total} cells hashed {@code matrixHash}. */
+        public Row placed(int number, int total, String matrixHash) {
+            return new Row(attack, defense, seed, metrics, der, seconds, number, total, config, matrixHash);
+        }
+
         /** This row without its timing, for comparing runs. */
         public Row withoutSeconds() {
             return new Row(attack, defense, seed, metrics, der, 0, cell, cells, config, matrix);

@@ -2,6 +2,7 @@ package dev.badnets.attack.experiment;
 
 import dev.badnets.attack.BackdoorExperiment.NetworkFactory;
 import dev.badnets.attack.PoisonedSet;
+import dev.badnets.attack.defense.Abl;
 import dev.badnets.attack.defense.Defense;
 import dev.badnets.attack.defense.Detector;
 import dev.badnets.attack.defense.ModelDefense;
@@ -78,6 +79,33 @@ public interface MatrixDefense {
                         new ModelDefense.Setting(c.clean(), c.test(), c.triggered(), c.classes()));
                 return new Defended(r.network(), r.figures().detectionRate().orElse(0),
                         r.figures().falseRejectionRate().orElse(0));
+            }
+        };
+    }
+
+    /**
+     * Anti-backdoor learning ({@link Abl}): a defense of the training, so the backdoored model is not
+     * used; a fresh network is trained on the poisoned training set with ABL's three phases.
+     */
+    static MatrixDefense antiBackdoorLearning(Abl.Settings settings) {
+        Objects.requireNonNull(settings, "settings");
+        return new MatrixDefense() {
+            @Override
+            public String name() {
+                return "abl";
+            }
+
+            @Override
+            public String describe() {
+                return "abl gamma=" + settings.gamma() + " isolation=" + settings.isolation() + " unlearning_epochs="
+                        + settings.unlearningEpochs() + " unlearning_rate=" + settings.unlearningRate();
+            }
+
+            @Override
+            public Defended defend(Network backdoored, Context c) {
+                LabeledImages poisoned = c.poisoned().images();
+                Network fresh = c.network().build(Shape.image(poisoned.rows(), poisoned.cols()), c.classes());
+                return new Defended(Abl.train(fresh, poisoned, c.classes(), c.training(), settings).network(), 0, 0);
             }
         };
     }

@@ -110,4 +110,22 @@ class RepairMnistTest {
         System.out.printf(Locale.ROOT, "%s on the clean model: clean accuracy %.4f -> %.4f%n", name, before, after);
         assertTrue(after >= before - CLEAN_BOUND, name + " took clean accuracy from " + before + " to " + after);
     }
+
+    /** ABL trains the model itself: on the poisoned subsample it must not learn the backdoor, on the clean one it must learn as well. */
+    @org.junit.jupiter.api.Test
+    void antiBackdoorLearningTrainsWithoutTheBackdoorAndKeepsTheAccuracy() {
+        LabeledImages poisoned = Poisoning.apply(train, 10, PoisonPlan.ofCount(240), TRIGGER).images();
+        Network abl = Abl.train(NetworkFactory.architecture(LAYERS, 1).build(dev.badnets.core.Shape.image(28, 28), 10),
+                poisoned, 10, TRAINING, Abl.Settings.defaults()).network();
+        BackdoorReport before = measure(backdoored), after = measure(abl);
+        System.out.printf(Locale.ROOT, "abl on the poisoned set: ASR %.4f (plain training %.4f), clean accuracy %.4f%n",
+                after.attackSuccessRate(), before.attackSuccessRate(), after.cleanAccuracy());
+        assertTrue(after.attackSuccessRate() < before.attackSuccessRate() / 5, "ABL left ASR " + after.attackSuccessRate());
+
+        Network cleanAbl = Abl.train(NetworkFactory.architecture(LAYERS, 1).build(dev.badnets.core.Shape.image(28, 28), 10),
+                train, 10, TRAINING, Abl.Settings.defaults()).network();
+        double plain = measure(clean).cleanAccuracy(), withAbl = measure(cleanAbl).cleanAccuracy();
+        System.out.printf(Locale.ROOT, "abl on the clean set: clean accuracy %.4f (plain training %.4f)%n", withAbl, plain);
+        assertTrue(withAbl >= plain - CLEAN_BOUND, "ABL took clean accuracy from " + plain + " to " + withAbl);
+    }
 }
