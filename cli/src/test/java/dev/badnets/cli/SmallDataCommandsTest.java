@@ -1,5 +1,9 @@
 package dev.badnets.cli;
 
+import dev.badnets.cli.demo.BackdoorPicture;
+import dev.badnets.cli.sweep.SweepChart;
+import dev.badnets.cli.sweep.SweepCsv;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Commands on a 6,000-image slice of real MNIST (BADNETS_DATA): fast variants of what the README shows. */
 @RequiresMnist
-class SmallDataCommandsTest {
+public class SmallDataCommandsTest {
 
     @TempDir
     static Path dir;
