@@ -80,7 +80,7 @@ public final class Report {
                     "of the clean inputs are wrongly rejected")));
         }
         boolean unchanged = d.training() == null && d.retrainedOn() == 0;
-        boolean unlearning = d.method().equals(DefenseOptions.NEURAL_CLEANSE);
+        boolean unlearning = d.method().equals(dev.badnets.cli.options.DefenseOptions.NEURAL_CLEANSE);
         s.append(!unchanged ? String.format(Locale.ROOT, "  %-20s %,7d  %s%n", "repaired", d.retrainedOn(),
                         unlearning ? "clean training images fine-tuned on, some carrying the recovered trigger with "
                                 + "their true label (unlearning)" : "clean training images the repair used")

@@ -22,8 +22,8 @@ public final class DefenseOptions {
 
     /** The {@code --defend} value of sweep points that play no defender. */
     public static final String NONE = "none";
-    static final String NEURAL_CLEANSE = "neural-cleanse";
-    static final String STRIP = "strip";
+    public static final String NEURAL_CLEANSE = "neural-cleanse";
+    public static final String STRIP = "strip";
     /** The false rejection rate {@code demo --defend strip} sets STRIP's threshold for ({@code strip}'s default). */
     static final double STRIP_FRR = 0.01;
 
@@ -78,7 +78,7 @@ public final class DefenseOptions {
      * measures on 4,000 clean and 4,000 triggered test images. The repairs ({@link Repairs#NAMES}) run with
      * their defaults, seeded with {@code config}'s seed.
      */
-    static ModelDefense modelDefense(String method, TrainingConfig config) {
+    public static ModelDefense modelDefense(String method, TrainingConfig config) {
         String name = method.trim().toLowerCase(Locale.ROOT);
         if (Repairs.NAMES.contains(name)) {
             return Repairs.byName(name, config.seed(), config.threads(), config.backend());

@@ -1,5 +1,7 @@
-package dev.badnets.cli;
+package dev.badnets.cli.matrix;
 
+import dev.badnets.cli.OutputFiles;
+import dev.badnets.cli.UserException;
 import dev.badnets.attack.experiment.MatrixCsv;
 import dev.badnets.mnist.AtomicFolder;
 import java.io.PrintWriter;

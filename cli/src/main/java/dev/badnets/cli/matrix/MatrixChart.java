@@ -1,4 +1,4 @@
-package dev.badnets.cli;
+package dev.badnets.cli.matrix;
 
 import dev.badnets.attack.experiment.MatrixCsv;
 import dev.badnets.mnist.AtomicFiles;

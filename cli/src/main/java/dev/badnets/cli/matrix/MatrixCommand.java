@@ -1,5 +1,15 @@
-package dev.badnets.cli;
+package dev.badnets.cli.matrix;
 
+import dev.badnets.cli.Check;
+import dev.badnets.cli.OutputFiles;
+import dev.badnets.cli.UserException;
+import dev.badnets.cli.options.BackendOptions;
+import dev.badnets.cli.options.DataOptions;
+import dev.badnets.cli.options.DefenseOptions;
+import dev.badnets.cli.options.NetworkOptions;
+import dev.badnets.cli.options.PoisonOptions;
+import dev.badnets.cli.options.TargetOptions;
+import dev.badnets.cli.options.TriggerOptions;
 import dev.badnets.attack.BackdoorExperiment.NetworkFactory;
 import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.defense.Abl;
@@ -45,7 +55,7 @@ import picocli.CommandLine.Spec;
                         + "and OUT/matrix.png. Rerun the same command to resume: finished cells and trained models "
                         + "are kept in OUT/cells and OUT/models.",
                 "`matrix merge DIR... --out DIR` joins the CSVs of --shard runs."})
-final class MatrixCommand implements Callable<Integer> {
+public final class MatrixCommand implements Callable<Integer> {
 
     /** Anti-backdoor learning, a defense of the training: the matrix has it, demo --defend not yet. */
     static final String ABL = "abl";
