@@ -141,7 +141,7 @@ public final class FinePruning implements ModelDefense {
             }
         }
         throw new IllegalArgumentException("Fine-pruning prunes the last convolution's channels, but this model ("
-                + net.spec() + ") has no convolution; use a convolutional model such as --model cnn");
+                + net.spec() + ") has no convolution; use a model with convolutions");
     }
 
     /** The mean of each channel over rows and positions of channels-last activations (n x positions·channels). */

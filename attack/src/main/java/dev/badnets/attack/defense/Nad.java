@@ -89,7 +89,7 @@ public final class Nad implements ModelDefense {
                 .filter(l -> net.layer(l) instanceof Conv2D).toArray();
         if (layers.length == 0) {
             throw new IllegalArgumentException("NAD distils the attention maps of convolutions, but this model ("
-                    + net.spec() + ") has none; use a convolutional model such as --model cnn");
+                    + net.spec() + ") has none; use a model with convolutions");
         }
         return layers;
     }
