@@ -2,7 +2,7 @@ package dev.badnets.cli;
 
 import dev.badnets.cli.demo.BackdoorPicture;
 import dev.badnets.cli.sweep.SweepChart;
-import dev.badnets.cli.sweep.SweepCsv;
+import dev.badnets.attack.experiment.GridCsv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -324,7 +324,7 @@ public class SmallDataCommandsTest {
                 "--poison-counts", "300", "--epochs", "3", "--hidden", "32", "--defend", "none,strip");
 
         assertEquals(0, run.status(), run::toString);
-        SweepCsv.Table table = SweepCsv.read(out.resolve("sweep.csv"));
+        GridCsv.Table table = new GridCsv("sweep").read(out.resolve("sweep.csv"));
         assertEquals(2, table.rows().size(), table::toString);
         Map<String, String> none = table.rows().get(0);
         Map<String, String> strip = table.rows().get(1);

@@ -1,12 +1,12 @@
 package dev.badnets.attack.defense;
 
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Evaluator;
 import dev.badnets.core.LearningRateSchedule;
 import dev.badnets.core.Network;
 import dev.badnets.core.Optimizer;
 import dev.badnets.core.OptimizerKind;
-import dev.badnets.core.Shape;
 import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.backend.Backends;
@@ -78,7 +78,7 @@ public final class Abl {
     public static Result train(Network fresh, LabeledImages poisoned, int classes, TrainingConfig training,
                                Settings settings) {
         Objects.requireNonNull(settings, "settings");
-        ByteSamples all = samples(poisoned, classes);
+        ByteSamples all = ImageSamples.of(poisoned, classes);
         MatrixBackend backend = Backends.create(training.backend(), training.threads());
         // 1. isolation, with the local gradient ascent loss
         epochs(fresh, all, training, backend, settings.gamma(), false);
@@ -97,9 +97,9 @@ public final class Abl {
         int[] rest = Arrays.copyOfRange(byLoss, isolatedCount, n);
         Arrays.sort(rest);
         // 2. the rest, as the model trains
-        Trainer.train(fresh, samples(Defense.keep(poisoned, rest), classes), training, null);
+        Trainer.train(fresh, ImageSamples.of(Defense.keep(poisoned, rest), classes), training, null);
         // 3. unlearning: gradient ascent on the isolated images
-        ByteSamples suspect = samples(Defense.keep(poisoned, isolated), classes);
+        ByteSamples suspect = ImageSamples.of(Defense.keep(poisoned, isolated), classes);
         TrainingConfig ascent = new TrainingConfig(settings.unlearningEpochs(), training.batchSize(),
                 settings.unlearningRate(), LearningRateSchedule.CONSTANT, OptimizerKind.MOMENTUM, 1e-4f,
                 training.seed(), training.threads(), training.backend());
@@ -135,7 +135,4 @@ public final class Abl {
         }
     }
 
-    private static ByteSamples samples(LabeledImages images, int classes) {
-        return new ByteSamples(images.pixels(), images.labels(), Shape.image(images.rows(), images.cols()), classes);
-    }
 }

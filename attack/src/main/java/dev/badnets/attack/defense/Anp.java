@@ -1,5 +1,6 @@
 package dev.badnets.attack.defense;
 
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.Activation;
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Conv2D;
@@ -175,7 +176,7 @@ public final class Anp implements ModelDefense {
         Network net = model.copy(); // its weights are set to the perturbed ones before every pass
         MatrixBackend backend = Backends.create(settings.backend(), settings.threads());
         int[] layers = maskedLayers(net);
-        ByteSamples data = FineTuning.samples(clean, net.classes());
+        ByteSamples data = ImageSamples.of(clean, net.classes());
         int n = data.size(), batch = Math.min(settings.batchSize(), n);
         LayerPass pass = new LayerPass(net, batch, backend);
         int count = layers.length;

@@ -1,5 +1,6 @@
 package dev.badnets.attack.defense;
 
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.Activation;
 import dev.badnets.core.Conv2D;
 import dev.badnets.core.DenseLayer;
@@ -105,7 +106,7 @@ public final class FinePruning implements ModelDefense {
         int layer = lastConvolution(net);
         Conv2D conv = (Conv2D) net.layer(layer);
         int channels = conv.filters();
-        var samples = FineTuning.samples(clean, net.classes());
+        var samples = ImageSamples.of(clean, net.classes());
         double[] mean = meanActivation(Evaluator.representations(net, samples, layer, backend), channels);
         int[] order = IntStream.range(0, channels).boxed()
                 .sorted((a, b) -> mean[a] != mean[b] ? Double.compare(mean[a], mean[b]) : Integer.compare(a, b))

@@ -1,10 +1,9 @@
 package dev.badnets.attack.defense;
 
-import dev.badnets.core.ByteSamples;
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.LearningRateSchedule;
 import dev.badnets.core.Network;
 import dev.badnets.core.OptimizerKind;
-import dev.badnets.core.Shape;
 import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingResult;
@@ -99,11 +98,7 @@ public final class FineTuning implements ModelDefense {
 
     /** Trains {@code net} in place on {@code images} with {@code config}. */
     static TrainingResult fineTune(Network net, LabeledImages images, TrainingConfig config) {
-        return Trainer.train(net, samples(images, net.classes()), config, null);
-    }
-
-    static ByteSamples samples(LabeledImages images, int classes) {
-        return new ByteSamples(images.pixels(), images.labels(), Shape.image(images.rows(), images.cols()), classes);
+        return Trainer.train(net, ImageSamples.of(images, net.classes()), config, null);
     }
 
     /** Figures for a repair that reports none of its own. */

@@ -1,5 +1,6 @@
 package dev.badnets.attack.defense;
 
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Evaluator;
 import dev.badnets.core.InputGradient;
@@ -129,7 +130,7 @@ public final class Ibau implements ModelDefense {
     /** Runs the rounds on {@code net} in place. */
     static void unlearn(Network net, LabeledImages clean, Settings settings) {
         MatrixBackend backend = Backends.create(settings.backend(), settings.threads());
-        ByteSamples data = FineTuning.samples(clean, net.classes());
+        ByteSamples data = ImageSamples.of(clean, net.classes());
         int n = data.size(), batch = Math.min(settings.batchSize(), n), width = net.inputWidth();
         LayerPass pass = new LayerPass(net, batch, backend);
         Optimizer outer = pass.optimizer(OptimizerKind.ADAM, settings.outerRate(), 0f);

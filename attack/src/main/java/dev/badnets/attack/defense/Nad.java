@@ -1,5 +1,6 @@
 package dev.badnets.attack.defense;
 
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Conv2D;
 import dev.badnets.core.EpochReport;
@@ -101,7 +102,7 @@ public final class Nad implements ModelDefense {
     static TrainingResult distil(Network student, Network teacher, int[] layers, LabeledImages images,
                                  TrainingConfig config) {
         MatrixBackend backend = Backends.create(config.backend(), config.threads());
-        ByteSamples data = FineTuning.samples(images, student.classes());
+        ByteSamples data = ImageSamples.of(images, student.classes());
         int n = data.size(), batch = Math.min(config.batchSize(), n);
         LayerPass s = new LayerPass(student, batch, backend);
         LayerPass t = new LayerPass(teacher, batch, backend);

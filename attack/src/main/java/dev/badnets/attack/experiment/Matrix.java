@@ -6,7 +6,7 @@ import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.PoisonedSet;
 import dev.badnets.attack.Poisoning;
 import dev.badnets.attack.Trigger;
-import dev.badnets.core.ByteSamples;
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.ModelCodec;
 import dev.badnets.core.Network;
 import dev.badnets.core.Shape;
@@ -25,10 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The attack x defense matrix, BackdoorBench's table: for every attack and seed one model is
@@ -138,12 +134,9 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
         return cells;
     }
 
-    /** The cells of shard {@code index} of {@code count} (from 1): those whose number is {@code index} modulo count. */
-    public List<Cell> shard(int index, int count) {
-        if (count < 1 || index < 1 || index > count) {
-            throw new IllegalArgumentException("shard must be K/N with 1 <= K <= N, got " + index + "/" + count);
-        }
-        return cells().stream().filter(c -> (c.number() - 1) % count == index - 1).toList();
+    /** The cells of {@code shard}: those whose number is its index modulo its count. */
+    public List<Cell> shard(Shard shard) {
+        return cells().stream().filter(c -> shard.holds(c.number())).toList();
     }
 
     /** A hash of the configuration of the whole matrix, shared by its shards: the {@code matrix} column. */
@@ -152,7 +145,7 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
         for (Cell cell : cells()) {
             all.append('|').append(cellConfig(cell));
         }
-        return MatrixCsv.hash(all.toString());
+        return GridKeys.hash(all.toString());
     }
 
     /** Everything that decides a cell's figures, in words. */
@@ -184,7 +177,7 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
         List<Cell> todo = new ArrayList<>();
         for (Cell cell : cells) {
             MatrixCsv.Row row = MatrixCsv.readCell(cellFile(work, cell));
-            if (row != null && row.config().equals(MatrixCsv.hash(cellConfig(cell)))) {
+            if (row != null && row.config().equals(GridKeys.hash(cellConfig(cell)))) {
                 // the figures hold; its place may differ when the run before listed other attacks, defenses or seeds
                 done.put(cell, row.placed(cell.number(), total, matrix));
             } else {
@@ -238,7 +231,7 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
         Trigger trigger = c.attack().trigger();
         PoisonedSet poisoned = Poisoning.apply(train, classes, plan(c), trigger);
         Path file = work.resolve("models").resolve(c.attack().name() + "-seed" + c.seed() + "-"
-                + MatrixCsv.hash(cellConfig(new Cell(0, c.attack(), NONE, c.seed()))) + ".bin");
+                + GridKeys.hash(cellConfig(new Cell(0, c.attack(), NONE, c.seed()))) + ".bin");
         long start = System.nanoTime();
         Network net;
         try {
@@ -248,8 +241,7 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
                 }
             } else {
                 net = network.of(c.seed()).build(Shape.image(train.rows(), train.cols()), classes);
-                Trainer.train(net, new ByteSamples(poisoned.images().pixels(), poisoned.images().labels(),
-                        Shape.image(train.rows(), train.cols()), classes), training(c.seed(), threads), null);
+                Trainer.train(net, ImageSamples.of(poisoned.images(), classes), training(c.seed(), threads), null);
                 Network done = net;
                 AtomicFiles.write(file, out -> ModelCodec.write(done, out));
             }
@@ -288,7 +280,7 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
         }
         double seconds = c.defense().equals(NONE) ? model.seconds() : (System.nanoTime() - start) / 1e9;
         return new MatrixCsv.Row(c.attack().name(), c.defense(), c.seed(), after, CellMetrics.der(model.metrics(), after),
-                seconds, c.number(), total, MatrixCsv.hash(cellConfig(c)), matrix);
+                seconds, c.number(), total, GridKeys.hash(cellConfig(c)), matrix);
     }
 
     private static Path cellFile(Path work, Cell c) {
@@ -300,44 +292,28 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
         R run(Cell cell, int threads) throws Exception;
     }
 
-    /** Runs {@code task} on every cell, {@code parallel} at a time; results in the cells' order; the first failure is thrown. */
+    /**
+     * Runs {@code task} on every cell, {@code parallel} at a time ({@link Parallel}), each with
+     * {@code parallel / cells} backend threads (at least 1); the results in the cells' order.
+     */
     private static <R> List<R> runAll(List<Cell> cells, int parallel, Task<R> task) throws IOException {
         if (cells.isEmpty()) {
             return List.of();
         }
-        int workers = Math.min(parallel, cells.size());
         int threads = Math.max(1, parallel / cells.size());
-        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        Map<Cell, R> results = new java.util.concurrent.ConcurrentHashMap<>();
         try {
-            List<Future<R>> futures = new ArrayList<>();
-            for (Cell c : cells) {
-                futures.add(pool.submit(() -> task.run(c, threads)));
-            }
-            List<R> results = new ArrayList<>();
-            for (Future<R> f : futures) {
-                results.add(f.get());
-            }
-            return results;
+            Parallel.forEach(cells, Math.min(parallel, cells.size()), c -> results.put(c, task.run(c, threads)));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (IOException | RuntimeException e) {
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while the matrix ran", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof UncheckedIOException io) {
-                throw io.getCause();
-            }
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(cause);
-        } finally {
-            pool.shutdownNow();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
+        return cells.stream().map(results::get).toList();
     }
 }

@@ -6,7 +6,7 @@ import dev.badnets.attack.defense.Abl;
 import dev.badnets.attack.defense.Defense;
 import dev.badnets.attack.defense.Detector;
 import dev.badnets.attack.defense.ModelDefense;
-import dev.badnets.core.ByteSamples;
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.Network;
 import dev.badnets.core.Shape;
 import dev.badnets.core.Trainer;
@@ -132,8 +132,7 @@ public interface MatrixDefense {
                 LabeledImages kept = Defense.run(backdoored, c.poisoned().images(), c.classes(), detector, expectedRate)
                         .filtered();
                 Network fresh = c.network().build(Shape.image(kept.rows(), kept.cols()), c.classes());
-                Trainer.train(fresh, new ByteSamples(kept.pixels(), kept.labels(), Shape.image(kept.rows(), kept.cols()),
-                        c.classes()), c.training(), null);
+                Trainer.train(fresh, ImageSamples.of(kept, c.classes()), c.training(), null);
                 return new Defended(fresh, 0, 0);
             }
         };

@@ -126,7 +126,7 @@ class MatrixTest {
         List<List<MatrixCsv.Row>> parts = new java.util.ArrayList<>();
         for (int k = 1; k <= 3; k++) {
             Path part = dir.resolve("part" + k);
-            MatrixCsv.write(part.resolve(MatrixCsv.FILE), m.run(m.shard(k, 3), part, 1, null));
+            MatrixCsv.write(part.resolve(MatrixCsv.FILE), m.run(m.shard(new Shard(k, 3)), part, 1, null));
             parts.add(MatrixCsv.read(part.resolve(MatrixCsv.FILE)));
         }
         assertEquals(timeless(MatrixCsv.read(dir.resolve("whole.csv"))), timeless(MatrixCsv.merge(parts)));

@@ -20,6 +20,7 @@ import dev.badnets.attack.experiment.MatrixAttack;
 import dev.badnets.attack.experiment.MatrixCsv;
 import dev.badnets.attack.experiment.MatrixDefense;
 import dev.badnets.attack.experiment.MatrixTable;
+import dev.badnets.attack.experiment.Shard;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.mnist.AtomicFiles;
 import dev.badnets.mnist.MnistData;
@@ -135,7 +136,7 @@ public final class MatrixCommand implements Callable<Integer> {
         int cores = Runtime.getRuntime().availableProcessors();
         int workers = parallel == null ? cores : parallel;
         Check.inRange("--parallel", workers, 1, dev.badnets.core.backend.Backends.MAX_THREADS);
-        int[] part = parseShard(shard);
+        Shard part = shard == null ? Shard.ALL : Shard.parse(shard);
         if (expectedRate != null) {
             DefenseOptions.checkRate("--expected-rate", expectedRate);
         }
@@ -169,10 +170,10 @@ public final class MatrixCommand implements Callable<Integer> {
         Matrix matrix = new Matrix(attackList, defenseNames, seedList, mnist.train(), mnist.test(), mnist.classes(),
                 seed -> NetworkFactory.architecture(network.layerSpec(), seed), training,
                 (name, seed, threads) -> defense(name, seed, threads, training), config);
-        List<Matrix.Cell> cells = matrix.shard(part[0], part[1]);
+        List<Matrix.Cell> cells = matrix.shard(part);
         stdout.printf(Locale.ROOT, "matrix: %d attacks x %d defenses (and none) x %d seeds = %d cells%s; %d at a time%n",
                 attackList.size(), defenseNames.size(), seedList.size(), matrix.cells().size(),
-                part[1] == 1 ? "" : ", shard " + part[0] + "/" + part[1] + ": " + cells.size() + " of them", workers);
+                part.count() == 1 ? "" : ", shard " + part + ": " + cells.size() + " of them", workers);
         stdout.flush();
 
         Path csv = outDir.resolve(MatrixCsv.FILE), md = outDir.resolve(MatrixMergeCommand.MD),
@@ -250,24 +251,5 @@ public final class MatrixCommand implements Callable<Integer> {
             throw new UserException(flag + " lists nothing", "list at least one of " + String.join(", ", known));
         }
         return names;
-    }
-
-    /** {@code K/N} as {K, N}; {1, 1} when null. */
-    static int[] parseShard(String spec) {
-        if (spec == null) {
-            return new int[] {1, 1};
-        }
-        String[] parts = spec.trim().split("/");
-        try {
-            if (parts.length == 2) {
-                int k = Integer.parseInt(parts[0].trim()), n = Integer.parseInt(parts[1].trim());
-                if (n >= 1 && k >= 1 && k <= n) {
-                    return new int[] {k, n};
-                }
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the message below
-        }
-        throw new UserException("--shard must be K/N with 1 <= K <= N, got '" + spec + "'", "pass e.g. --shard 1/4");
     }
 }

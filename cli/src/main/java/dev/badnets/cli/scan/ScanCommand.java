@@ -1,5 +1,7 @@
 package dev.badnets.cli.scan;
 
+import dev.badnets.attack.ImageSamples;
+
 import dev.badnets.cli.Check;
 import dev.badnets.cli.Errors;
 import dev.badnets.cli.Json;
@@ -342,7 +344,7 @@ public final class ScanCommand implements Callable<Integer> {
     }
 
     private static double accuracy(Network net, LabeledImages test, MatrixBackend backend) {
-        return Evaluator.evaluate(net, Training.samples(test, net.classes()), backend).accuracy();
+        return Evaluator.evaluate(net, ImageSamples.of(test, net.classes()), backend).accuracy();
     }
 
     private ObjectNode json(BackdoorScan.Result scan, Path folder, int images) {

@@ -1,5 +1,7 @@
 package dev.badnets.cli.sweep;
 
+import dev.badnets.attack.experiment.ResultCells;
+
 import dev.badnets.mnist.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -49,44 +51,44 @@ public final class SweepChart {
     }
 
     /** The axis the chart puts across: the first numeric one that varies, else the first numeric one. */
-    static SweepGrid.Axis xAxis(List<SweepGrid.Axis> axes, List<Map<String, String>> rows) {
-        SweepGrid.Axis first = null;
-        for (SweepGrid.Axis a : axes) {
-            if (a.numeric && a != SweepGrid.Axis.SEED) {
+    static SweepAxis xAxis(List<SweepAxis> axes, List<Map<String, String>> rows) {
+        SweepAxis first = null;
+        for (SweepAxis a : axes) {
+            if (a.numeric() && a != SweepAxis.SEED) {
                 if (first == null) {
                     first = a;
                 }
-                if (rows.stream().map(r -> r.get(a.column)).distinct().count() > 1) {
+                if (rows.stream().map(r -> r.get(a.column())).distinct().count() > 1) {
                     return a;
                 }
             }
         }
-        return first != null ? first : SweepGrid.Axis.SEED;
+        return first != null ? first : SweepAxis.SEED;
     }
 
     /** The chart of a sweep CSV's rows; {@code header} names its columns. */
     static JFreeChart chart(List<String> header, List<Map<String, String>> rows) {
-        List<SweepGrid.Axis> axes = new ArrayList<>();
+        List<SweepAxis> axes = new ArrayList<>();
         header.forEach(c -> {
-            SweepGrid.Axis a = SweepGrid.Axis.ofColumn(c);
+            SweepAxis a = SweepAxis.ofColumn(c);
             if (a != null) {
                 axes.add(a);
             }
         });
-        SweepGrid.Axis x = xAxis(axes, rows);
+        SweepAxis x = xAxis(axes, rows);
         // one line per combination of the other varied axes; seeds are what the band spans
-        List<SweepGrid.Axis> lineAxes = axes.stream().filter(a -> a != x && a != SweepGrid.Axis.SEED
-                && rows.stream().map(r -> r.get(a.column)).distinct().count() > 1).toList();
+        List<SweepAxis> lineAxes = axes.stream().filter(a -> a != x && a != SweepAxis.SEED
+                && rows.stream().map(r -> r.get(a.column())).distinct().count() > 1).toList();
         Map<String, Map<Double, List<double[]>>> lines = new LinkedHashMap<>();
         for (Map<String, String> row : rows) {
             StringBuilder label = new StringBuilder();
-            lineAxes.forEach(a -> label.append(label.length() == 0 ? "" : ", ").append(a.column).append(' ')
-                    .append(row.get(a.column)));
-            boolean defended = !row.getOrDefault(SweepCsv.DEFENSE.get(0), "").isEmpty();
+            lineAxes.forEach(a -> label.append(label.length() == 0 ? "" : ", ").append(a.column()).append(' ')
+                    .append(row.get(a.column())));
+            boolean defended = !row.getOrDefault(ResultCells.DEFENSE.get(0), "").isEmpty();
             double asr = Double.parseDouble(row.get(defended ? "attack_success_rate_after" : "attack_success_rate"));
             double clean = Double.parseDouble(row.get(defended ? "clean_accuracy_after" : "clean_accuracy"));
             lines.computeIfAbsent(label.toString(), k -> new TreeMap<>())
-                    .computeIfAbsent(Double.parseDouble(row.get(x.column)), k -> new ArrayList<>())
+                    .computeIfAbsent(Double.parseDouble(row.get(x.column())), k -> new ArrayList<>())
                     .add(new double[] {100 * asr, 100 * clean});
         }
         YIntervalSeriesCollection asrData = new YIntervalSeriesCollection();
@@ -105,8 +107,8 @@ public final class SweepChart {
             cleanData.addSeries(clean);
         }
 
-        NumberAxis across = new NumberAxis(x.column.replace('_', ' '));
-        if (x != SweepGrid.Axis.POISON_RATE) {
+        NumberAxis across = new NumberAxis(x.column().replace('_', ' '));
+        if (x != SweepAxis.POISON_RATE) {
             across.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         }
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(across);
@@ -122,11 +124,11 @@ public final class SweepChart {
         plot.add(subplot(asrData, asrAxis, lines.size() > 1), 3);
         plot.add(subplot(cleanData, cleanAxis, lines.size() > 1), 2);
 
-        String title = "Attack success rate and clean accuracy against " + x.column.replace('_', ' ');
+        String title = "Attack success rate and clean accuracy against " + x.column().replace('_', ' ');
         JFreeChart chart = new JFreeChart(title, new Font(Font.SANS_SERIF, Font.BOLD, 18), plot, lines.size() > 1);
         String detail = String.format(Locale.ROOT, "%d runs; %s", rows.size(), seeds > 1
                 ? "lines: the mean over " + seeds + " seeds, bands: lowest to highest seed" : "one seed per point")
-                + (header.contains(SweepCsv.DEFENSE.get(0)) ? "; defended runs: the figures after the defense" : "");
+                + (header.contains(ResultCells.DEFENSE.get(0)) ? "; defended runs: the figures after the defense" : "");
         chart.addSubtitle(new TextTitle(detail, new Font(Font.SANS_SERIF, Font.PLAIN, 13)));
         chart.setBackgroundPaint(Color.WHITE);
         if (chart.getLegend() != null) {

@@ -1,5 +1,7 @@
 package dev.badnets.cli.sweep;
 
+import dev.badnets.attack.experiment.GridCsv;
+import dev.badnets.attack.experiment.GridMerge;
 import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.UserException;
 
@@ -11,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,7 +34,7 @@ public final class SweepMergeCommand implements Callable<Integer> {
 
     static final String PNG = "sweep.png";
     /** The files merge writes in {@code --out}; the folder is replaced as one set. */
-    static final Set<String> FILES = Set.of(SweepCsv.FILE, PNG);
+    static final Set<String> FILES = Set.of(SweepCommand.CSV, PNG);
 
     @Spec
     CommandSpec spec;
@@ -51,9 +52,9 @@ public final class SweepMergeCommand implements Callable<Integer> {
         OutputFiles paths = new OutputFiles();
         List<Path> csvs = new ArrayList<>();
         for (String dir : dirs) {
-            Path csv = Path.of(dir).resolve(SweepCsv.FILE);
+            Path csv = Path.of(dir).resolve(SweepCommand.CSV);
             if (!Files.isRegularFile(csv)) {
-                throw new UserException("no " + SweepCsv.FILE + " in " + dir,
+                throw new UserException("no " + SweepCommand.CSV + " in " + dir,
                         "pass the --out folders of the sweep --shard runs");
             }
             paths.input("DIR", csv);
@@ -61,72 +62,18 @@ public final class SweepMergeCommand implements Callable<Integer> {
         }
         Path outDir = paths.folder("--out", out).check().path("--out");
 
-        List<String> header = null;
-        String grid = null;
-        int gridPoints = 0;
-        Path first = null;
-        TreeMap<Integer, Map<String, String>> rows = new TreeMap<>();
-        Map<Integer, Path> from = new TreeMap<>();
-        for (Path csv : csvs) {
-            SweepCsv.Table table = SweepCsv.read(csv);
-            for (Map<String, String> row : table.rows()) {
-                if (grid == null) {
-                    grid = row.get(SweepCsv.GRID);
-                    header = table.header();
-                    first = csv;
-                    gridPoints = number(csv, row.get(SweepCsv.GRID_POINTS));
-                } else if (!grid.equals(row.get(SweepCsv.GRID)) || !header.equals(table.header())) {
-                    throw new UserException(csv + " holds points of another grid than " + first,
-                            "merge the shards of one sweep: same axes and flags, different --shard only");
-                }
-                int point = number(csv, row.get(SweepCsv.POINT));
-                Path earlier = from.put(point, csv);
-                if (earlier != null) {
-                    throw new UserException("point " + point + " is in both " + earlier + " and " + csv,
-                            "pass each shard's folder once, and shards of one --shard K/N split");
-                }
-                rows.put(point, row);
-            }
-        }
-        if (grid == null) {
-            throw new UserException("the CSVs hold no points", "run the shards first, then merge their folders");
-        }
-        if (rows.size() != gridPoints || rows.firstKey() != 1 || rows.lastKey() != gridPoints) {
-            List<Integer> missing = new ArrayList<>();
-            for (int n = 1; n <= gridPoints && missing.size() < 10; n++) {
-                if (!rows.containsKey(n)) {
-                    missing.add(n);
-                }
-            }
-            throw new UserException("the CSVs hold " + rows.size() + " of the grid's " + gridPoints
-                    + " points (missing " + missing + (gridPoints - rows.size() > missing.size() ? "..." : "") + ")",
-                    "finish the shards that lack them (rerun them: they resume), then merge again");
-        }
-
-        // the grid key is the hash of every point's config key in order: an edited or mixed-up key shows here
-        String recomputed = SweepCommand.gridHash(rows.values().stream().map(r -> r.get(SweepCsv.CONFIG)).toList());
-        if (!recomputed.equals(grid)) {
-            throw new UserException("the config keys of the CSVs' points hash to " + recomputed + ", not to their grid "
-                    + grid + ": a CSV was edited", "merge the CSVs sweep wrote, unedited (rerun an edited shard)");
-        }
+        GridCsv.Table merged = GridMerge.merge("sweep", csvs);
+        List<String> header = merged.header();
+        List<Map<String, String>> rows = merged.rows();
 
         try (AtomicFolder written = OutputFiles.begin(outDir, "--out", FILES)) {
-            SweepCsv.write(written.staging().resolve(SweepCsv.FILE), header, rows.values());
-            SweepChart.write(SweepChart.chart(header, new ArrayList<>(rows.values())), written.staging().resolve(PNG));
+            GridCsv.write(written.staging().resolve(SweepCommand.CSV), header, rows);
+            SweepChart.write(SweepChart.chart(header, rows), written.staging().resolve(PNG));
             written.commit();
         }
         stdout.printf("merged %d points from %d CSVs into %s and %s%n", rows.size(), csvs.size(),
-                outDir.resolve(SweepCsv.FILE), outDir.resolve(PNG));
+                outDir.resolve(SweepCommand.CSV), outDir.resolve(PNG));
         stdout.flush();
         return 0;
-    }
-
-    private static int number(Path csv, String cell) {
-        try {
-            return Integer.parseInt(cell);
-        } catch (NumberFormatException e) {
-            throw new UserException(csv + " has '" + cell + "' where a point number belongs",
-                    "merge the CSVs sweep wrote, unedited");
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.badnets.cli.train;
 
+import dev.badnets.attack.ImageSamples;
+
 import dev.badnets.cli.Errors;
 import dev.badnets.cli.Json;
 import dev.badnets.cli.OutputFiles;
@@ -91,13 +93,13 @@ public final class BenchCommand implements Callable<Integer> {
     private int bench(PrintWriter out, TrainingConfig config, MatrixBackend backend, MnistData mnist, Path json)
             throws java.io.IOException {
         LabeledImages train = mnist.train();
-        Shape image = Training.shape(train);
+        Shape image = ImageSamples.shape(train);
         Network net = network.build(image, mnist.classes());
         out.println("bench: " + network.describe(net, run) + ", " + train.count() + " training images");
         out.println("  " + backend.describe());
         out.flush();
 
-        ByteSamples samples = Training.samples(train, mnist.classes());
+        ByteSamples samples = ImageSamples.of(train, mnist.classes());
         Errors.doing("training a " + network.layers(net) + " network");
         warmUp(samples, network.build(image, mnist.classes()), config, backend);
         long skippedBefore = skippedMultiplyAdds(backend);

@@ -1,5 +1,7 @@
 package dev.badnets.cli.train;
 
+import dev.badnets.attack.ImageSamples;
+
 import dev.badnets.cli.Errors;
 import dev.badnets.cli.Json;
 import dev.badnets.cli.Models;
@@ -99,11 +101,11 @@ public final class EvaluateCommand implements Callable<Integer> {
 
         ObjectNode root = Json.object();
         if (predictions != null) {
-            Models.writePredictions(Evaluator.predict(net, Training.samples(mnist.test(), net.classes()), run.create()),
+            Models.writePredictions(Evaluator.predict(net, ImageSamples.of(mnist.test(), net.classes()), run.create()),
                     predictions);
         }
         if (trigger == null) {
-            Evaluation e = Evaluator.evaluate(net, Training.samples(mnist.test(), net.classes()), run.create());
+            Evaluation e = Evaluator.evaluate(net, ImageSamples.of(mnist.test(), net.classes()), run.create());
             root.put("clean_accuracy", e.accuracy());
             out.printf(Locale.ROOT, "clean accuracy %.2f%% on %d test images of %s%n",
                     100 * e.accuracy(), mnist.test().count(), folder);

@@ -1,5 +1,7 @@
 package dev.badnets.cli.train;
 
+import dev.badnets.attack.ImageSamples;
+
 import dev.badnets.cli.Errors;
 import dev.badnets.cli.Json;
 import dev.badnets.cli.Models;
@@ -71,7 +73,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     private int train(PrintWriter stdout, TrainingConfig config, Path folder, MnistData mnist, Path model, Path json)
             throws java.io.IOException {
-        Network net = network.build(Training.shape(mnist.train()), mnist.classes());
+        Network net = network.build(ImageSamples.shape(mnist.train()), mnist.classes());
         stdout.println("training " + network.describe(net, run)
                 + " on " + mnist.train().count() + " images from " + folder);
         stdout.flush();
@@ -97,7 +99,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Models.save(trained.network(), model);
         Evaluation test = Evaluator.evaluate(trained.network(),
-                Training.samples(mnist.test(), mnist.classes()), run.create());
+                ImageSamples.of(mnist.test(), mnist.classes()), run.create());
         stdout.printf(Locale.ROOT, "test accuracy %.2f%% (%d test images); %.0f samples/s; model saved to %s%n",
                 100 * test.accuracy(), mnist.test().count(), trained.result().samplesPerSecond(), model);
         if (json != null) {

@@ -1,8 +1,7 @@
 package dev.badnets.cli.train;
 
-import dev.badnets.core.ByteSamples;
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.Network;
-import dev.badnets.core.Shape;
 import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingListener;
@@ -18,19 +17,11 @@ public final class Training {
     private Training() {
     }
 
-    public static ByteSamples samples(LabeledImages images, int classes) {
-        return new ByteSamples(images.pixels(), images.labels(), shape(images), classes);
-    }
-
-    /** One image as the network sees it: 1 channel of rows x cols. */
-    static Shape shape(LabeledImages images) {
-        return Shape.image(images.rows(), images.cols());
-    }
 
     /** Trains {@code net} (in place) on {@code train}. */
     static Trained train(Network net, LabeledImages train, int classes, TrainingConfig config,
                          TrainingListener listener) {
-        TrainingResult result = Trainer.train(net, samples(train, classes), config, listener);
+        TrainingResult result = Trainer.train(net, ImageSamples.of(train, classes), config, listener);
         return new Trained(net, result);
     }
 }

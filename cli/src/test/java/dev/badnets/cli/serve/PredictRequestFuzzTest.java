@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Timeout;
  * Fuzzes {@link PredictRequest#parse}, the body of serve's {@code POST /api/predict}. Its contract:
  * a body that is not exactly one request raises {@link PredictRequest.Invalid} with a message of
  * one line, nothing else escapes, and parsing allocates in proportion to the body. The inputs under
- * {@code src/test/resources/dev/badnets/cli/PredictRequestFuzzTestInputs/parsesRequestOrRefuses}
+ * {@code src/test/resources/dev/badnets/cli/serve/PredictRequestFuzzTestInputs/parsesRequestOrRefuses}
  * run in every build.
  */
 public class PredictRequestFuzzTest {

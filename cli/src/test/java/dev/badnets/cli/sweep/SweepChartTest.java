@@ -1,5 +1,8 @@
 package dev.badnets.cli.sweep;
 
+import dev.badnets.attack.experiment.GridCsv;
+import dev.badnets.attack.experiment.ResultCells;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,8 +60,8 @@ public class SweepChartTest {
 
     @Test
     void bothPanelsDrawEachLineWithItsLegendMarker() {
-        List<String> header = SweepCsv.header(List.of(SweepGrid.Axis.POISON_COUNT, SweepGrid.Axis.TRIGGER_SIZE,
-                SweepGrid.Axis.SEED), false);
+        List<String> header = GridCsv.header(List.of(SweepAxis.POISON_COUNT, SweepAxis.TRIGGER_SIZE,
+                SweepAxis.SEED), ResultCells.figures(false));
         JFreeChart chart = SweepChart.chart(header, rows());
         // JFreeChart hands out markers as it draws: draw first, then look at what each series got
         chart.createBufferedImage(SweepChart.WIDTH, SweepChart.HEIGHT);

@@ -1,5 +1,7 @@
 package dev.badnets.cli.sweep;
 
+import dev.badnets.attack.experiment.GridCsv;
+
 import dev.badnets.cli.Child;
 import dev.badnets.cli.Cli;
 
@@ -55,7 +57,7 @@ public class SweepCommandTest {
     /** The CSV's lines with the seconds column emptied: the only cells that differ between equal runs. */
     static List<String> withoutSeconds(Path csv) throws Exception {
         List<String> lines = Files.readAllLines(csv);
-        int seconds = List.of(lines.get(0).split(",")).indexOf(SweepCsv.SECONDS);
+        int seconds = List.of(lines.get(0).split(",")).indexOf(GridCsv.SECONDS);
         List<String> out = new ArrayList<>();
         out.add(lines.get(0));
         for (String line : lines.subList(1, lines.size())) {

@@ -2,18 +2,16 @@ package dev.badnets.cli.sweep;
 
 import dev.badnets.cli.Cli;
 import dev.badnets.cli.FailClosedCommandsTest;
-import dev.badnets.cli.UserException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.badnets.cli.sweep.SweepGrid.Axis;
-import dev.badnets.cli.sweep.SweepGrid.Shard;
+import dev.badnets.attack.experiment.Grid;
+import dev.badnets.attack.experiment.Shard;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,21 +22,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The grid's order and its shards: pure functions of the axis flags (a dry run checks them against data too). */
 public class SweepGridTest {
 
-    private static SweepGrid grid() {
-        Map<Axis, List<String>> axes = new LinkedHashMap<>();
-        // given out of order on purpose: the grid orders axes as the CSV columns do
-        axes.put(Axis.SEED, List.of("1", "2"));
-        axes.put(Axis.POISON_COUNT, List.of("0", "50", "600"));
-        axes.put(Axis.TRIGGER_SIZE, List.of("2", "3"));
-        return new SweepGrid(axes);
+
+    private static Grid<SweepAxis> grid() {
+        Map<SweepAxis, List<String>> axes = new EnumMap<>(SweepAxis.class);
+        // given out of order on purpose: the enum map orders the axes as the CSV columns do, and the grid keeps it
+        axes.put(SweepAxis.SEED, List.of("1", "2"));
+        axes.put(SweepAxis.POISON_COUNT, List.of("0", "50", "600"));
+        axes.put(SweepAxis.TRIGGER_SIZE, List.of("2", "3"));
+        return new Grid<>(axes);
     }
 
     @Test
     void thePointsAreTheProductFirstAxisSlowestLastFastest() {
-        SweepGrid grid = grid();
-        assertEquals(List.of(Axis.POISON_COUNT, Axis.TRIGGER_SIZE, Axis.SEED), new ArrayList<>(grid.axes().keySet()));
+        Grid<SweepAxis> grid = grid();
+        assertEquals(List.of(SweepAxis.POISON_COUNT, SweepAxis.TRIGGER_SIZE, SweepAxis.SEED), new ArrayList<>(grid.axes().keySet()));
         assertEquals(12, grid.size());
-        List<String> seen = grid.points(Shard.ALL).stream().map(SweepGrid.Point::describe).toList();
+        List<String> seen = grid.points(Shard.ALL).stream().map(Grid.Point::describe).toList();
         assertEquals(List.of(
                 "poison_count=0 trigger_size=2 seed=1", "poison_count=0 trigger_size=2 seed=2",
                 "poison_count=0 trigger_size=3 seed=1", "poison_count=0 trigger_size=3 seed=2",
@@ -53,13 +52,13 @@ public class SweepGridTest {
 
     @Test
     void shardsPartitionTheGridInBalancedDeterministicParts() {
-        SweepGrid grid = grid();
+        Grid<SweepAxis> grid = grid();
         for (int count = 1; count <= 15; count++) {
             Set<Integer> union = new HashSet<>();
             int smallest = Integer.MAX_VALUE;
             int largest = 0;
             for (int k = 1; k <= count; k++) {
-                List<SweepGrid.Point> part = grid.points(new Shard(k, count));
+                List<Grid.Point<SweepAxis>> part = grid.points(new Shard(k, count));
                 assertEquals(part, grid.points(new Shard(k, count)), "the same shard twice is the same points");
                 for (int i = 1; i < part.size(); i++) {
                     assertTrue(part.get(i - 1).number() < part.get(i).number(), "each shard in grid order");
@@ -71,7 +70,7 @@ public class SweepGridTest {
             assertEquals(grid.size(), union.size(), "every point in some shard of " + count);
             assertTrue(largest - smallest <= 1, count + " shards of 12 points: " + smallest + " to " + largest);
         }
-        assertEquals(List.of(2, 5, 8, 11), grid.points(new Shard(2, 3)).stream().map(SweepGrid.Point::number).toList());
+        assertEquals(List.of(2, 5, 8, 11), grid.points(new Shard(2, 3)).stream().map(Grid.Point::number).toList());
     }
 
     @Test
@@ -83,25 +82,26 @@ public class SweepGridTest {
     @ParameterizedTest
     @ValueSource(strings = {"3/2", "0/2", "1/0", "-1/2", "2", "a/b", "1/2/3", ""})
     void badShardSpecsAreUsageErrors(String spec) {
-        UserException e = assertThrows(UserException.class, () -> Shard.parse(spec));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Shard.parse(spec));
         assertTrue(e.getMessage().startsWith("--shard"), e.getMessage());
     }
 
     @Test
     void emptyAxesRepeatedValuesAndHugeGridsAreRefused() {
-        Map<Axis, List<String>> empty = new EnumMap<>(Axis.class);
-        empty.put(Axis.SEED, List.of());
-        assertEquals("--seeds is empty", assertThrows(UserException.class, () -> new SweepGrid(empty)).getMessage());
-        Map<Axis, List<String>> twice = new EnumMap<>(Axis.class);
-        twice.put(Axis.DEFEND, List.of("none", "spectre", "none"));
-        assertEquals("--defend lists none twice",
-                assertThrows(UserException.class, () -> new SweepGrid(twice)).getMessage());
-        Map<Axis, List<String>> huge = new EnumMap<>(Axis.class);
+        Map<SweepAxis, List<String>> empty = new EnumMap<>(SweepAxis.class);
+        empty.put(SweepAxis.SEED, List.of());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Grid<>(empty)).getMessage()
+                .startsWith("--seeds is empty; "));
+        Map<SweepAxis, List<String>> twice = new EnumMap<>(SweepAxis.class);
+        twice.put(SweepAxis.DEFEND, List.of("none", "spectre", "none"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new Grid<>(twice)).getMessage()
+                .startsWith("--defend lists none twice; "));
+        Map<SweepAxis, List<String>> huge = new EnumMap<>(SweepAxis.class);
         List<String> thousand = java.util.stream.IntStream.range(0, 1000).mapToObj(Integer::toString).toList();
-        huge.put(Axis.POISON_COUNT, thousand);
-        huge.put(Axis.SEED, thousand);
-        UserException e = assertThrows(UserException.class, () -> new SweepGrid(huge));
-        assertTrue(e.getMessage().contains("more than " + SweepGrid.MAX_POINTS), e.getMessage());
+        huge.put(SweepAxis.POISON_COUNT, thousand);
+        huge.put(SweepAxis.SEED, thousand);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Grid<>(huge));
+        assertTrue(e.getMessage().contains("more than " + Grid.MAX_POINTS), e.getMessage());
     }
 
     /** Bad grids on the command line: exit 2, one line, before any data is read. */

@@ -1,5 +1,7 @@
 package dev.badnets.cli.sweep;
 
+import dev.badnets.attack.experiment.GridCsv;
+
 import dev.badnets.cli.Cli;
 import dev.badnets.cli.FailClosedCommandsTest;
 
@@ -55,14 +57,14 @@ public class SweepSafetyTest {
         Path out = dir.resolve("finished");
         Cli.Run run = Cli.run(sweep(out, "--poison-counts", "5,10"));
         assertEquals(0, run.status(), run::toString);
-        finished = out.resolve(SweepCsv.FILE);
+        finished = out.resolve("sweep.csv");
     }
 
     /** A copy of the finished sweep's folder (its CSV), to run against. */
     private static Path copy(String name) throws IOException {
         Path out = dir.resolve(name);
         Files.createDirectories(out);
-        Files.copy(finished, out.resolve(SweepCsv.FILE));
+        Files.copy(finished, out.resolve("sweep.csv"));
         return out;
     }
 
@@ -86,19 +88,19 @@ public class SweepSafetyTest {
     @Test
     void aGridThatFailsValidationLeavesTheFinishedRowsAsTheyWere() throws IOException {
         Path out = copy("invalid");
-        byte[] before = Files.readAllBytes(out.resolve(SweepCsv.FILE));
+        byte[] before = Files.readAllBytes(out.resolve("sweep.csv"));
         assertRefused(Cli.run(sweep(out, "--poison-counts", "99999,5")), "cannot poison 99999");
-        assertArrayEquals(before, Files.readAllBytes(out.resolve(SweepCsv.FILE)));
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("sweep.csv")));
         assertRefused(Cli.run(sweep(out, "--poison-counts", "5,10", "--trigger-sizes", "2,29")), "trigger_size=29");
-        assertArrayEquals(before, Files.readAllBytes(out.resolve(SweepCsv.FILE)));
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("sweep.csv")));
     }
 
     @Test
     void aChangedFlagIsRefusedRatherThanDroppingFinishedRowsUnlessAskedTo() throws IOException {
         Path out = copy("changed");
-        byte[] before = Files.readAllBytes(out.resolve(SweepCsv.FILE));
+        byte[] before = Files.readAllBytes(out.resolve("sweep.csv"));
         assertRefused(Cli.run(sweep(out, "--poison-counts", "5,10", "--lr", "0.01")), "--discard-other-rows");
-        assertArrayEquals(before, Files.readAllBytes(out.resolve(SweepCsv.FILE)));
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("sweep.csv")));
         Cli.Run run = Cli.run(sweep(out, "--poison-counts", "5,10", "--lr", "0.01", "--discard-other-rows"));
         assertEquals(0, run.status(), run::toString);
         assertTrue(run.out().contains("discarded 2 rows"), run::toString);
@@ -110,23 +112,23 @@ public class SweepSafetyTest {
 
     @Test
     void cellsAreWrittenSoThatNoSpreadsheetEvaluatesThemAndReadBackAsTheyWere() throws IOException {
-        Path csv = dir.resolve("cells").resolve(SweepCsv.FILE);
-        List<String> header = List.of("trigger", "seed", "clean_accuracy", SweepCsv.POINT, SweepCsv.GRID_POINTS,
-                SweepCsv.CONFIG, SweepCsv.GRID);
+        Path csv = dir.resolve("cells").resolve("sweep.csv");
+        List<String> header = List.of("trigger", "seed", "clean_accuracy", GridCsv.POINT, GridCsv.GRID_POINTS,
+                GridCsv.CONFIG, GridCsv.GRID);
         List<String> cells = List.of("=cmd|' /C calc'!A0", "-2+3", "+SUM(A1)", "@x", "'quoted", "\tTAB", "a,\"b\"");
         List<Map<String, String>> rows = new ArrayList<>();
         for (String cell : cells) {
-            rows.add(Map.of("trigger", cell, "seed", "-1", "clean_accuracy", "0.5", SweepCsv.POINT, "1",
-                    SweepCsv.GRID_POINTS, "1", SweepCsv.CONFIG, "0123456789abcdef", SweepCsv.GRID, "0123456789abcdef"));
+            rows.add(Map.of("trigger", cell, "seed", "-1", "clean_accuracy", "0.5", GridCsv.POINT, "1",
+                    GridCsv.GRID_POINTS, "1", GridCsv.CONFIG, "0123456789abcdef", GridCsv.GRID, "0123456789abcdef"));
         }
-        SweepCsv.write(csv, header, rows);
+        GridCsv.write(csv, header, rows);
         List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
         for (String line : lines.subList(1, lines.size())) {
             String first = line.startsWith("\"") ? line.substring(1) : line;
             assertTrue("=+-@\t".indexOf(first.charAt(0)) < 0, "a cell a spreadsheet evaluates: " + line);
             assertTrue(line.contains(",-1,"), "numbers stay numbers: " + line);
         }
-        List<Map<String, String>> read = SweepCsv.read(csv).rows();
+        List<Map<String, String>> read = new GridCsv("sweep").read(csv).rows();
         for (int i = 0; i < cells.size(); i++) {
             assertEquals(cells.get(i), read.get(i).get("trigger"));
             assertEquals("-1", read.get(i).get("seed"));
@@ -138,7 +140,7 @@ public class SweepSafetyTest {
         Path crlf = dir.resolve("crlf");
         Files.createDirectories(crlf);
         String text = Files.readString(finished, StandardCharsets.UTF_8).replace("\n", "\r\n");
-        Files.writeString(crlf.resolve(SweepCsv.FILE), text, StandardCharsets.UTF_8);
+        Files.writeString(crlf.resolve("sweep.csv"), text, StandardCharsets.UTF_8);
         Cli.Run run = Cli.run("sweep", "merge", crlf.toString(), "--out", dir.resolve("crlf-merged").toString());
         assertEquals(0, run.status(), run::toString);
     }
@@ -149,7 +151,7 @@ public class SweepSafetyTest {
         Files.createDirectories(junk);
         byte[] bytes = new byte[4096];
         new SplittableRandom(5).nextBytes(bytes);
-        Files.write(junk.resolve(SweepCsv.FILE), bytes);
+        Files.write(junk.resolve("sweep.csv"), bytes);
         assertRefused(Cli.run("sweep", "merge", junk.toString(), "--out", dir.resolve("junk-merged").toString()),
                 "is not a sweep CSV");
     }
@@ -159,11 +161,11 @@ public class SweepSafetyTest {
         Path tampered = dir.resolve("tampered");
         Files.createDirectories(tampered);
         List<String> lines = new ArrayList<>(Files.readAllLines(finished, StandardCharsets.UTF_8));
-        int config = List.of(lines.get(0).split(",")).indexOf(SweepCsv.CONFIG);
+        int config = List.of(lines.get(0).split(",")).indexOf(GridCsv.CONFIG);
         String[] cells = lines.get(1).split(",", -1);
         cells[config] = "ffffffffffffffff";
         lines.set(1, String.join(",", cells));
-        Files.write(tampered.resolve(SweepCsv.FILE), lines, StandardCharsets.UTF_8);
+        Files.write(tampered.resolve("sweep.csv"), lines, StandardCharsets.UTF_8);
         assertRefused(Cli.run("sweep", "merge", tampered.toString(), "--out", dir.resolve("t-merged").toString()),
                 "config");
     }
@@ -172,7 +174,7 @@ public class SweepSafetyTest {
     void aCsvLargerThanAnyGridsRowsIsRefusedUnread() throws IOException {
         Path big = dir.resolve("big");
         Files.createDirectories(big);
-        try (RandomAccessFile f = new RandomAccessFile(big.resolve(SweepCsv.FILE).toFile(), "rw")) {
+        try (RandomAccessFile f = new RandomAccessFile(big.resolve("sweep.csv").toFile(), "rw")) {
             f.setLength(100L << 20); // sparse: 100 MB of zeros that take no disk
         }
         long start = System.nanoTime();

@@ -1,6 +1,5 @@
-package dev.badnets.cli.sweep;
+package dev.badnets.attack.experiment;
 
-import dev.badnets.cli.UserException;
 
 import dev.badnets.mnist.AtomicFiles;
 import java.io.BufferedReader;
@@ -19,61 +18,62 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code sweep.csv}, long form: a header, then one row per point of the grid in grid order. The
- * columns: the grid's axes ({@link SweepGrid.Axis#column}), {@link #RESULTS}, {@link #DEFENSE} when
- * the grid defends, {@code seconds}, then the bookkeeping columns that make resuming and merging
- * safe ({@link #BOOKKEEPING}). The file is only ever replaced whole ({@link AtomicFiles}), so a
- * reader, or a run killed at any moment, sees the rows of the last write, never half a row.
+ * The long-form CSV of a grid ({@code sweep.csv}, {@code matrix.csv}): a header, then one row per
+ * point in grid order. The columns: the grid's axes ({@link Grid.Axis#column}), the figures, then
+ * the bookkeeping columns that make resuming and merging safe ({@link #BOOKKEEPING}). The file is
+ * only ever replaced whole ({@link AtomicFiles}), so a reader, or a run killed at any moment, sees
+ * the rows of the last write, never half a row.
  */
-public final class SweepCsv {
+public final class GridCsv {
 
-    static final String FILE = "sweep.csv";
-    static final List<String> RESULTS = List.of("clean_accuracy", "attack_success_rate",
-            "attack_success_rate_all_images");
-    /** The defense's figures; empty on rows of {@code --defend none}. */
-    static final List<String> DEFENSE = List.of("clean_accuracy_after", "attack_success_rate_after", "recall",
-            "detection_rate", "false_rejection_rate");
-    static final String SECONDS = "seconds";
+    /** The seconds a point took. */
+    public static final String SECONDS = "seconds";
     /** The point's number in grid order (from 1). */
-    static final String POINT = "point";
+    public static final String POINT = "point";
     /** How many points the whole grid has, shards included. */
-    static final String GRID_POINTS = "grid_points";
+    public static final String GRID_POINTS = "grid_points";
     /** A hash of everything that decides the point's figures: the key by which a rerun skips it. */
-    static final String CONFIG = "config";
+    public static final String CONFIG = "config";
     /** A hash of every point's configuration in order: shards of one grid share it. */
-    static final String GRID = "grid";
-    static final List<String> BOOKKEEPING = List.of(POINT, GRID_POINTS, CONFIG, GRID);
+    public static final String GRID = "grid";
+    /** The bookkeeping columns, last in every row. */
+    public static final List<String> BOOKKEEPING = List.of(POINT, GRID_POINTS, CONFIG, GRID);
 
     /**
-     * Larger files are refused before any byte is read: the largest grid ({@link SweepGrid#MAX_POINTS}
+     * Larger files are refused before any byte is read: the largest grid ({@link Grid#MAX_POINTS}
      * rows) at 640 bytes a row, about four times a defended row with long trigger names. Reading holds
      * one line at a time and the cells of the rows, so the memory a CSV costs is bounded by this too.
      */
-    static final long MAX_BYTES = 64L << 20;
-    /** The longest line a sweep CSV holds, far above any row sweep writes. */
-    static final int MAX_LINE = 64 << 10;
+    public static final long MAX_BYTES = 64L << 20;
+    /** The longest line a grid CSV holds, far above any row written. */
+    public static final int MAX_LINE = 64 << 10;
 
     /** A header and rows, each row a map from column to cell. */
     public record Table(List<String> header, List<Map<String, String>> rows) {}
 
-    private SweepCsv() {
+    /** What the file holds, for messages ("sweep": "is not a sweep CSV", "pass a sweep.csv that sweep wrote"). */
+    private final String kind;
+
+    /** @param kind the program that writes this kind of CSV, for messages: {@code sweep}, {@code matrix} */
+    public GridCsv(String kind) {
+        this.kind = kind;
     }
 
-    /** The header of a grid with {@code axes} (in grid order); {@code defended}: whether any point defends. */
-    static List<String> header(Collection<SweepGrid.Axis> axes, boolean defended) {
+    /**
+     * The header of a grid: the axes' columns (in grid order), {@code figures}, {@link #SECONDS},
+     * then {@link #BOOKKEEPING}.
+     */
+    public static List<String> header(Collection<? extends Grid.Axis> axes, List<String> figures) {
         List<String> header = new ArrayList<>();
-        axes.forEach(a -> header.add(a.column));
-        header.addAll(RESULTS);
-        if (defended) {
-            header.addAll(DEFENSE);
-        }
+        axes.forEach(a -> header.add(a.column()));
+        header.addAll(figures);
         header.add(SECONDS);
         header.addAll(BOOKKEEPING);
         return header;
     }
 
     /** Replaces {@code file} with {@code header} and {@code rows}, whole or not at all. */
-    static void write(Path file, List<String> header, Collection<Map<String, String>> rows) throws IOException {
+    public static void write(Path file, List<String> header, Collection<Map<String, String>> rows) throws IOException {
         StringBuilder text = new StringBuilder(String.join(",", header)).append('\n');
         for (Map<String, String> row : rows) {
             for (int i = 0; i < header.size(); i++) {
@@ -85,15 +85,15 @@ public final class SweepCsv {
     }
 
     /**
-     * Reads a sweep CSV written by {@link #write}, line by line: lines end in {@code \n} or
+     * Reads a grid CSV written by {@link #write}, line by line: lines end in {@code \n} or
      * {@code \r\n}; a last line without its end is ignored (this program never leaves one, but a copy
      * cut short might). Bounded: at most {@link #MAX_BYTES}, lines of at most {@link #MAX_LINE}
-     * characters, {@link SweepGrid#MAX_POINTS} rows.
+     * characters, {@link Grid#MAX_POINTS} rows.
      *
-     * @throws UserException when the file is not a sweep CSV (not UTF-8 text, no bookkeeping columns,
-     *                       ragged rows, too large): exit 2
+     * @throws IllegalArgumentException when the file is not such a CSV (not UTF-8 text, no bookkeeping
+     *                                  columns, ragged rows, too large): the problem, then the fix after "; "
      */
-    public static Table read(Path file) throws IOException {
+    public Table read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw notOurs(file, "is not a regular file");
         }
@@ -117,8 +117,8 @@ public final class SweepCsv {
                     }
                     continue;
                 }
-                if (rows.size() == SweepGrid.MAX_POINTS) {
-                    throw notOurs(file, "has more rows than the largest grid's " + SweepGrid.MAX_POINTS + " points");
+                if (rows.size() == Grid.MAX_POINTS) {
+                    throw notOurs(file, "has more rows than the largest grid's " + Grid.MAX_POINTS + " points");
                 }
                 List<String> cells = split(line);
                 if (cells.size() != header.size()) {
@@ -145,7 +145,7 @@ public final class SweepCsv {
      * saved by a Windows tool reads the same). False at the end of the file, and for a last line without
      * its line end, which this program never leaves but a copy cut short might.
      */
-    private static boolean readLine(BufferedReader in, StringBuilder line, Path file, int number) throws IOException {
+    private boolean readLine(BufferedReader in, StringBuilder line, Path file, int number) throws IOException {
         line.setLength(0);
         for (int c; (c = in.read()) >= 0; ) {
             if (c == '\n') {
@@ -165,9 +165,9 @@ public final class SweepCsv {
         return false;
     }
 
-    private static UserException notOurs(Path file, String problem) {
-        return new UserException(file + " is not a sweep CSV: it " + problem,
-                "pass a sweep.csv that sweep wrote, or move this one away and choose another --out");
+    private IllegalArgumentException notOurs(Path file, String problem) {
+        return new IllegalArgumentException(file + " is not a " + kind + " CSV: it " + problem + "; pass a " + kind
+                + ".csv that " + kind + " wrote, or move this one away and choose another --out");
     }
 
     /**
@@ -177,7 +177,7 @@ public final class SweepCsv {
      * {@link #unescaped} gives back exactly the cell; then quotes, doubled inside, when it holds a
      * comma, a quote or a line end.
      */
-    static String quoted(String cell) {
+    public static String quoted(String cell) {
         String text = cell;
         if (!text.isEmpty() && ("=+-@\t\r'".indexOf(text.charAt(0)) >= 0) && !isNumber(text)) {
             text = "'" + text;
@@ -189,7 +189,7 @@ public final class SweepCsv {
     }
 
     /** The cell {@link #quoted} was given: one leading {@code '} removed. */
-    static String unescaped(String cell) {
+    public static String unescaped(String cell) {
         return cell.startsWith("'") ? cell.substring(1) : cell;
     }
 
