@@ -40,8 +40,9 @@ import org.ejml.data.FMatrixRMaj;
  * {@code beta1: 500}, {@code beta2: 1000}, {@code beta3: 1000}); here every convolution is one
  * attention layer: β = 1000 for the last, 500 for those before it. The defender's 5% of the clean
  * training data ({@code ratio: 0.05}). The teacher and the student train as {@link FineTuning}'s
- * defaults (SGD with momentum, cosine, 10 epochs at 0.05 instead of BackdoorBench's 10 teacher epochs
- * and 100 student epochs at 0.01, for two cores).
+ * defaults (10 epochs of Adam at 0.003, cosine, weight decay 5e-4, batch 64; BackdoorBench: 10 teacher
+ * epochs and 100 student epochs of SGD at 0.01, too long for two cores; SGD left this project's
+ * backdoor in place, see {@link FineTuning}).
  */
 public final class Nad implements ModelDefense {
 
