@@ -68,7 +68,7 @@ final class SweepPoints {
         String settings = (count != null ? "poison_count=" + count : "poison_rate=" + rate) + ";mode="
                 + to.mode().cliName() + ";target=" + to.target + ";source_classes="
                 + Arrays.toString(plan.sourceClasses()) + ";" + trigger.key() + ";layers=" + net.layerSpec()
-                + ";epochs=" + config.epochs() + ";batch=" + config.batchSize() + ";lr=" + config.learningRate()
+                + (config.weightDecay() > 0 ? ";weight_decay=" + config.weightDecay() : "") + ";epochs=" + config.epochs() + ";batch=" + config.batchSize() + ";lr=" + config.learningRate()
                 + ";lr_schedule=" + config.learningRateSchedule().cliName() + ";optimizer=" + config.optimizer()
                 + ";seed=" + config.seed() + ";threads=" + config.threads() + ";backend=" + config.backend()
                 + ";defend=" + method + (method.equals(DefenseOptions.NONE) ? "" : ";expected_rate=" + flags.expectedRate);
