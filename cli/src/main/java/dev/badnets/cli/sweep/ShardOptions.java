@@ -27,7 +27,7 @@ public final class ShardOptions {
     public boolean discardOtherRows;
 
     /** Parses {@code K/N}; exit 2 naming the problem otherwise. */
-    static Shard parse(String spec) {
+    public static Shard parse(String spec) {
         String fix = "pass --shard K/N with 1 <= K <= N, e.g. --shard 1/4";
         String[] parts = spec.trim().split("/", -1);
         int k;
