@@ -1,5 +1,7 @@
 package dev.badnets.attack;
 
+import dev.badnets.mnist.testing.HugePng;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,6 +1,7 @@
 package dev.badnets.cli;
 
-import dev.badnets.cli.serve.ServeCommand;
+import dev.badnets.cli.options.InputNormalizationOptions;
+import dev.badnets.cli.serve.ServedModels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -105,11 +106,9 @@ public class FailClosedCommandsTest {
         assertRefused(Cli.run("strip", "--model", m, "--data", d, "--perturbations", "4"), "overflows");
         assertRefused(Cli.run("detect", "--model", m, "--data", d, "--expected-rate", "0.05"), "overflows");
         // serve loads its models before it binds: the model is refused, the server never starts
-        picocli.CommandLine cli = BadnetsCli.commandLine();
-        cli.parseArgs("serve", "--model", m);
-        ServeCommand serve = (ServeCommand) cli.getSubcommands().get("serve").getCommand();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> serve.loaded("backdoored", overflowing, null, null, null, null));
+                () -> ServedModels.loaded("backdoored", overflowing, null, null, null, null,
+                        new InputNormalizationOptions()));
         assertTrue(e.getMessage().contains("overflows"), e.getMessage());
         assertFalse(Files.exists(dir.resolve("scan-nan")), "nothing written");
     }

@@ -1,5 +1,7 @@
 package dev.badnets.cli;
 
+import dev.badnets.mnist.testing.HugePng;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -56,7 +56,7 @@ final class ClassGroups {
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
                 throw new IllegalArgumentException("label " + labels[i] + " of sample " + i
-                        + " is outside [0, " + classes + ")");
+                        + " is out of range: expected 0 to " + (classes - 1)); // core's wording
             }
             counts[labels[i]]++;
         }

@@ -90,8 +90,8 @@ public final class GridCsv {
      * cut short might). Bounded: at most {@link #MAX_BYTES}, lines of at most {@link #MAX_LINE}
      * characters, {@link Grid#MAX_POINTS} rows.
      *
-     * @throws IllegalArgumentException when the file is not such a CSV (not UTF-8 text, no bookkeeping
-     *                                  columns, ragged rows, too large): the problem, then the fix after "; "
+     * @throws GridException when the file is not such a CSV (not UTF-8 text, no bookkeeping columns,
+     *                       ragged rows, too large): {@link GridException.Reason#NOT_A_GRID_CSV}
      */
     public Table read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
@@ -165,9 +165,9 @@ public final class GridCsv {
         return false;
     }
 
-    private IllegalArgumentException notOurs(Path file, String problem) {
-        return new IllegalArgumentException(file + " is not a " + kind + " CSV: it " + problem + "; pass a " + kind
-                + ".csv that " + kind + " wrote, or move this one away and choose another --out");
+    private GridException notOurs(Path file, String problem) {
+        return new GridException(GridException.Reason.NOT_A_GRID_CSV, file + " is not a " + kind + " CSV: it "
+                + problem);
     }
 
     /**

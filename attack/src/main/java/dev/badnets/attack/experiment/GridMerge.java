@@ -21,7 +21,10 @@ public final class GridMerge {
      * @param kind the program that wrote the CSVs, for messages ({@code sweep}, {@code matrix})
      * @param csvs the shards' CSVs
      * @return the header and every point's row, in grid order
-     * @throws IllegalArgumentException naming the first problem, then the fix after "; "
+     * @throws GridException for CSVs of different grids ({@link GridException.Reason#OTHER_GRID}), a point
+     *                       in two ({@link GridException.Reason#POINT_TWICE}) or a file that is not a grid CSV
+     * @throws IllegalArgumentException for points missing or edited keys, naming the problem, then the fix
+     *                                  after "; "
      */
     public static GridCsv.Table merge(String kind, List<Path> csvs) throws IOException {
         GridCsv format = new GridCsv(kind);
@@ -40,14 +43,14 @@ public final class GridMerge {
                     first = csv;
                     gridPoints = number(csv, row.get(GridCsv.GRID_POINTS), kind);
                 } else if (!grid.equals(row.get(GridCsv.GRID)) || !header.equals(table.header())) {
-                    throw new IllegalArgumentException(csv + " holds points of another grid than " + first
-                            + "; merge the shards of one " + kind + ": same axes and flags, different --shard only");
+                    throw new GridException(GridException.Reason.OTHER_GRID, csv + " holds points of another grid than "
+                            + first);
                 }
                 int point = number(csv, row.get(GridCsv.POINT), kind);
                 Path earlier = from.put(point, csv);
                 if (earlier != null) {
-                    throw new IllegalArgumentException("point " + point + " is in both " + earlier + " and " + csv
-                            + "; pass each shard's folder once, and shards of one --shard K/N split");
+                    throw new GridException(GridException.Reason.POINT_TWICE, "point " + point + " is in both "
+                            + earlier + " and " + csv);
                 }
                 rows.put(point, row);
             }

@@ -58,8 +58,8 @@ public final class GridTable {
      * @param shard         the part of the grid this run trains
      * @param discardOthers drop earlier rows that are no point of this grid, instead of refusing them
      * @return the points of {@code shard} not yet in the file, in grid order
-     * @throws IllegalArgumentException when the file holds rows of another grid and
-     *                                  {@code discardOthers} is false, or is not such a CSV
+     * @throws GridException when the file holds rows of another grid and {@code discardOthers} is
+     *                       false ({@link GridException.Reason#OTHER_ROWS}), or is not such a CSV
      */
     public synchronized <A extends Grid.Axis> Resumed<A> resume(List<Grid.Point<A>> points, Shard shard,
                                                                 boolean discardOthers) throws IOException {
@@ -88,10 +88,9 @@ public final class GridTable {
         }
         if (!earlier.isEmpty() && !discardOthers) {
             Map<String, String> first = earlier.values().iterator().next();
-            throw new IllegalArgumentException(csv + " holds " + earlier.size() + " finished "
+            throw new GridException(GridException.Reason.OTHER_ROWS, csv + " holds " + earlier.size() + " finished "
                     + (earlier.size() == 1 ? "row" : "rows") + " that are no point of this " + kind + " (the first: "
-                    + describe(first) + "), which rewriting it would lose; rerun with the flags that wrote "
-                    + "them to resume, choose another --out, or pass --discard-other-rows to drop them");
+                    + describe(first) + "), which rewriting it would lose");
         }
         GridCsv.write(csv, header, rows.values()); // the header first, and no row of another configuration
         return new Resumed<>(todo, kept, earlier.size());

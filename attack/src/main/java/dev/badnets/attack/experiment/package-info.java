@@ -5,7 +5,8 @@
  * <ul>
  *   <li>{@link dev.badnets.attack.experiment.Grid}: axes ({@link dev.badnets.attack.experiment.Grid.Axis},
  *       yours) and their values; the grid is their product, points numbered from 1 in row-major
- *       order. {@link dev.badnets.attack.experiment.Shard}: the K-th of N parts.</li>
+ *       order. {@link dev.badnets.attack.experiment.Shard}: the K-th of N parts.
+ *       {@link dev.badnets.attack.experiment.GridException}: files of a grid that do not fit together.</li>
  *   <li>{@link dev.badnets.attack.experiment.GridKeys}: a point's {@code config} key (hash its
  *       settings) and the {@code grid} key (hash of every config key in order).</li>
  *   <li>{@link dev.badnets.attack.experiment.GridCsv}: the long-form CSV, bounded reading, atomic

@@ -1,7 +1,9 @@
 package dev.badnets.cli.data;
 
+import dev.badnets.cli.Errors;
 import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.Progress;
+import dev.badnets.cli.RunFailure;
 import dev.badnets.cli.UserException;
 import dev.badnets.cli.options.DataOptions;
 
@@ -64,6 +66,23 @@ public final class DownloadCommand implements Callable<Integer> {
             }
         }
         return uris;
+    }
+
+    /**
+     * Fetches MNIST into an empty data folder, for commands that need data and find none. A failed
+     * download is a failure at run time (exit 1), as in {@code download}; the line says what else to do.
+     */
+    public static void fetchInto(Path folder, List<URI> from, PrintWriter stdout) {
+        stdout.println("no MNIST data in " + folder + "; downloading it (about 11 MB, once)");
+        stdout.flush();
+        OutputFiles.prepareFolder(folder, "--data");
+        try {
+            fetch(folder, from, stdout);
+        } catch (java.io.IOException e) {
+            throw new RunFailure("no MNIST data in " + folder + " and the download failed ("
+                    + Errors.flatten(e.getMessage()) + ")",
+                    "run `./badnets download` when online, or pass --data DIR", e);
+        }
     }
 
     /** Downloads into {@code folder}, one progress bar per archive, one line per file on {@code out}. */

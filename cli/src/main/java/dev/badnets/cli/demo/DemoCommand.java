@@ -5,8 +5,6 @@ import dev.badnets.cli.Json;
 import dev.badnets.cli.Models;
 import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.Progress;
-import dev.badnets.cli.Report;
-import dev.badnets.cli.RunFailure;
 import dev.badnets.cli.UserException;
 import dev.badnets.cli.data.DownloadCommand;
 import dev.badnets.cli.options.BackendOptions;
@@ -27,19 +25,14 @@ import dev.badnets.attack.PoisonedSet;
 import dev.badnets.attack.Trigger;
 import dev.badnets.core.Network;
 import dev.badnets.core.TrainingConfig;
-import dev.badnets.core.TrainingResult;
 import dev.badnets.mnist.AtomicFolder;
-import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
 import dev.badnets.mnist.MnistLayout;
 import dev.badnets.mnist.OutputLock;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -148,7 +141,7 @@ public final class DemoCommand implements Callable<Integer> {
              OutputLock jsonLock = OutputFiles.lock(jsonFile, "--json")) {
             run.warmUp();
             if (DataOptions.isEmpty(folder)) {
-                download(folder, from, stdout);
+                DownloadCommand.fetchInto(folder, from, stdout);
             }
             MnistLayout layout = DataOptions.inspect(folder);
             Attack attack = attackOptions.attack(triggerOptions, layout.rows(), layout.cols());
@@ -166,8 +159,9 @@ public final class DemoCommand implements Callable<Integer> {
                     result.defended() ? result.defense().backdoor() : null, mnist.classes(),
                     attackOptions.given() && BackdoorPicture.invisible(trigger, layout.rows(), layout.cols())),
                     written.staging().resolve(PICTURE));
-            printResults(stdout, result, mnist.test().count());
-            ObjectNode root = json(result, folder, mnist, plan, trigger, config, outDir);
+            DemoReport.printResults(stdout, result, mnist.test().count());
+            ObjectNode root = DemoReport.json(result, folder, mnist, plan, trigger, config, outDir, target, network, run,
+                    attackOptions, triggerOptions);
             ObjectNode timings = Json.timings(root);
             timings.put("load_seconds", loadSeconds);
             timings.put("train_seconds", result.training().seconds());
@@ -177,7 +171,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (jsonFile != null) {
                 Json.write(root, jsonFile);
             }
-            printFiles(stdout, outDir);
+            DemoReport.printFiles(stdout, outDir);
             return 0;
         }
     }
@@ -195,147 +189,11 @@ public final class DemoCommand implements Callable<Integer> {
         try (Progress.Experiment progress = new Progress.Experiment(config.epochs(), Progress.interactive()) {
             @Override
             public void onPoisoned(PoisonedSet poisoned, Network net) {
-                printConfiguration(stdout, folder, mnist, poisoned, poisoned.trigger(), net);
+                DemoReport.printConfiguration(stdout, folder, mnist, poisoned, poisoned.trigger(), net, target, network,
+                        run, attackOptions, triggerOptions);
             }
         }) {
             return experiment.run(progress);
-        }
-    }
-
-    /** The report's first block, printed once the training set is poisoned, before training. */
-    private void printConfiguration(PrintWriter stdout, Path folder, MnistData mnist, PoisonedSet poisoned,
-                                    Trigger trigger, Network net) {
-        LabeledImages train = mnist.train();
-        stdout.println("BadNets backdoor demo (OWASP ML02:2023, data poisoning)");
-        stdout.println();
-        stdout.println("Configuration");
-        stdout.printf(Locale.ROOT, "  data       %s: %,d training and %,d test images, %dx%d, %d classes%n",
-                folder, train.count(), mnist.test().count(), train.rows(), train.cols(), mnist.classes());
-        boolean cleanLabel = poisoned.attack() != null
-                && Arrays.equals(poisoned.images().labels(), train.labels());
-        stdout.printf(Locale.ROOT, "  poisoning  %,d training images (%.2f%%) got the trigger and %s%n",
-                poisoned.poisonedCount(), 100.0 * poisoned.poisonedCount() / train.count(),
-                cleanLabel ? "kept their labels (clean-label, class " + target.target + ")"
-                        : target.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "the label " + target.target
-                        : "the label of the next class (all-to-all)");
-        if (poisoned.coverIndices().length > 0) {
-            stdout.printf(Locale.ROOT, "             %,d more were changed but kept their labels (cover images)%n",
-                    poisoned.coverIndices().length);
-        }
-        if (attackOptions.given()) {
-            stdout.println("  attack     " + (poisoned.attack() == null ? attackOptions.resolvedName(triggerOptions)
-                    : poisoned.attack() + " " + poisoned.attackParameters()));
-        }
-        stdout.println("  trigger    " + trigger.describe());
-        stdout.println("  network    " + network.describe(net, run));
-        stdout.println();
-        stdout.flush();
-        Errors.doing("training a " + network.layers(net) + " network");
-    }
-
-    private static void printResults(PrintWriter stdout, ExperimentResult result, int testImages) {
-        TrainingResult training = result.training();
-        stdout.println("Results");
-        stdout.print(Report.backdoorLines(result.backdoor(), testImages));
-        stdout.printf(Locale.ROOT, "  training took %.1f s (%,.0f images/s, %s)%n", training.seconds(),
-                training.samplesPerSecond(), training.backend() + ", " + training.threads() + " threads");
-        stdout.println();
-        if (result.defended()) {
-            stdout.print(Report.defenseLines(result.defense(), testImages));
-            stdout.println();
-        }
-    }
-
-    private static void printFiles(PrintWriter stdout, Path outDir) {
-        String results = shown(outDir.resolve(RESULTS));
-        String model = shown(outDir.resolve(MODEL));
-        String picture = shown(outDir.resolve(PICTURE));
-        String row = "  %-" + Math.max(results.length(), Math.max(model.length(), picture.length())) + "s  %s%n";
-        stdout.println("Files");
-        stdout.printf(row, results, "every figure above, the configuration and timings");
-        stdout.printf(row, model, "the trained model: ./badnets evaluate --model " + model + " [--trigger square]");
-        stdout.printf(row, picture, "one test image per class, clean and triggered, with the model's answers");
-        stdout.flush();
-    }
-
-    /**
-     * results.json without the run's load and total seconds, which the caller adds under {@code timings};
-     * without {@code files} when {@code outDir} is null (nothing written).
-     */
-    private ObjectNode json(ExperimentResult result, Path folder, MnistData mnist, PoisonPlan plan, Trigger trigger,
-                            TrainingConfig config, Path outDir) {
-        LabeledImages train = mnist.train();
-        ObjectNode root = Json.object();
-        Json.putBackdoor(root, result.backdoor());
-        root.put("poisoned_count", result.poisonedCount());
-        Json.putTraining(root, result.training());
-        ObjectNode cfg = root.putObject("config");
-        cfg.put("data", folder.toString());
-        cfg.put("train_images", train.count());
-        cfg.put("test_images", mnist.test().count());
-        cfg.put("image_rows", train.rows());
-        cfg.put("image_cols", train.cols());
-        cfg.put("classes", mnist.classes());
-        if (plan.rate().isPresent()) {
-            cfg.put("poison_rate", plan.rate().getAsDouble());
-        } else {
-            cfg.put("poison_count", plan.count().getAsInt());
-        }
-        cfg.put("target", target.target);
-        cfg.put("mode", target.mode().cliName());
-        var sources = cfg.putArray("source_classes");
-        Arrays.stream(plan.sourceClasses()).forEach(sources::add);
-        cfg.put("trigger", trigger.describe());
-        if (attackOptions.given()) {
-            ObjectNode attack = root.putObject("attack");
-            PoisonedSet poisoned = result.poisoned();
-            attack.put("name", poisoned.attack() == null ? attackOptions.resolvedName(triggerOptions) : poisoned.attack());
-            attack.set("parameters", Json.MAPPER.valueToTree(poisoned.attack() == null
-                    ? java.util.Map.of("trigger", trigger.describe()) : poisoned.attackParameters()));
-            if (poisoned.coverIndices().length > 0) {
-                attack.put("cover_count", poisoned.coverIndices().length);
-            }
-        }
-        network.putConfig(cfg, result.network());
-        cfg.put("optimizer", config.optimizer().name().toLowerCase(Locale.ROOT));
-        cfg.put("learning_rate", config.learningRate());
-        cfg.put("lr_schedule", config.learningRateSchedule().cliName());
-        cfg.put("batch", config.batchSize());
-        cfg.put("epochs", config.epochs());
-        cfg.put("seed", network.seed);
-        cfg.put("threads", config.threads());
-        cfg.put("backend", run.backend);
-        if (result.defended()) {
-            Json.putDefense(root, result.defense());
-        }
-        if (outDir != null) {
-            ObjectNode files = root.putObject("files");
-            files.put("model", outDir.resolve(MODEL).toString());
-            files.put("picture", outDir.resolve(PICTURE).toString());
-        }
-        return root;
-    }
-
-    /** A path relative to the working directory when it lies below it, as a user would type it. */
-    private static String shown(Path file) {
-        Path here = Path.of("").toAbsolutePath();
-        return file.startsWith(here) ? here.relativize(file).toString() : file.toString();
-    }
-
-    /**
-     * Fetches MNIST into an empty data folder. A failed download is a failure at run time (exit 1),
-     * as in {@code download}; the line says what else to do.
-     */
-    private static void download(Path folder, List<URI> from, PrintWriter stdout) {
-        stdout.println("no MNIST data in " + folder + "; downloading it (about 11 MB, once)");
-        stdout.flush();
-        OutputFiles.prepareFolder(folder, "--data");
-        try {
-            DownloadCommand.fetch(folder, from, stdout);
-        } catch (IOException e) {
-            throw new RunFailure("no MNIST data in " + folder + " and the download failed ("
-                    + Errors.flatten(e.getMessage()) + ")",
-                    "run `./badnets download` when online, or pass --data DIR", e);
         }
     }
 }

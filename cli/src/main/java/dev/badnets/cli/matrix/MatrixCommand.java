@@ -1,6 +1,7 @@
 package dev.badnets.cli.matrix;
 
 import dev.badnets.cli.Check;
+import dev.badnets.cli.sweep.ShardOptions;
 import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.UserException;
 import dev.badnets.cli.options.BackendOptions;
@@ -136,7 +137,7 @@ public final class MatrixCommand implements Callable<Integer> {
         int cores = Runtime.getRuntime().availableProcessors();
         int workers = parallel == null ? cores : parallel;
         Check.inRange("--parallel", workers, 1, dev.badnets.core.backend.Backends.MAX_THREADS);
-        Shard part = shard == null ? Shard.ALL : Shard.parse(shard);
+        Shard part = shard == null ? Shard.ALL : ShardOptions.parse(shard);
         if (expectedRate != null) {
             DefenseOptions.checkRate("--expected-rate", expectedRate);
         }

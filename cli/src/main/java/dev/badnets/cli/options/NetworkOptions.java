@@ -77,6 +77,11 @@ public final class NetworkOptions {
             description = "Optimiser: sgd, momentum or adam (default: ${DEFAULT-VALUE}).")
     public String optimizer;
 
+    @Option(names = "--weight-decay", paramLabel = "L2", defaultValue = "0",
+            description = "L2 weight decay: each weight's gradient gains L2 x the weight (biases are not "
+                    + "decayed) (default: ${DEFAULT-VALUE}, none).")
+    float weightDecay;
+
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
             description = "Seed for initial weights, shuffling and poisoning (default: ${DEFAULT-VALUE}).")
     public long seed;
@@ -112,13 +117,17 @@ public final class NetworkOptions {
         for (int h : hidden == null ? new int[0] : hidden) {
             Check.inRange("--hidden", h, 1, Architecture.MAX_SIZE);
         }
+        if (!(weightDecay >= 0) || !Float.isFinite(weightDecay)) {
+            throw new UserException("--weight-decay must be a finite number >= 0, got " + weightDecay,
+                    "pass e.g. --weight-decay 0.0005, or leave it out for none");
+        }
         optimizerKind();
         schedule();
     }
 
     public TrainingConfig config(BackendOptions run) {
         validate();
-        return new TrainingConfig(epochs(), batch, lr(), schedule(), optimizerKind(), 0f, seed,
+        return new TrainingConfig(epochs(), batch, lr(), schedule(), optimizerKind(), weightDecay, seed,
                 run.threads(), run.backend);
     }
 
@@ -176,6 +185,7 @@ public final class NetworkOptions {
         copy.lr = lr;
         copy.schedule = schedule;
         copy.optimizer = optimizer;
+        copy.weightDecay = weightDecay;
         copy.seed = otherSeed;
         return copy;
     }

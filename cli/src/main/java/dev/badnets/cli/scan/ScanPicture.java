@@ -46,7 +46,7 @@ public final class ScanPicture {
         try {
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 22));
             g.setColor(result.flagged().length > 0 ? FLAGGED : TEXT);
-            g.drawString("Neural Cleanse and MM-BD: " + ScanCommand.verdict(result), MARGIN, 32);
+            g.drawString("Neural Cleanse and MM-BD: " + ScanReport.verdict(result), MARGIN, 32);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
             g.setColor(MUTED);
             g.drawString("For each class, the smallest trigger that sends clean images there: its mask (white = "

@@ -81,6 +81,7 @@ public final class ServeTraining {
                             .toUpperCase(Locale.ROOT)))
                     .withBatchSize(config.path("batch").asInt(64))
                     .withSeed(config.path("seed").asLong(1))
+                    .withWeightDecay((float) config.path("weight_decay").asDouble(0))
                     .withBackend(config.path("backend").asText("auto"));
         } catch (IllegalArgumentException e) {
             out.println("badnets serve: no clean model: the results.json beside the backdoored model names a "
@@ -125,6 +126,9 @@ public final class ServeTraining {
         config.put("target", plan.target());
         config.put("optimizer", training.optimizer().name().toLowerCase(Locale.ROOT));
         config.put("learning_rate", training.learningRate());
+        if (training.weightDecay() > 0) {
+            config.put("weight_decay", training.weightDecay());
+        }
         config.put("lr_schedule", training.learningRateSchedule().cliName());
         config.put("batch", training.batchSize());
         config.put("epochs", training.epochs());

@@ -2,6 +2,7 @@ package dev.badnets.cli.sweep;
 
 import dev.badnets.attack.experiment.Shard;
 import dev.badnets.cli.Check;
+import dev.badnets.cli.UserException;
 import picocli.CommandLine.Option;
 
 /** How a grid runs: which shard, how many points at once, a dry run, and what to do with rows of another grid. */
@@ -25,9 +26,30 @@ public final class ShardOptions {
             + "rows).")
     public boolean discardOtherRows;
 
+    /** Parses {@code K/N}; exit 2 naming the problem otherwise. */
+    public static Shard parse(String spec) {
+        String fix = "pass --shard K/N with 1 <= K <= N, e.g. --shard 1/4";
+        String[] parts = spec.trim().split("/", -1);
+        int k;
+        int n;
+        try {
+            if (parts.length != 2) {
+                throw new NumberFormatException();
+            }
+            k = Integer.parseInt(parts[0].trim());
+            n = Integer.parseInt(parts[1].trim());
+        } catch (NumberFormatException e) {
+            throw new UserException("--shard must be K/N, got '" + spec + "'", fix);
+        }
+        if (n < 1 || k < 1 || k > n) {
+            throw new UserException("--shard " + spec + " names no shard: K must be from 1 to N", fix);
+        }
+        return new Shard(k, n);
+    }
+
     /** The shard asked for, the whole grid without --shard; exit 2 for a bad --shard or --parallel. */
     public Shard shard() {
-        Shard part = shard == null ? Shard.ALL : Shard.parse(shard);
+        Shard part = shard == null ? Shard.ALL : parse(shard);
         if (parallel != null) {
             Check.atLeast("--parallel", parallel, 1);
         }

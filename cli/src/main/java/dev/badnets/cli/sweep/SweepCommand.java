@@ -6,6 +6,7 @@ import dev.badnets.attack.ExperimentResult;
 import dev.badnets.attack.Attack;
 import dev.badnets.attack.experiment.Grid;
 import dev.badnets.attack.experiment.GridCsv;
+import dev.badnets.attack.experiment.GridException;
 import dev.badnets.attack.experiment.GridKeys;
 import dev.badnets.attack.experiment.GridTable;
 import dev.badnets.attack.experiment.Parallel;
@@ -58,7 +59,7 @@ import picocli.CommandLine.Spec;
                 "`sweep merge DIR... --out DIR` joins the CSVs of --shard runs."})
 public final class SweepCommand implements Callable<Integer> {
 
-    /** The file sweep writes its rows to, in --out. */
+    /** The file sweep writes its rows to (in --out), rows of earlier runs that are points of the grid kept. */
     static final String CSV = "sweep.csv";
 
     @Spec
@@ -72,7 +73,7 @@ public final class SweepCommand implements Callable<Integer> {
     Double expectedRate;
 
     @Mixin
-    ShardOptions grid;
+    ShardOptions sharding;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "badnets-out",
             description = "Folder for sweep.csv and sweep.png (default: ${DEFAULT-VALUE}).")
@@ -108,26 +109,26 @@ public final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
-        Grid<SweepAxis> points = axes.grid(network.epochs);
-        Shard part = grid.shard();
+        Grid<SweepAxis> grid = axes.grid(network.epochs);
+        Shard part = sharding.shard();
         int perPoint = threadsPerPoint == null ? 1 : threadsPerPoint;
         Check.inRange("--threads", perPoint, 1, Backends.MAX_THREADS);
-                if (expectedRate != null) {
+        if (expectedRate != null) {
             DefenseOptions.checkRate("--expected-rate", expectedRate);
         }
         BackendOptions run = new BackendOptions();
         run.threads = perPoint;
         run.backend = backend;
         run.create();
-        List<Run> all = points.points(Shard.ALL).stream().map(p -> SweepPoints.resolve(p, this, run)).toList();
+        List<Run> all = grid.points(Shard.ALL).stream().map(p -> SweepPoints.resolve(p, this, run)).toList();
         List<Run> mine = all.stream().filter(r -> part.holds(r.point())).toList();
         // every point checked against the data before the CSV is touched or anything trained (--dry-run too)
         Path folder = data.folder();
         MnistLayout layout = DataOptions.inspect(folder);
         SweepPoints.Checked checked = SweepPoints.check(all, layout, this);
-        stdout.printf(Locale.ROOT, "sweep: %d points (%s)%s%n", points.size(), points.describe(),
+        stdout.printf(Locale.ROOT, "sweep: %d points (%s)%s%n", grid.size(), grid.describe(),
                 part.count() == 1 ? "" : ", shard " + part + ": " + mine.size() + " of them");
-        if (grid.dryRun) {
+        if (sharding.dryRun) {
             mine.forEach(r -> stdout.printf(Locale.ROOT, "  %d  %s%n", r.point().number(), r.point().describe()));
             stdout.flush();
             return 0;
@@ -142,7 +143,7 @@ public final class SweepCommand implements Callable<Integer> {
                 + layout.cols();
         List<String> configs = all.stream().map(r -> GridKeys.hash(dataKey + ";" + r.settings())).toList();
         boolean defended = mine.stream().anyMatch(r -> !r.defend().equals(DefenseOptions.NONE));
-        List<String> header = GridCsv.header(points.axes().keySet(), ResultCells.figures(defended));
+        List<String> header = GridCsv.header(grid.axes().keySet(), ResultCells.figures(defended));
         Path csv = outDir.resolve(CSV);
         Path png = outDir.resolve(SweepMergeCommand.PNG);
 
@@ -150,9 +151,13 @@ public final class SweepCommand implements Callable<Integer> {
             Files.createDirectories(outDir);
             try (OutputLock csvLock = OutputFiles.lock(csv, "--out");
                  OutputLock pngLock = OutputFiles.lock(png, "--out")) {
-                // rows of earlier runs whose configuration is a point of this grid are kept
                 GridTable table = new GridTable("sweep", csv, header, configs, List.of(SweepAxis.values()));
-                GridTable.Resumed<SweepAxis> resumed = table.resume(points.points(Shard.ALL), part, grid.discardOtherRows);
+                GridTable.Resumed<SweepAxis> resumed;
+                try {
+                    resumed = table.resume(grid.points(Shard.ALL), part, sharding.discardOtherRows);
+                } catch (GridException e) {
+                    throw GridErrors.of(e, "sweep");
+                }
                 if (resumed.kept() > 0 || resumed.discarded() > 0) {
                     stdout.printf(Locale.ROOT, "skipped %d points already in %s%s%n", resumed.kept(), csv,
                             resumed.discarded() == 0 ? "" : "; discarded " + resumed.discarded()
@@ -160,7 +165,7 @@ public final class SweepCommand implements Callable<Integer> {
                 }
                 List<Run> todo = resumed.todo().stream().map(p -> all.get(p.number() - 1)).toList();
                 if (!todo.isEmpty()) {
-                    train(stdout, todo, layout, checked, perPoint, points.size(), defended, table);
+                    train(stdout, todo, layout, checked, perPoint, grid.size(), defended, table);
                 }
                 SweepChart.write(SweepChart.chart(header, table.rows()), png);
             }
@@ -178,7 +183,7 @@ public final class SweepCommand implements Callable<Integer> {
         List<String> networks = todo.stream().map(r -> checked.networks().get(r.network().layerSpec())).distinct()
                 .toList();
         int cores = Runtime.getRuntime().availableProcessors();
-        int workers = Math.max(1, Math.min(todo.size(), grid.parallel != null ? grid.parallel : cores / perPoint));
+        int workers = Math.max(1, Math.min(todo.size(), sharding.parallel != null ? sharding.parallel : cores / perPoint));
         stdout.printf(Locale.ROOT, "training %d models (%s; %d %s each), %d at a time%n", todo.size(),
                 String.join(", ", networks), perPoint, perPoint == 1 ? "thread" : "threads", workers);
         stdout.flush();

@@ -1,6 +1,7 @@
 package dev.badnets.cli.sweep;
 
 import dev.badnets.attack.experiment.GridCsv;
+import dev.badnets.attack.experiment.GridException;
 import dev.badnets.attack.experiment.GridMerge;
 import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.UserException;
@@ -62,7 +63,12 @@ public final class SweepMergeCommand implements Callable<Integer> {
         }
         Path outDir = paths.folder("--out", out).check().path("--out");
 
-        GridCsv.Table merged = GridMerge.merge("sweep", csvs);
+        GridCsv.Table merged;
+        try {
+            merged = GridMerge.merge("sweep", csvs);
+        } catch (GridException e) {
+            throw GridErrors.of(e, "sweep");
+        }
         List<String> header = merged.header();
         List<Map<String, String>> rows = merged.rows();
 

@@ -79,6 +79,7 @@ final class SweepPoints {
                 + (a == null && !flags.attackOptions.given() ? "" : ";attack=" + attack + ";attack_parameters="
                         + flags.attackOptions.valuesFor(attack, flags.attackOptions.values()))
                 + ";layers=" + net.layerSpec()
+                + (config.weightDecay() > 0 ? ";weight_decay=" + config.weightDecay() : "")
                 + ";epochs=" + config.epochs() + ";batch=" + config.batchSize() + ";lr=" + config.learningRate()
                 + ";lr_schedule=" + config.learningRateSchedule().cliName() + ";optimizer=" + config.optimizer()
                 + ";seed=" + config.seed() + ";threads=" + config.threads() + ";backend=" + config.backend()

@@ -112,6 +112,9 @@ public final class TrainCommand implements Callable<Integer> {
             cfg.put("epochs", config.epochs());
             cfg.put("batch", config.batchSize());
             cfg.put("learning_rate", config.learningRate());
+            if (config.weightDecay() > 0) {
+                cfg.put("weight_decay", config.weightDecay());
+            }
             cfg.put("optimizer", network.optimizer);
             cfg.put("seed", network.seed);
             root.put("model", model.toString());

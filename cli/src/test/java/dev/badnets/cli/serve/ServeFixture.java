@@ -63,8 +63,8 @@ public final class ServeFixture {
                 PoisonPlan.ofCount(PoisonOptions.DEFAULT_COUNT), Triggers.defaultTrigger(), Architecture.MLP, training);
         ServeTraining.Trained clean = ServeTraining.cleanTwin(log, mnist, backdoored.result().network(),
                 backdoored.config(), backdoored.trigger(), backdoored.plan());
-        PageServer.Content content = ServeCommand.trained(backdoored,
-                ServeCommand.trained("clean", clean, "trained by the test"), mnist);
+        PageServer.Content content = ServedModels.trained(backdoored,
+                ServedModels.trained("clean", clean, "trained by the test"), mnist);
         int target = backdoored.plan().target();
         Models m = new Models(mnist, backdoored.result().network(), clean.result().network(), backdoored.trigger(),
                 target, content, -1);

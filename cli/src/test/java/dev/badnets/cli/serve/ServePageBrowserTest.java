@@ -44,8 +44,10 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @ExtendWith(ServePageBrowserTest.BrowserCondition.class)
 public class ServePageBrowserTest {
 
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    /** Debian's chromium; {@code -Dbadnets.chromium=PATH} names another (or a missing one, to see the skip). */
+    static final Path CHROMIUM = Path.of(System.getProperty("badnets.chromium", "/usr/bin/chromium"));
+    /** Debian's chromium-driver; {@code -Dbadnets.chromedriver=PATH} names another. */
+    static final Path CHROMEDRIVER = Path.of(System.getProperty("badnets.chromedriver", "/usr/bin/chromedriver"));
     /** Where the screenshot goes; docs/serve.png is a copy of one. */
     static final Path SCREENSHOT = Path.of("target", "serve-page.png");
 

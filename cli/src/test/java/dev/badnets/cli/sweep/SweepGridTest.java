@@ -1,6 +1,7 @@
 package dev.badnets.cli.sweep;
 
 import dev.badnets.cli.Cli;
+import dev.badnets.cli.UserException;
 import dev.badnets.cli.FailClosedCommandsTest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,14 +76,14 @@ public class SweepGridTest {
 
     @Test
     void shardSpecs() {
-        assertEquals(new Shard(3, 4), Shard.parse("3/4"));
-        assertEquals(new Shard(1, 1), Shard.parse(" 1 / 1 "));
+        assertEquals(new Shard(3, 4), ShardOptions.parse("3/4"));
+        assertEquals(new Shard(1, 1), ShardOptions.parse(" 1 / 1 "));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"3/2", "0/2", "1/0", "-1/2", "2", "a/b", "1/2/3", ""})
     void badShardSpecsAreUsageErrors(String spec) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Shard.parse(spec));
+        UserException e = assertThrows(UserException.class, () -> ShardOptions.parse(spec));
         assertTrue(e.getMessage().startsWith("--shard"), e.getMessage());
     }
 

@@ -1,4 +1,4 @@
-package dev.badnets.attack;
+package dev.badnets.mnist.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,12 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
 
-/** A PNG of a few hundred bytes whose header declares any size: a grey image of one row of zeros. */
-final class HugePng {
+/**
+ * A PNG of a few hundred bytes whose header declares any size: a grey image of one row of zeros. For
+ * the tests of every module that reads pictures (trigger files), that a declared size is refused before
+ * anything of that size is allocated.
+ */
+public final class HugePng {
     private HugePng() {
     }
 
-    static byte[] declaring(int width, int height) {
+    public static byte[] declaring(int width, int height) {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         png.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height);
