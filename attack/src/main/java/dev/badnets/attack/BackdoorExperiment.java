@@ -171,8 +171,7 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
 
     private TrainingResult train(Phase phase, Network net, LabeledImages images, ExperimentListener events) {
         events.onPhase(phase);
-        ByteSamples samples = new ByteSamples(images.pixels(), images.labels(),
-                Shape.image(images.rows(), images.cols()), classes);
+        ByteSamples samples = ImageSamples.of(images, classes);
         return Trainer.train(net, samples, training, new TrainingListener() {
             @Override
             public void onBatch(int epoch, int batch, int batchesPerEpoch, double loss, double runningAccuracy) {

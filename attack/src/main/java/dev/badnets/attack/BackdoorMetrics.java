@@ -1,6 +1,5 @@
 package dev.badnets.attack;
 
-import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Evaluator;
 import dev.badnets.core.Network;
 import dev.badnets.core.Shape;
@@ -41,9 +40,9 @@ public final class BackdoorMetrics {
         if (test.count() == 0) {
             throw new IllegalArgumentException("the test set is empty; give a data folder with test images");
         }
-        int[] clean = Evaluator.predict(net, samples(test, classes), backend);
+        int[] clean = Evaluator.predict(net, ImageSamples.of(test, classes), backend);
         LabeledImages triggered = Poisoning.stampAll(test, trigger);
-        int[] attacked = Evaluator.predict(net, samples(triggered, classes), backend);
+        int[] attacked = Evaluator.predict(net, ImageSamples.of(triggered, classes), backend);
 
         int correct = 0;
         int hitsAll = 0;
@@ -79,9 +78,5 @@ public final class BackdoorMetrics {
      */
     public static double cleanAccuracyCost(double cleanModelAccuracy, BackdoorReport backdoored) {
         return cleanModelAccuracy - backdoored.cleanAccuracy();
-    }
-
-    private static ByteSamples samples(LabeledImages images, int classes) {
-        return new ByteSamples(images.pixels(), images.labels(), Shape.image(images.rows(), images.cols()), classes);
     }
 }

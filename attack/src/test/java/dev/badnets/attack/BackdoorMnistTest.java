@@ -1,11 +1,12 @@
 package dev.badnets.attack;
 
+import dev.badnets.attack.ImageSamples;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.attack.PoisonPlan.Mode;
-import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Evaluator;
 import dev.badnets.core.Network;
 import dev.badnets.core.OptimizerKind;
@@ -41,8 +42,7 @@ class BackdoorMnistTest {
     private static synchronized double cleanModelAccuracy() {
         if (cleanModelAccuracy == null) {
             Network clean = train(mnist.train());
-            cleanModelAccuracy = Evaluator.evaluate(clean, new ByteSamples(mnist.test().pixels(),
-                    mnist.test().labels(), mnist.test().pixelsPerImage(), mnist.classes())).accuracy();
+            cleanModelAccuracy = Evaluator.evaluate(clean, ImageSamples.of(mnist.test(), mnist.classes())).accuracy();
             System.out.printf(Locale.ROOT, "clean model (same seed): accuracy %.4f%n", cleanModelAccuracy);
         }
         return cleanModelAccuracy;
@@ -65,8 +65,7 @@ class BackdoorMnistTest {
 
     private static Network train(LabeledImages train) {
         Network net = Network.mlp(784, new int[] {128}, mnist.classes(), 1);
-        TrainingResult result = Trainer.train(net,
-                new ByteSamples(train.pixels(), train.labels(), train.pixelsPerImage(), mnist.classes()), CONFIG, null);
+        TrainingResult result = Trainer.train(net, ImageSamples.of(train, mnist.classes()), CONFIG, null);
         System.out.printf(Locale.ROOT, "  trained in %.1f s on %s with %d threads%n",
                 result.seconds(), result.backend(), result.threads());
         return net;

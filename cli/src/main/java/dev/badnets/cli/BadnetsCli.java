@@ -1,5 +1,19 @@
 package dev.badnets.cli;
 
+import dev.badnets.cli.data.DownloadCommand;
+import dev.badnets.cli.data.InspectCommand;
+import dev.badnets.cli.data.PoisonCommand;
+import dev.badnets.cli.demo.DemoCommand;
+import dev.badnets.cli.scan.DetectCommand;
+import dev.badnets.cli.scan.ScanCommand;
+import dev.badnets.cli.scan.StripCommand;
+import dev.badnets.cli.serve.ServeCommand;
+import dev.badnets.cli.sweep.SweepCommand;
+import dev.badnets.cli.train.BenchCommand;
+import dev.badnets.cli.train.EvaluateCommand;
+import dev.badnets.cli.train.ExportCommand;
+import dev.badnets.cli.train.TrainCommand;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

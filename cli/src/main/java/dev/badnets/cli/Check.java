@@ -1,19 +1,19 @@
 package dev.badnets.cli;
 
 /** Range checks for flags, failing with the flag's name, the value and the valid range. */
-final class Check {
+public final class Check {
 
     private Check() {
     }
 
-    static void atLeast(String flag, long value, long min) {
+    public static void atLeast(String flag, long value, long min) {
         if (value < min) {
             throw new UserException(flag + " must be at least " + min + ", got " + value,
                     "pass a value of " + min + " or more");
         }
     }
 
-    static void inRange(String flag, long value, long min, long max) {
+    public static void inRange(String flag, long value, long min, long max) {
         if (value < min || value > max) {
             throw new UserException(flag + " must be in [" + min + ", " + max + "], got " + value,
                     "pass a value from " + min + " to " + max);

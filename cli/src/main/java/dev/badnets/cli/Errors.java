@@ -8,7 +8,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
 /** Turns any exception into badnets' one-line message and exit status. */
-final class Errors {
+public final class Errors {
 
     /** What the command is doing, for the one line an OutOfMemoryError becomes. */
     private static volatile String activity;
@@ -17,7 +17,7 @@ final class Errors {
     }
 
     /** Records what the command does next (e.g. "loading the data folder X (55 MB)"). */
-    static void doing(String what) {
+    public static void doing(String what) {
         activity = what;
     }
 
@@ -50,7 +50,7 @@ final class Errors {
     }
 
     /** {@code badnets: <problem>; <fix>}, on one line. */
-    static String oneLine(Throwable ex) {
+    public static String oneLine(Throwable ex) {
         Throwable e = unwrap(ex);
         String problem;
         String fix;
@@ -96,7 +96,7 @@ final class Errors {
     }
 
     /** Messages of some exceptions span lines; the contract promises one. */
-    static String flatten(String message) {
+    public static String flatten(String message) {
         return message == null ? "(no message)" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 

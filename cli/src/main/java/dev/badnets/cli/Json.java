@@ -14,19 +14,19 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** The JSON files commands write; key names are fixed by docs/cli-contract.md. */
-final class Json {
+public final class Json {
 
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private Json() {
     }
 
-    static ObjectNode object() {
+    public static ObjectNode object() {
         return MAPPER.createObjectNode();
     }
 
     /** clean_accuracy, attack_success_rate, attack_success_rate_all_images, per_class_attack_success_rate. */
-    static void putBackdoor(ObjectNode json, BackdoorReport report) {
+    public static void putBackdoor(ObjectNode json, BackdoorReport report) {
         json.put("clean_accuracy", report.cleanAccuracy());
         json.put("attack_success_rate", report.attackSuccessRate());
         json.put("attack_success_rate_all_images", report.attackSuccessRateAllImages());
@@ -41,7 +41,7 @@ final class Json {
      * epochs, train_seconds, train_samples_per_second, backend, threads, and per-epoch loss and
      * accuracy; the per-epoch seconds go under {@code timings} with the other wall-clock figures.
      */
-    static void putTraining(ObjectNode json, TrainingResult result) {
+    public static void putTraining(ObjectNode json, TrainingResult result) {
         json.put("epochs", result.epochs().size());
         json.put("train_seconds", result.seconds());
         json.put("train_samples_per_second", result.samplesPerSecond());
@@ -61,7 +61,7 @@ final class Json {
      * {@code flagged_class} (null when no class was flagged) whenever it reports an anomaly index. A
      * run-time detector (STRIP) leaves the model as it is: its {@code *_after} figures are the model's own.
      */
-    static void putDefense(ObjectNode json, DefenseOutcome d) {
+    public static void putDefense(ObjectNode json, DefenseOutcome d) {
         ObjectNode defense = json.putObject("defense");
         defense.put("method", d.method());
         if (d.modelLevel()) {
@@ -94,11 +94,11 @@ final class Json {
     }
 
     /** The object holding wall-clock figures, which differ from run to run. */
-    static ObjectNode timings(ObjectNode json) {
+    public static ObjectNode timings(ObjectNode json) {
         return json.has("timings") ? (ObjectNode) json.get("timings") : json.putObject("timings");
     }
 
-    static void write(ObjectNode json, Path file) throws IOException {
+    public static void write(ObjectNode json, Path file) throws IOException {
         AtomicFiles.write(file, out -> MAPPER.writeValue(new NonClosing(out), json));
     }
 

@@ -5,7 +5,7 @@ import dev.badnets.core.ModelFormatException;
 import dev.badnets.mnist.IdxFormatException;
 
 /** The bad-input exceptions of badnets' libraries, and what to do about each. */
-final class LibraryErrors {
+public final class LibraryErrors {
 
     private LibraryErrors() {
     }

@@ -20,17 +20,17 @@ import java.util.List;
  * Model files ({@link ModelFiles}: written whole or not at all), with the command line's advice
  * when one is missing or does not fit the data.
  */
-final class Models {
+public final class Models {
 
     private Models() {
     }
 
-    static void save(Network net, Path file) throws IOException {
+    public static void save(Network net, Path file) throws IOException {
         ModelFiles.save(net, file);
     }
 
     /** Whether {@code file} holds an ONNX model (by its first bytes, as {@link ModelFiles#load} decides). */
-    static boolean isOnnx(Path file) throws IOException {
+    public static boolean isOnnx(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return OnnxReader.recognizes(in.readNBytes(ModelReader.HEAD_BYTES));
         }
@@ -42,7 +42,7 @@ final class Models {
      * {@code --input-mean}/{@code --input-std} put in front (so the file takes what the original
      * took); else this project's format.
      */
-    static void saveLike(Network net, Path file, Path original, boolean flagsNormalize) throws IOException {
+    public static void saveLike(Network net, Path file, Path original, boolean flagsNormalize) throws IOException {
         if (!isOnnx(original)) {
             save(net, file);
             return;
@@ -57,7 +57,7 @@ final class Models {
     }
 
     /** Writes one predicted class a line (whole or not at all, like every output file). */
-    static void writePredictions(int[] predictions, Path file) throws IOException {
+    public static void writePredictions(int[] predictions, Path file) throws IOException {
         StringBuilder s = new StringBuilder(predictions.length * 2);
         for (int p : predictions) {
             s.append(p).append('\n');
@@ -68,7 +68,7 @@ final class Models {
         Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    static Network load(Path file) throws IOException {
+    public static Network load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new UserException("no model file at " + file,
                     "pass a model written by `./badnets train` or `./badnets demo` with --model FILE");
@@ -77,7 +77,7 @@ final class Models {
     }
 
     /** Refuses a model trained on another image size or with fewer classes than the data. */
-    static void checkFits(Network net, Path file, int rows, int cols, int classes, Path data) {
+    public static void checkFits(Network net, Path file, int rows, int cols, int classes, Path data) {
         if (!net.accepts(Shape.image(rows, cols))) {
             throw new UserException("model " + file + " takes " + net.inputShape().describe() + " but the images in "
                     + data + " are " + rows + "x" + cols + " (" + rows * cols + " pixels)",

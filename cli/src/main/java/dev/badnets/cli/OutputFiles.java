@@ -26,7 +26,7 @@ import java.util.Set;
  * whole or not at all with {@link dev.badnets.mnist.AtomicFiles}, folders as one set with
  * {@link AtomicFolder}.
  */
-final class OutputFiles {
+public final class OutputFiles {
 
     private enum Kind {
         DATA("the data folder"), INPUT("the input file"), FILE("the output file"), FOLDER("the output folder");
@@ -55,13 +55,13 @@ final class OutputFiles {
     private final List<Named> paths = new ArrayList<>();
 
     /** A data folder the command reads. */
-    OutputFiles data(String flag, Path folder) {
+    public OutputFiles data(String flag, Path folder) {
         paths.add(new Named(flag, folder.toString(), real(folder), Kind.DATA));
         return this;
     }
 
     /** A file the command reads; null is ignored. */
-    OutputFiles input(String flag, Path file) {
+    public OutputFiles input(String flag, Path file) {
         if (file != null) {
             paths.add(new Named(flag, file.toString(), real(file), Kind.INPUT));
         }
@@ -69,7 +69,7 @@ final class OutputFiles {
     }
 
     /** A file the command writes; null is ignored. */
-    OutputFiles file(String flag, String given) {
+    public OutputFiles file(String flag, String given) {
         if (given != null) {
             paths.add(new Named(flag, given, real(Path.of(given)), Kind.FILE));
         }
@@ -77,7 +77,7 @@ final class OutputFiles {
     }
 
     /** A folder the command writes as one set; null is ignored. */
-    OutputFiles folder(String flag, String given) {
+    public OutputFiles folder(String flag, String given) {
         if (given != null) {
             paths.add(new Named(flag, given, real(Path.of(given)), Kind.FOLDER));
         }
@@ -85,7 +85,7 @@ final class OutputFiles {
     }
 
     /** The real path of what {@code flag} named, or null when it was not given. */
-    Path path(String flag) {
+    public Path path(String flag) {
         return paths.stream().filter(n -> n.flag.equals(flag)).map(Named::real).findFirst().orElse(null);
     }
 
@@ -93,7 +93,7 @@ final class OutputFiles {
      * Refuses bad shapes and clashes, then creates the outputs' parent folders and proves them
      * writable. Nothing is created before every check has passed.
      */
-    OutputFiles check() {
+    public OutputFiles check() {
         for (Named n : paths) {
             if (n.kind.output()) {
                 checkShape(n);
@@ -257,7 +257,7 @@ final class OutputFiles {
     }
 
     /** Locks an output file for this run and removes what killed runs left beside it. */
-    static OutputLock lock(Path file, String flag) throws IOException {
+    public static OutputLock lock(Path file, String flag) throws IOException {
         if (file == null) {
             return null;
         }
@@ -269,7 +269,7 @@ final class OutputFiles {
     }
 
     /** Starts writing an output folder as one set ({@code names}: the files this command writes there). */
-    static AtomicFolder begin(Path folder, String flag, Set<String> names) throws IOException {
+    public static AtomicFolder begin(Path folder, String flag, Set<String> names) throws IOException {
         try {
             return AtomicFolder.begin(folder, names);
         } catch (OutputInUseException e) {
@@ -287,7 +287,7 @@ final class OutputFiles {
      *
      * @param flag the flag that named the folder, for the message
      */
-    static Path prepareFolder(Path dir, String flag) {
+    public static Path prepareFolder(Path dir, String flag) {
         Path folder = dir.toAbsolutePath().normalize();
         try {
             Files.createDirectories(folder);

@@ -1,5 +1,7 @@
 package dev.badnets.cli;
 
+import dev.badnets.cli.train.Training;
+
 import dev.badnets.attack.ExperimentListener;
 import dev.badnets.core.TrainingListener;
 import java.util.Locale;
@@ -12,17 +14,17 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Progress bars on stderr, drawn only when a person is watching (a console), so logs and tests
  * see just the report.
  */
-final class Progress {
+public final class Progress {
 
     private Progress() {
     }
 
     /** True when stdin and stdout are a terminal. */
-    static boolean interactive() {
+    public static boolean interactive() {
         return System.console() != null;
     }
 
-    static ProgressBar bar(String task, long max, String unit, long unitSize) {
+    public static ProgressBar bar(String task, long max, String unit, long unitSize) {
         return builder(task, max, unit, unitSize).build();
     }
 
@@ -40,7 +42,7 @@ final class Progress {
     }
 
     /** A training listener drawing one bar for the whole run: epoch, the epoch's mean loss so far, running accuracy. */
-    static final class Training implements TrainingListener, AutoCloseable {
+    public static final class Training implements TrainingListener, AutoCloseable {
         private final String task;
         private final int epochs;
         private final boolean show;
@@ -48,7 +50,7 @@ final class Progress {
         private int lossEpoch;
         private double lossSum;
 
-        Training(String task, int epochs, boolean show) {
+        public Training(String task, int epochs, boolean show) {
             this.task = task;
             this.epochs = epochs;
             this.show = show;
@@ -83,12 +85,12 @@ final class Progress {
     }
 
     /** An experiment's listener drawing one {@link Training} bar per training: "train", then "retrain". */
-    static class Experiment implements ExperimentListener, AutoCloseable {
+    public static class Experiment implements ExperimentListener, AutoCloseable {
         private final int epochs;
         private final boolean show;
         private Training bar;
 
-        Experiment(int epochs, boolean show) {
+        public Experiment(int epochs, boolean show) {
             this.epochs = epochs;
             this.show = show;
         }

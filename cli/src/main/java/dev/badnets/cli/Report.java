@@ -8,7 +8,7 @@ import dev.badnets.attack.defense.NeuralCleanse;
 import java.util.Locale;
 
 /** The figures of a backdoor, each with the one line that says what it means. */
-final class Report {
+public final class Report {
 
     // A verdict only where the figure supports it: a clean model must not be told its backdoor works.
     private static final double HEALTHY = 0.9;
@@ -17,7 +17,7 @@ final class Report {
     private Report() {
     }
 
-    static String backdoorLines(BackdoorReport r, int testImages) {
+    public static String backdoorLines(BackdoorReport r, int testImages) {
         String where = r.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "class " + r.target() : "the next class (c+1 mod K)";
         StringBuilder s = new StringBuilder();
         s.append(line("clean accuracy", r.cleanAccuracy(),
@@ -39,7 +39,7 @@ final class Report {
     }
 
     /** The defense's block of the demo: what it removed, how much of that was poison, and the retrained model. */
-    static String defenseLines(DefenseOutcome d, int testImages) {
+    public static String defenseLines(DefenseOutcome d, int testImages) {
         if (d.modelLevel()) {
             return modelDefenseLines(d, testImages);
         }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The command line in a child JVM: for a small heap, and for processes a test can kill. */
-final class Child {
+public final class Child {
 
     /** Exit status, stdout and stderr of a finished child, and its wall time. */
     record Result(int status, String out, String err, double seconds) {
@@ -28,7 +28,7 @@ final class Child {
     }
 
     /** Starts {@code badnets args...} with the given heap; stdout and stderr go to files in {@code logs}. */
-    static Process start(String heap, Path logs, String... args) throws IOException {
+    public static Process start(String heap, Path logs, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);

@@ -9,11 +9,11 @@ import java.util.List;
 import picocli.CommandLine;
 
 /** Runs the command line in-process and captures what it prints. */
-final class Cli {
+public final class Cli {
 
     /** Exit status, stdout and stderr of one run. */
-    record Run(int status, String out, String err) {
-        List<String> errLines() {
+    public record Run(int status, String out, String err) {
+        public List<String> errLines() {
             return err.isEmpty() ? List.of() : Arrays.asList(err.split("\\R"));
         }
 
@@ -26,7 +26,7 @@ final class Cli {
     private Cli() {
     }
 
-    static Run run(String... args) {
+    public static Run run(String... args) {
         CommandLine cmd = BadnetsCli.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -37,7 +37,7 @@ final class Cli {
     }
 
     /** The real MNIST folder where the command line finds it ({@link RealMnist}); skips the test without it. */
-    static Path mnist() {
+    public static Path mnist() {
         return RealMnist.folderOrSkip();
     }
 }

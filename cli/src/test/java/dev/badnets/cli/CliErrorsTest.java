@@ -20,7 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every kind of bad input: one line naming the problem and the fix, exit 2, no stack trace. */
-class CliErrorsTest {
+public class CliErrorsTest {
 
     @TempDir
     Path dir;

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * folder or adds or removes anything in it.
  */
 @Timeout(300)
-class DataFolderSafetyTest {
+public class DataFolderSafetyTest {
 
     @TempDir
     Path root;

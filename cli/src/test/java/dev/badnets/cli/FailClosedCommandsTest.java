@@ -1,5 +1,7 @@
 package dev.badnets.cli;
 
+import dev.badnets.cli.serve.ServeCommand;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 28x28 images), so these run without MNIST.
  */
 @Timeout(300)
-class FailClosedCommandsTest {
+public class FailClosedCommandsTest {
 
     @TempDir
     static Path dir;
@@ -40,7 +42,7 @@ class FailClosedCommandsTest {
     static Path fine;
 
     /** {@code n} random 28x28 images, labels cycling through {@code classes}. */
-    static LabeledImages images(int n, int classes, long seed) {
+    public static LabeledImages images(int n, int classes, long seed) {
         byte[] pixels = new byte[n * 784];
         new SplittableRandom(seed).nextBytes(pixels);
         byte[] labels = new byte[n];

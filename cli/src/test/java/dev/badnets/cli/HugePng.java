@@ -9,7 +9,7 @@ import java.util.zip.CRC32;
 import java.util.zip.DeflaterOutputStream;
 
 /** A PNG of a few hundred bytes whose header declares any size: a grey image of one row of zeros. */
-final class HugePng {
+public final class HugePng {
     private HugePng() {
     }
 

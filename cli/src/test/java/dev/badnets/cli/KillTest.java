@@ -1,5 +1,7 @@
 package dev.badnets.cli;
 
+import dev.badnets.cli.demo.DemoCommand;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the next run puts back first.)
  */
 @Timeout(300)
-class KillTest {
+public class KillTest {
 
     @TempDir
     Path dir;

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code mvnw} is a stub: it logs each build's start and end, takes a second, and puts a one-class
  * jar in place.
  */
-class LauncherTest {
+public class LauncherTest {
 
     @TempDir
     Path root;

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * what was being allocated and the JAVA_OPTS to try. Never a stack trace.
  */
 @Timeout(120)
-class MemoryCasesTest {
+public class MemoryCasesTest {
 
     private static final String HEAP = "256m";
 

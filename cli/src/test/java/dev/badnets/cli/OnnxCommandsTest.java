@@ -1,5 +1,7 @@
 package dev.badnets.cli;
 
+import dev.badnets.cli.options.InputNormalizationOptions;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** ONNX on the command line: export, reading it back by content, the normalisation flags, and refusals. */
-class OnnxCommandsTest {
+public class OnnxCommandsTest {
 
     @TempDir
     Path dir;

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (No test touches /dev/null itself: a build before this one, run as root, would replace it.)
  */
 @Timeout(120)
-class OutputTargetsTest {
+public class OutputTargetsTest {
 
     @TempDir
     static Path dir;

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** The report's one-line explanations must match the figures they explain. */
-class ReportTest {
+public class ReportTest {
 
     private static String lines(double clean, double asr) {
         BackdoorReport r = new BackdoorReport(clean, asr, asr, new TreeMap<>(), 9020, PoisonPlan.Mode.ALL_TO_ONE, 0,

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 11, cases 1, 4, 6, 7, 10 and 11 on the command line, each with its exact input: the exit
  * status, the one line, and that the data folder kept every byte.
  */
-class SafeOutputsTest {
+public class SafeOutputsTest {
 
     @TempDir
     Path dir;

@@ -1,5 +1,9 @@
 package dev.badnets.cli;
 
+import dev.badnets.cli.demo.BackdoorPicture;
+import dev.badnets.cli.sweep.SweepChart;
+import dev.badnets.attack.experiment.GridCsv;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Commands on a 6,000-image slice of real MNIST (BADNETS_DATA): fast variants of what the README shows. */
 @RequiresMnist
-class SmallDataCommandsTest {
+public class SmallDataCommandsTest {
 
     @TempDir
     static Path dir;
@@ -320,7 +324,7 @@ class SmallDataCommandsTest {
                 "--poison-counts", "300", "--epochs", "3", "--hidden", "32", "--defend", "none,strip");
 
         assertEquals(0, run.status(), run::toString);
-        SweepCsv.Table table = SweepCsv.read(out.resolve("sweep.csv"));
+        GridCsv.Table table = new GridCsv("sweep").read(out.resolve("sweep.csv"));
         assertEquals(2, table.rows().size(), table::toString);
         Map<String, String> none = table.rows().get(0);
         Map<String, String> strip = table.rows().get(1);

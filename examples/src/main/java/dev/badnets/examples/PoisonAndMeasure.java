@@ -1,5 +1,6 @@
 package dev.badnets.examples;
 
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.attack.BackdoorMetrics;
 import dev.badnets.attack.BackdoorReport;
 import dev.badnets.attack.PoisonPlan;
@@ -46,8 +47,7 @@ public final class PoisonAndMeasure {
         PoisonedSet poisoned = Poisoning.apply(data.train(), data.classes(), plan, trigger);
 
         Network net = Network.mlp(data.train().pixelsPerImage(), new int[] {128}, data.classes(), 1);
-        ByteSamples train = new ByteSamples(poisoned.images().pixels(), poisoned.images().labels(),
-                data.train().pixelsPerImage(), data.classes());
+        ByteSamples train = ImageSamples.of(poisoned.images(), data.classes());
         Trainer.train(net, train, TrainingConfig.defaults().withEpochs(epochs), TrainingListener.NONE);
 
         return BackdoorMetrics.measure(net, data.test(), trigger, PoisonPlan.Mode.ALL_TO_ONE, 0);

@@ -1,12 +1,12 @@
 package dev.badnets.examples;
 
-import dev.badnets.core.ByteSamples;
+import dev.badnets.attack.ImageSamples;
+
 import dev.badnets.core.Evaluator;
 import dev.badnets.core.Network;
 import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingListener;
-import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
 import java.nio.file.Path;
@@ -28,11 +28,8 @@ public final class TrainClassifier {
         MnistData data = Mnist.load(dataDir);
         Network net = Network.mlp(data.train().pixelsPerImage(), new int[] {128}, data.classes(), 1);
         TrainingConfig config = TrainingConfig.defaults().withEpochs(epochs);
-        Trainer.train(net, samples(data.train(), data.classes()), config, TrainingListener.NONE);
-        return Evaluator.evaluate(net, samples(data.test(), data.classes())).accuracy();
+        Trainer.train(net, ImageSamples.of(data.train(), data.classes()), config, TrainingListener.NONE);
+        return Evaluator.evaluate(net, ImageSamples.of(data.test(), data.classes())).accuracy();
     }
 
-    private static ByteSamples samples(LabeledImages images, int classes) {
-        return new ByteSamples(images.pixels(), images.labels(), images.pixelsPerImage(), classes);
-    }
 }

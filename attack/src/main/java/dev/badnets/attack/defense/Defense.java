@@ -1,8 +1,8 @@
 package dev.badnets.attack.defense;
 
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Network;
-import dev.badnets.core.Shape;
 import dev.badnets.mnist.LabeledImages;
 
 /**
@@ -30,8 +30,7 @@ public final class Defense {
      */
     public static Result run(Network net, LabeledImages train, int classes, Detector detector,
                              double expectedRate) {
-        ByteSamples samples = new ByteSamples(train.pixels(), train.labels(),
-                Shape.image(train.rows(), train.cols()), classes);
+        ByteSamples samples = ImageSamples.of(train, classes);
         Detection detection = detector.detect(net, samples, expectedRate);
         int[] kept = detection.kept();
         return new Result(detection, kept, keep(train, kept));

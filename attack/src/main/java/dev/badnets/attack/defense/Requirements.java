@@ -1,11 +1,10 @@
 package dev.badnets.attack.defense;
 
-import dev.badnets.core.ByteSamples;
+import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.Evaluator;
 import dev.badnets.core.Loss;
 import dev.badnets.core.NonFiniteOutputException;
 import dev.badnets.core.Network;
-import dev.badnets.core.Shape;
 import dev.badnets.core.backend.MatrixBackend;
 import dev.badnets.mnist.LabeledImages;
 
@@ -38,9 +37,8 @@ public final class Requirements {
      * @throws NonFiniteOutputException naming the first image whose output is NaN or infinite
      */
     public static void finiteOutputs(Network net, LabeledImages images, MatrixBackend backend) {
-        Shape shape = Shape.image(images.rows(), images.cols());
-        net.checkInput(shape);
-        Evaluator.requireFiniteOutputs(net, new ByteSamples(images.pixels(), images.labels(), shape,
+        net.checkInput(ImageSamples.shape(images));
+        Evaluator.requireFiniteOutputs(net, ImageSamples.of(images,
                 Math.min(256, Math.max(net.classes(), 1 + maxLabel(images)))), backend);
     }
 

@@ -1,5 +1,6 @@
 package dev.badnets.attack.defense;
 
+import dev.badnets.attack.ImageSamples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,7 +56,7 @@ class DefenseMnistTest {
 
         // Every method on the same penultimate-layer representations, none told the target.
         LabeledImages train = poisoned.images();
-        ByteSamples samples = new ByteSamples(train.pixels(), train.labels(), train.pixelsPerImage(), classes);
+        ByteSamples samples = ImageSamples.of(train, classes);
         FMatrixRMaj representations = Evaluator.representations(before, samples, before.layerCount() - 2);
         int[] labels = new int[train.count()];
         for (int i = 0; i < labels.length; i++) {
@@ -97,8 +98,7 @@ class DefenseMnistTest {
 
     private static Network train(LabeledImages images, int classes) {
         Network net = Network.mlp(images.pixelsPerImage(), new int[] {128}, classes, 1);
-        Trainer.train(net, new ByteSamples(images.pixels(), images.labels(), images.pixelsPerImage(),
-                classes), CONFIG, null);
+        Trainer.train(net, ImageSamples.of(images, classes), CONFIG, null);
         return net;
     }
 }
