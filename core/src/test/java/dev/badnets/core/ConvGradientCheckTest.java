@@ -93,21 +93,33 @@ class ConvGradientCheckTest {
                           @ForAll @IntRange(min = 1, max = 3) int stride, @ForAll @IntRange(min = 1, max = 3) int channels,
                           @ForAll @IntRange(min = 1, max = 7) int height, @ForAll @IntRange(min = 1, max = 7) int width,
                           @ForAll @IntRange(min = 1, max = 3) int n, @ForAll long seed) {
-        Assume.that(window <= height && window <= width);
-        MatrixBackend backend = Backends.create(backendName, 1);
-        Random random = new Random(seed);
-        Shape in = new Shape(channels, height, width);
-        MaxPool2D layer = new MaxPool2D(in, window, stride);
-        FMatrixRMaj x = randomMatrix(n, in.size(), random);
-        FMatrixRMaj c = randomMatrix(n, layer.outputShape().size(), random);
-        double[] xd = toDouble(x), cd = toDouble(c);
-        Assume.that(minimumGap(xd, n, in, window, stride) > 1e-4); // a near-tie could switch winners under h
+        PoolCase p = PoolCase.draw(window, stride, channels, height, width, n, seed);
+        Workspace ws = forwardAndBackward(p.layer(), Backends.create(backendName, 1), p.x(), p.c());
 
-        DoubleSupplier loss = () -> dot(cd, pool(xd, n, in, window, stride));
-        Workspace ws = forwardAndBackward(layer, backend, x, c);
+        assertMatchesReference("output", ws.output(), p.expected());
+        assertMatchesReference("dX", ws.inputGradient(), numericGradient(p.xd(), p.loss()));
+    }
 
-        assertMatchesReference("output", ws.output(), pool(xd, n, in, window, stride));
-        assertMatchesReference("dX", ws.inputGradient(), numericGradient(xd, loss));
+    /**
+     * A max pooling of window w and stride s over {@code C x H x W}, a batch x of n samples and an
+     * output gradient c drawn from {@code seed} (then the rest of {@code random}'s draws), with the
+     * double-precision reference's output and loss {@code L = Σ c ⊙ a}; a draw whose window does not
+     * fit, or with a near-tie in a window (which could switch winners under h), is discarded.
+     */
+    record PoolCase(MaxPool2D layer, FMatrixRMaj x, FMatrixRMaj c, double[] xd, double[] expected, DoubleSupplier loss,
+                    Random random) {
+        static PoolCase draw(int window, int stride, int channels, int height, int width, int n, long seed) {
+            Assume.that(window <= height && window <= width);
+            Random random = new Random(seed);
+            Shape in = new Shape(channels, height, width);
+            MaxPool2D layer = new MaxPool2D(in, window, stride);
+            FMatrixRMaj x = randomMatrix(n, in.size(), random);
+            FMatrixRMaj c = randomMatrix(n, layer.outputShape().size(), random);
+            double[] xd = toDouble(x), cd = toDouble(c);
+            Assume.that(minimumGap(xd, n, in, window, stride) > 1e-4); // a near-tie could switch winners under h
+            return new PoolCase(layer, x, c, xd, pool(xd, n, in, window, stride),
+                    () -> dot(cd, pool(xd, n, in, window, stride)), random);
+        }
     }
 
     @Test
