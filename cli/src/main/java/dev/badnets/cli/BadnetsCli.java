@@ -8,6 +8,7 @@ import dev.badnets.cli.scan.DetectCommand;
 import dev.badnets.cli.scan.ScanCommand;
 import dev.badnets.cli.scan.StripCommand;
 import dev.badnets.cli.serve.ServeCommand;
+import dev.badnets.cli.matrix.MatrixCommand;
 import dev.badnets.cli.sweep.SweepCommand;
 import dev.badnets.cli.train.BenchCommand;
 import dev.badnets.cli.train.EvaluateCommand;
@@ -43,6 +44,7 @@ import picocli.CommandLine.ScopeType;
                 PoisonCommand.class,
                 DemoCommand.class,
                 SweepCommand.class,
+                MatrixCommand.class,
                 BenchCommand.class,
                 DetectCommand.class,
                 ServeCommand.class,

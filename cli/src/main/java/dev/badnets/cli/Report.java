@@ -79,10 +79,11 @@ public final class Report {
             f.falseRejectionRate().ifPresent(v -> s.append(line("false rejections", v,
                     "of the clean inputs are wrongly rejected")));
         }
-        boolean unchanged = d.training() == null;
-        s.append(!unchanged ? String.format(Locale.ROOT, "  %-20s %,7d  clean training images fine-tuned on, some "
-                        + "carrying the recovered trigger with their true label (unlearning)%n", "repaired",
-                        d.retrainedOn())
+        boolean unchanged = d.training() == null && d.retrainedOn() == 0;
+        boolean unlearning = d.method().equals(dev.badnets.cli.options.DefenseOptions.NEURAL_CLEANSE);
+        s.append(!unchanged ? String.format(Locale.ROOT, "  %-20s %,7d  %s%n", "repaired", d.retrainedOn(),
+                        unlearning ? "clean training images fine-tuned on, some carrying the recovered trigger with "
+                                + "their true label (unlearning)" : "clean training images the repair used")
                 : f.threshold().isPresent() ? String.format("  nothing repaired: the defense rejects inputs at run time "
                         + "and leaves the model as it is%n")
                 : String.format("  nothing to repair: the model is unchanged%n"));

@@ -284,8 +284,8 @@ public class CliErrorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "download", "train", "evaluate", "poison", "demo", "sweep", "bench", "detect",
-        "export"})
+    @ValueSource(strings = {"inspect", "download", "train", "evaluate", "poison", "demo", "sweep", "matrix", "bench",
+        "detect", "export"})
     void everyCommandHasHelp(String command) {
         // picocli reports badly formatted help text (a lone %) on System.err, not the command's writer
         java.io.PrintStream saved = System.err;

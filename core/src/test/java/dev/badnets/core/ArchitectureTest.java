@@ -189,4 +189,12 @@ class ArchitectureTest {
                 assertThrows(IllegalArgumentException.class, () -> Architecture.build(MNIST, "dense8", 1, 1)).getMessage());
         assertEquals(2, Architecture.build(MNIST, "dense8", 2, 1).classes());
     }
+
+    /** A flatten token flattens where it is written: a convolution after it takes a flat input. */
+    @Test
+    void aFlattenTokenFlattensWhereItStands() {
+        Network net = Architecture.build(Shape.image(5, 5), "conv2x3,flatten,conv3x1", 2, 1);
+        assertTrue(net.layer(1) instanceof Flatten, net.spec());
+        assertEquals(Shape.flat(50), net.layer(2).inputShape());
+    }
 }

@@ -297,4 +297,18 @@ class LayerContractTest {
         assertEquals("a batch through layer conv1x1:identity would need 2457600000 floats in one matrix, more than a "
                 + "Java array holds; use a batch of fewer samples", refusal(() -> wide.workspace(new EjmlBackend(), 600_000, false, null)));
     }
+
+    /** f'(z) = 1 if z > 0 else 0.01: at z = 0 (either sign) the slope is the negative side's, as in PyTorch's autograd. */
+    @Test
+    void leakyReluTakesItsNegativeSlopeAtTheKink() {
+        float[] z = {0f, -0f, Float.MIN_VALUE, -1f};
+        float[] a = new float[4];
+        float[] dA = {2f, 2f, 2f, 2f};
+        float[] dZ = new float[4];
+        Activation.LEAKY_RELU.forward(z, a, 0, 4);
+        Activation.LEAKY_RELU.backward(z, a, dA, dZ, 0, 4);
+        assertArrayEquals(new float[] {0f, -0f, Float.MIN_VALUE, -Activation.LEAKY_SLOPE}, a);
+        float negative = 2f * Activation.LEAKY_SLOPE;
+        assertArrayEquals(new float[] {negative, negative, 2f, negative}, dZ);
+    }
 }

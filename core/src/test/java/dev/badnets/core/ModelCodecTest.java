@@ -300,4 +300,15 @@ class ModelCodecTest {
         ModelCodec.read(in);
         assertEquals(3, in.available());
     }
+
+    /** "flushed, not closed": a caller's buffered stream holds nothing back once write returns, checksum included. */
+    @Test
+    void writingFlushesTheCallersStream() throws IOException {
+        Network net = Network.mlp(3, new int[] {4}, 2, 1);
+        ByteArrayOutputStream direct = new ByteArrayOutputStream();
+        ModelCodec.write(net, direct);
+        ByteArrayOutputStream behind = new ByteArrayOutputStream();
+        ModelCodec.write(net, new java.io.BufferedOutputStream(behind, 1 << 16));
+        assertArrayEquals(direct.toByteArray(), behind.toByteArray());
+    }
 }

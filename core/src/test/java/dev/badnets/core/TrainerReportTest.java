@@ -142,20 +142,51 @@ class TrainerReportTest {
         assertTrue(Double.isFinite(trainer.step(edges, null, 0, 2)));
     }
 
-    /** Every label is checked before the first step: a bad one anywhere leaves the network untouched. */
+    /**
+     * Every label is checked before the first step: a bad one anywhere leaves the network untouched
+     * (weights and biases; the inputs are not 0, so any step would move the weights too). Batches of
+     * one, so that the shuffled bad sample is unlikely to come first, where a step would refuse it
+     * before any update anyway. Evaluation refuses it the same way.
+     */
     @Test
     void trainingRefusesABadLabelBeforeItsFirstStep() {
         Network net = Network.mlp(2, new int[0], 3, 1);
-        float[] before = ((DenseLayer) net.layer(0)).weights().data.clone();
+        float[] weights = ((DenseLayer) net.layer(0)).weights().data.clone();
+        float[] bias = ((DenseLayer) net.layer(0)).bias().data.clone();
+        float[] inputs = new float[128];
+        java.util.Arrays.fill(inputs, 0.5f);
         int[] labels = new int[64];
         for (int bad : new int[] {3, -1}) {
             labels[63] = bad;
-            Samples data = withLabels(new ArraySamples(new float[128], new int[64], 2, 3), labels);
-            assertEquals("label " + bad + " of sample 63 is out of range: expected 0 to 2", assertThrows(
-                    IllegalArgumentException.class, () -> Trainer.train(net, data, TrainingConfig.defaults().withBatchSize(4), null))
+            Samples data = withLabels(new ArraySamples(inputs, new int[64], 2, 3), labels);
+            String message = "label " + bad + " of sample 63 is out of range: expected 0 to 2";
+            assertEquals(message, assertThrows(IllegalArgumentException.class,
+                    () -> Trainer.train(net, data, TrainingConfig.defaults().withBatchSize(1), null)).getMessage());
+            assertArrayEquals(weights, ((DenseLayer) net.layer(0)).weights().data, "no step ran");
+            assertArrayEquals(bias, ((DenseLayer) net.layer(0)).bias().data, "no step ran");
+            assertEquals(message, assertThrows(IllegalArgumentException.class, () -> Evaluator.evaluate(net, data))
                     .getMessage());
-            assertArrayEquals(before, ((DenseLayer) net.layer(0)).weights().data, "no step ran");
         }
+    }
+
+    /**
+     * A batch whose buffers ({@code batch x floatsPerSample(true)} floats) would not fit the heap is
+     * refused before anything is allocated, the message giving both sizes in MB: the smallest such
+     * batch, one sample past what the heap holds.
+     */
+    @Test
+    void aBatchWhoseBuffersExceedTheHeapIsRefusedBeforeAllocating() {
+        Network net = Network.mlp(200, new int[] {100}, 2, 1);
+        long heap = Runtime.getRuntime().maxMemory();
+        long perSample = net.floatsPerSample(true) * Float.BYTES;
+        org.junit.jupiter.api.Assumptions.assumeTrue(heap / perSample < Integer.MAX_VALUE, "a heap this size has no such batch");
+        int batch = (int) (heap / perSample) + 1;
+        long bytes = batch * perSample;
+        TrainingConfig config = TrainingConfig.defaults().withBatchSize(batch).withBackend("ejml");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(net, config));
+        assertEquals("training this network in batches of " + batch + " needs " + (bytes >> 20) + " MB of buffers, more than the "
+                + (heap >> 20) + " MB Java may use; use a smaller batch or fewer or smaller layers, or give Java more heap",
+                e.getMessage());
     }
 
     @Test

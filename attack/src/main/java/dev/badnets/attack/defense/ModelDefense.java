@@ -18,6 +18,14 @@ public interface ModelDefense {
     String name();
 
     /**
+     * The name and every setting that changes what the defense does (not threads or backend, which
+     * change only its speed): experiments key their stored results by it.
+     */
+    default String describe() {
+        return name();
+    }
+
+    /**
      * What the defender has besides the model.
      *
      * @param clean     the defender's own clean images, disjoint from {@code test}: to scan, calibrate

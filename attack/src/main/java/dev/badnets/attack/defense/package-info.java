@@ -28,6 +28,14 @@
  *       index ({@link dev.badnets.attack.defense.ScanResult}) and unlearns the recovered trigger.
  *       It is a {@link dev.badnets.attack.defense.ModelDefense}, the interface of defenses that
  *       examine (and may repair) the trained model in {@code BackdoorExperiment}.</li>
+ *   <li>The repairs, each a {@code ModelDefense} working from the defender's 5% of the clean training
+ *       images ({@link dev.badnets.attack.defense.Repairs#byName}):
+ *       {@link dev.badnets.attack.defense.FineTuning}, {@link dev.badnets.attack.defense.FinePruning}
+ *       (Liu et al. 2018), {@link dev.badnets.attack.defense.Nad} (Li et al. 2021),
+ *       {@link dev.badnets.attack.defense.Anp} (Wu and Wang 2021) and
+ *       {@link dev.badnets.attack.defense.Ibau} (Zeng et al. 2022). NAD, ANP and I-BAU need more than
+ *       core's {@code Trainer} runs (a loss on hidden layers, perturbed weights or inputs): they
+ *       backpropagate layer by layer through {@code LayerPass}.</li>
  * </ul>
  *
  * <p>On the default demo attack (600 of 60,000 MNIST images, 2x2 square, target 0, 784-128-10),

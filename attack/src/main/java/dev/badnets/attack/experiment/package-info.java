@@ -14,6 +14,13 @@
  *       {@link dev.badnets.attack.experiment.GridMerge}: the shards' CSVs as one table.</li>
  *   <li>{@link dev.badnets.attack.experiment.Parallel}: points several at a time.
  *       {@link dev.badnets.attack.experiment.ResultCells}: an experiment's figures as CSV cells.</li>
+ *   <li>{@link dev.badnets.attack.experiment.Matrix}: BackdoorBench's attack x defense table, one
+ *       trained model per attack and seed and every defense applied to it, each cell stored as it
+ *       ends (resume), sharded with {@code Shard}, run with {@code Parallel}; its attacks and defenses
+ *       ({@link dev.badnets.attack.experiment.MatrixAttack},
+ *       {@link dev.badnets.attack.experiment.MatrixDefense}), the metrics of a cell
+ *       ({@link dev.badnets.attack.experiment.CellMetrics}: C-Acc, ASR, R-Acc, DER) and its outputs
+ *       ({@link dev.badnets.attack.experiment.MatrixCsv}, {@link dev.badnets.attack.experiment.MatrixTable}).</li>
  * </ul>
  *
  * <p>A grid run: build a {@code Grid}, hash each point's settings into its config key, make a

@@ -106,7 +106,9 @@ public final class DemoCommand implements Callable<Integer> {
                     + "neural-cleanse: scan the trained model with 2,000 clean training images and, when it flags "
                     + "a class, unlearn the recovered trigger on the next 20,000, then measure again; or strip: "
                     + "set STRIP's entropy threshold at 1%% false rejections on 4,000 clean training images and "
-                    + "report the share of triggered test images it catches (the model is left as it is).")
+                    + "report the share of triggered test images it catches (the model is left as it is); or repair "
+                    + "the model with 5%% of the clean training images: fine-tuning, fine-pruning, nad, anp or i-bau, "
+                    + "then measure again.")
     String defend;
 
     @Option(names = "--expected-rate", paramLabel = "R",

@@ -7,6 +7,7 @@ import dev.badnets.attack.defense.Detector;
 import dev.badnets.attack.defense.Detectors;
 import dev.badnets.attack.defense.ModelDefense;
 import dev.badnets.attack.defense.NeuralCleanse;
+import dev.badnets.attack.defense.Repairs;
 import dev.badnets.attack.defense.Strip;
 import dev.badnets.attack.defense.StripDefense;
 import dev.badnets.core.TrainingConfig;
@@ -21,8 +22,8 @@ public final class DefenseOptions {
 
     /** The {@code --defend} value of sweep points that play no defender. */
     public static final String NONE = "none";
-    static final String NEURAL_CLEANSE = "neural-cleanse";
-    static final String STRIP = "strip";
+    public static final String NEURAL_CLEANSE = "neural-cleanse";
+    public static final String STRIP = "strip";
     /** The false rejection rate {@code demo --defend strip} sets STRIP's threshold for ({@code strip}'s default). */
     static final double STRIP_FRR = 0.01;
 
@@ -47,7 +48,7 @@ public final class DefenseOptions {
     /** Whether {@code method} looks at the trained model rather than flagging training images. */
     public static boolean isModelDefense(String method) {
         String name = method.trim().toLowerCase(Locale.ROOT);
-        return name.equals(NEURAL_CLEANSE) || name.equals(STRIP);
+        return name.equals(NEURAL_CLEANSE) || name.equals(STRIP) || Repairs.NAMES.contains(name);
     }
 
     /**
@@ -74,10 +75,15 @@ public final class DefenseOptions {
      * {@code config}: Neural Cleanse scans with 2,000 clean training images and unlearns on the next
      * 20,000; STRIP (the seed {@code config}'s, the other settings {@code strip}'s defaults) blends with
      * 2,000 clean training images, sets its threshold at 1% false rejections on 4,000 others, and
-     * measures on 4,000 clean and 4,000 triggered test images.
+     * measures on 4,000 clean and 4,000 triggered test images. The repairs ({@link Repairs#NAMES}) run with
+     * their defaults, seeded with {@code config}'s seed.
      */
-    private static ModelDefense modelDefense(String method, TrainingConfig config) {
-        if (method.trim().toLowerCase(Locale.ROOT).equals(STRIP)) {
+    public static ModelDefense modelDefense(String method, TrainingConfig config) {
+        String name = method.trim().toLowerCase(Locale.ROOT);
+        if (Repairs.NAMES.contains(name)) {
+            return Repairs.byName(name, config.seed(), config.threads(), config.backend());
+        }
+        if (name.equals(STRIP)) {
             return new StripDefense(Strip.Settings.defaults(config.seed()), STRIP_FRR,
                     Backends.create(config.backend(), config.threads()));
         }
