@@ -41,7 +41,10 @@ import java.util.OptionalDouble;
  * @param test         the clean test set (not changed)
  * @param classes      number of classes K
  * @param plan         which training images to poison and how to relabel them
- * @param trigger      the pattern stamped on poisoned and attacked images
+ * @param attack       how the training set is poisoned and the test images attacked (a trigger given to
+ *                     {@link #of(LabeledImages, LabeledImages, int, PoisonPlan, Trigger, NetworkFactory,
+ *                     TrainingConfig) of} is a {@link BadNetsAttack}); an attack that needs a clean model
+ *                     gets one of {@code network} trained with {@code training} on {@code train}
  * @param network      builds each network to train (the first, and the retrained one)
  * @param training     how to train, including the backend and threads, which measuring uses too
  * @param detector     the defense to run after training; null for none
@@ -51,7 +54,7 @@ import java.util.OptionalDouble;
  *                     training set as the defender's own clean images); null for none
  */
 public record BackdoorExperiment(LabeledImages train, LabeledImages test, int classes, PoisonPlan plan,
-                                 Trigger trigger, NetworkFactory network, TrainingConfig training,
+                                 Attack attack, NetworkFactory network, TrainingConfig training,
                                  Detector detector, OptionalDouble expectedRate, ModelDefense modelDefense) {
 
     /** Builds a fresh, untrained network for images of shape {@code input} and {@code classes} classes. */
@@ -75,7 +78,7 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(test, "test");
         Objects.requireNonNull(plan, "plan");
-        Objects.requireNonNull(trigger, "trigger");
+        Objects.requireNonNull(attack, "attack");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(training, "training");
         Objects.requireNonNull(expectedRate, "expectedRate");
@@ -84,22 +87,33 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
         }
     }
 
-    /** An experiment without a defense. */
+    /**
+     * An experiment without a defense, poisoning with a fixed trigger: the {@code badnets} attack, or
+     * {@code blended} for a {@link BlendTrigger}.
+     */
     public static BackdoorExperiment of(LabeledImages train, LabeledImages test, int classes, PoisonPlan plan,
                                         Trigger trigger, NetworkFactory network, TrainingConfig training) {
-        return new BackdoorExperiment(train, test, classes, plan, trigger, network, training, null,
+        Attack attack = new BadNetsAttack(trigger instanceof BlendTrigger ? Attacks.BLENDED : Attacks.BADNETS,
+                trigger);
+        return of(train, test, classes, plan, attack, network, training);
+    }
+
+    /** An experiment without a defense, poisoning with {@code attack}. */
+    public static BackdoorExperiment of(LabeledImages train, LabeledImages test, int classes, PoisonPlan plan,
+                                        Attack attack, NetworkFactory network, TrainingConfig training) {
+        return new BackdoorExperiment(train, test, classes, plan, attack, network, training, null,
                 OptionalDouble.empty(), null);
     }
 
     /** This experiment with {@code detector} as the defense, told the share actually poisoned. */
     public BackdoorExperiment withDefense(Detector detector) {
-        return new BackdoorExperiment(train, test, classes, plan, trigger, network, training, detector,
+        return new BackdoorExperiment(train, test, classes, plan, attack, network, training, detector,
                 OptionalDouble.empty(), null);
     }
 
     /** This experiment with {@code detector} as the defense, told to suspect {@code expectedRate}, in (0, 0.5). */
     public BackdoorExperiment withDefense(Detector detector, double expectedRate) {
-        return new BackdoorExperiment(train, test, classes, plan, trigger, network, training, detector,
+        return new BackdoorExperiment(train, test, classes, plan, attack, network, training, detector,
                 OptionalDouble.of(expectedRate), null);
     }
 
@@ -108,7 +122,7 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
      * set as the defender's own clean images, and the model it hands back is measured on the test set.
      */
     public BackdoorExperiment withDefense(ModelDefense defense) {
-        return new BackdoorExperiment(train, test, classes, plan, trigger, network, training, null,
+        return new BackdoorExperiment(train, test, classes, plan, attack, network, training, null,
                 OptionalDouble.empty(), Objects.requireNonNull(defense, "defense"));
     }
 
@@ -127,15 +141,21 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
         events.onPhase(Phase.POISONING);
         // The network first: a spec that does not fit the images is refused before any work.
         Network net = network.build(Shape.image(train.rows(), train.cols()), classes);
-        PoisonedSet poisoned = Poisoning.apply(train, classes, plan, trigger);
+        PoisonedSet poisoned = attack.poison(train, classes, plan, (clean, k) -> {
+            // The attacker's own clean model, trained quietly: the listener hears of the experiment's trainings.
+            Network model = network.build(Shape.image(clean.rows(), clean.cols()), k);
+            Trainer.train(model, ImageSamples.of(clean, k), training, TrainingListener.NONE);
+            return model;
+        });
         events.onPoisoned(poisoned, net);
 
         TrainingResult trained = train(Phase.TRAINING, net, poisoned.images(), events);
         events.onPhase(Phase.MEASURING);
-        BackdoorReport report = measure(net);
+        Trigger trigger = poisoned.trigger();
+        BackdoorReport report = measure(net, trigger);
 
         DefenseOutcome defense = detector != null ? defend(poisoned, net, events)
-                : modelDefense != null ? defendModel(net, events) : null;
+                : modelDefense != null ? defendModel(net, trigger, events) : null;
         return new ExperimentResult(poisoned, net, trained, report, defense, (System.nanoTime() - start) / 1e9);
     }
 
@@ -153,20 +173,20 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
         Network fresh = network.build(Shape.image(kept.rows(), kept.cols()), classes);
         TrainingResult retrained = train(Phase.RETRAINING, fresh, kept, events);
         events.onPhase(Phase.MEASURING);
-        BackdoorReport after = measure(fresh);
+        BackdoorReport after = measure(fresh, poisoned.trigger());
         return new DefenseOutcome(detector.name(), rate, found.detection(), metrics, kept.count(), fresh, retrained,
                 after);
     }
 
     /** Runs the model defense on the backdoored network and measures the model it hands back. */
-    private DefenseOutcome defendModel(Network backdoored, ExperimentListener events) {
+    private DefenseOutcome defendModel(Network backdoored, Trigger trigger, ExperimentListener events) {
         events.onPhase(Phase.DEFENDING);
         ModelDefense.Result r = modelDefense.defend(backdoored,
                 new ModelDefense.Setting(train, test,
                         Poisoning.attacked(test, trigger, plan.mode(), plan.target(), classes), classes));
         events.onPhase(Phase.MEASURING);
         return new DefenseOutcome(modelDefense.name(), Double.NaN, null, null, r.trainedOn(), r.network(),
-                r.training(), measure(r.network()), r.figures());
+                r.training(), measure(r.network(), trigger), r.figures());
     }
 
     private TrainingResult train(Phase phase, Network net, LabeledImages images, ExperimentListener events) {
@@ -185,7 +205,7 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
         });
     }
 
-    private BackdoorReport measure(Network net) {
+    private BackdoorReport measure(Network net, Trigger trigger) {
         return BackdoorMetrics.measure(net, test, trigger, plan.mode(), plan.target(),
                 Backends.create(training.backend(), training.threads()));
     }

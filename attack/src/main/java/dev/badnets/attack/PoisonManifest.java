@@ -1,5 +1,6 @@
 package dev.badnets.attack;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -23,9 +24,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param poisonedLabels  their labels in the training files, in the same order
  * @param sha256          the SHA-256 (hex) of each data file of the folder, by file name, so that files
  *                        changed or mixed in from another run are noticed
+ * @param attack          the attack's name ({@code --attack}) when it is not a plain trigger ({@code badnets}
+ *                        and {@code blended} are described by {@code trigger} alone), else null (not written)
+ * @param attackParameters the attack's parameters, name to value; null with {@code attack}
+ * @param coverIndices    training images changed but keeping their true label (WaNet's noise samples,
+ *                        adaptive-patch's covers), ascending; null when there are none (not written)
  */
 @JsonPropertyOrder({"format", "mode", "target", "rate", "count", "source_classes", "seed", "trigger", "classes",
-    "train_count", "poisoned_count", "poisoned_indices", "original_labels", "poisoned_labels", "sha256"})
+    "train_count", "poisoned_count", "poisoned_indices", "original_labels", "poisoned_labels", "sha256", "attack",
+    "attack_parameters", "cover_indices"})
 public record PoisonManifest(
         @JsonProperty("format") String format,
         @JsonProperty("mode") String mode,
@@ -41,7 +48,15 @@ public record PoisonManifest(
         @JsonProperty("poisoned_indices") int[] poisonedIndices,
         @JsonProperty("original_labels") int[] originalLabels,
         @JsonProperty("poisoned_labels") int[] poisonedLabels,
-        @JsonProperty("sha256") java.util.SortedMap<String, String> sha256) {
+        @JsonProperty("sha256") java.util.SortedMap<String, String> sha256,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("attack") String attack,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("attack_parameters")
+        java.util.Map<String, Object> attackParameters,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @JsonProperty("cover_indices") int[] coverIndices) {
+
+    /** The keys a manifest may lack (a plain trigger's poisoning writes none of them). */
+    static final java.util.List<String> OPTIONAL_KEYS = java.util.List.of("attack", "attack_parameters",
+            "cover_indices");
 
     /** The value of {@code format} this version writes and reads (version 1 had no checksums). */
     public static final String FORMAT = "badnets-poison-manifest/2";
@@ -64,7 +79,9 @@ public record PoisonManifest(
                 plan.count().isPresent() ? plan.count().getAsInt() : null,
                 plan.sourceClasses(), plan.seed(), set.trigger().describe(), set.classes(),
                 set.images().count(), set.poisonedCount(), set.indices().clone(), set.originalLabels().clone(),
-                poisonedLabels, new java.util.TreeMap<>(sha256));
+                poisonedLabels, new java.util.TreeMap<>(sha256), set.attack(),
+                set.attack() == null ? null : new java.util.LinkedHashMap<>(set.attackParameters()),
+                set.coverIndices().length == 0 ? null : set.coverIndices().clone());
     }
 
     /** The poisoning mode. */

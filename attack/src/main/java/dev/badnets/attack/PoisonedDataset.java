@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.badnets.mnist.AtomicFiles;
 import dev.badnets.mnist.AtomicFolder;
+import dev.badnets.mnist.Idx;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
 import java.io.IOException;
@@ -32,6 +33,13 @@ public final class PoisonedDataset {
     /** File name of the manifest inside a poisoned data folder. */
     public static final String MANIFEST = "manifest.json";
 
+    /**
+     * File name of the attacked test images inside a poisoned data folder: the test images, in the test
+     * set's order, with the attack's test-time trigger applied, so that any client can measure the
+     * attack without this project's code.
+     */
+    public static final String ATTACKED_TEST_IMAGES = "t10k-images-attacked-idx3-ubyte";
+
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
@@ -53,12 +61,15 @@ public final class PoisonedDataset {
             names.add(name + ".gz");
         }
         names.add(MANIFEST);
+        names.add(ATTACKED_TEST_IMAGES);
+        names.add(ATTACKED_TEST_IMAGES + ".gz");
         return Collections.unmodifiableSet(names);
     }
 
     /**
      * Writes {@code poisoned}'s training images and {@code clean}'s test images as the four
-     * uncompressed MNIST files in {@code outDir}, with the manifest recording their SHA-256 sums. The
+     * uncompressed MNIST files in {@code outDir}, the test images with the test-time trigger as
+     * {@value #ATTACKED_TEST_IMAGES}, and the manifest recording their SHA-256 sums. The
      * folder is written as one set ({@link AtomicFolder}): an older folder there is replaced whole, or
      * kept whole when the write fails or is killed; its other plain files are kept.
      *
@@ -73,16 +84,18 @@ public final class PoisonedDataset {
     }
 
     /**
-     * Writes the four files and the manifest into {@code dir} (created if needed) file by file, for a
+     * Writes the five files and the manifest into {@code dir} (created if needed) file by file, for a
      * caller that makes the folder atomic itself (an {@link AtomicFolder}'s staging folder).
      */
     public static void writeInto(Path dir, MnistData clean, PoisonedSet poisoned) throws IOException {
         checkLoadable(clean, poisoned);
         Mnist.write(dir, poisoned.images(), clean.test());
+        Idx.write(dir.resolve(ATTACKED_TEST_IMAGES), Poisoning.stampAll(clean.test(), poisoned.trigger()).imagesArray());
         Map<String, String> sums = new TreeMap<>();
         for (String name : Mnist.FILE_NAMES) {
             sums.put(name, sha256(dir.resolve(name)));
         }
+        sums.put(ATTACKED_TEST_IMAGES, sha256(dir.resolve(ATTACKED_TEST_IMAGES)));
         writeManifest(dir, PoisonManifest.of(poisoned, sums));
     }
 
@@ -146,6 +159,15 @@ public final class PoisonedDataset {
                         null);
             }
         }
+        String attacked = sums.get(ATTACKED_TEST_IMAGES);
+        if (attacked != null) {
+            Path data = dir.resolve(ATTACKED_TEST_IMAGES);
+            if (!Files.isRegularFile(data) || !sha256(data).equalsIgnoreCase(attacked)) {
+                throw new ManifestFormatException(data + " is missing or does not match " + file
+                        + ": the folder was changed or mixes files of different runs; write the poisoned folder again",
+                        null);
+            }
+        }
         return manifest;
     }
 
@@ -181,6 +203,14 @@ public final class PoisonedDataset {
                 throw malformed(file, "format is " + (format == null ? "missing" : "'" + format.asText() + "'")
                         + ", expected '" + PoisonManifest.FORMAT + "'", null);
             }
+            if (tree instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+                // A plain trigger's manifest has no attack keys: read them as absent, not as an error.
+                for (String key : PoisonManifest.OPTIONAL_KEYS) {
+                    if (!object.has(key)) {
+                        object.putNull(key);
+                    }
+                }
+            }
             m = JSON.treeToValue(tree, PoisonManifest.class);
         } catch (JsonProcessingException e) {
             throw malformed(file, e.getOriginalMessage().split("\n", 2)[0], e);
@@ -195,6 +225,11 @@ public final class PoisonedDataset {
                 || m.poisonedIndices().length != m.poisonedCount() || m.originalLabels().length != m.poisonedCount()
                 || m.poisonedLabels().length != m.poisonedCount()) {
             throw malformed(file, "poisoned_count, poisoned_indices, original_labels and poisoned_labels disagree", null);
+        }
+        for (int i : m.coverIndices() == null ? new int[0] : m.coverIndices()) {
+            if (i < 0 || i >= m.trainCount()) {
+                throw malformed(file, "cover index " + i + " is outside the " + m.trainCount() + " training images", null);
+            }
         }
         for (int i : m.poisonedIndices()) {
             if (i < 0 || i >= m.trainCount()) {

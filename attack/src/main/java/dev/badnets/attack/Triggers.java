@@ -101,6 +101,13 @@ public final class Triggers {
      */
     public static Trigger fromDescription(String line, int rows, int cols) {
         String text = line == null ? "" : line.trim();
+        if (text.contains(" + ")) { // a composite trigger: its parts, one after the other
+            java.util.List<Trigger> parts = new java.util.ArrayList<>();
+            for (String part : text.split(" \\+ ")) {
+                parts.add(fromDescription(part, rows, cols));
+            }
+            return new CompositeTrigger(parts);
+        }
         String[] words = text.split("\\s+");
         Map<String, String> values = new HashMap<>();
         for (String word : words) {
@@ -131,6 +138,34 @@ public final class Triggers {
                     }
                     trigger = BlendTrigger.noise(Long.parseLong(need(values, "seed", text)),
                             Double.parseDouble(need(values, "alpha", text)));
+                    break;
+                case "sig":
+                    trigger = new SigTrigger(Double.parseDouble(need(values, "delta", text)),
+                            Double.parseDouble(need(values, "f", text)));
+                    break;
+                case "wanet":
+                    trigger = new WarpTrigger(Integer.parseInt(need(values, "k", text)),
+                            Double.parseDouble(need(values, "s", text)),
+                            Double.parseDouble(need(values, "grid_rescale", text)),
+                            Long.parseLong(need(values, "seed", text)));
+                    break;
+                case "corners":
+                    trigger = new CornerTrigger(Double.parseDouble(need(values, "amplitude", text)));
+                    break;
+                case "patch": {
+                    String hex = need(values, "grey", text);
+                    int side = Integer.parseInt(need(values, "size", text));
+                    if (side < 1 || side > MAX_SIDE || hex.length() != 2L * side * side) {
+                        throw new IllegalArgumentException("'" + text + "' has " + hex.length() / 2
+                                + " grey levels for a patch of side " + side + "; expected a line of Trigger.describe()");
+                    }
+                    trigger = new GreyPatchTrigger(side, java.util.HexFormat.of().parseHex(hex), Position.parse(position));
+                    break;
+                }
+                case "blended-patch":
+                    trigger = new BlendedPatchTrigger(mask(need(values, "mask", text)),
+                            Integer.parseInt(need(values, "value", text)),
+                            Double.parseDouble(need(values, "alpha", text)), Position.parse(position));
                     break;
                 case "png":
                     return parse("png:" + need(values, "file", text), DEFAULT_SIZE, DEFAULT_VALUE, position,

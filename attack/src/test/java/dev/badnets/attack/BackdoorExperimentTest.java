@@ -185,7 +185,8 @@ class BackdoorExperimentTest {
         assertSame(r.network(), d.network());
         assertEquals(0, d.figures().flaggedClass().getAsInt());
         assertEquals(r.backdoor().attackSuccessRate(), d.backdoor().attackSuccessRate());
-        assertThrows(IllegalArgumentException.class, () -> new BackdoorExperiment(TRAIN, TEST, CLASSES, PLAN, TRIGGER,
+        assertThrows(IllegalArgumentException.class, () -> new BackdoorExperiment(TRAIN, TEST, CLASSES, PLAN,
+                new BadNetsAttack(Attacks.BADNETS, TRIGGER),
                 NETWORK, CONFIG, new SpectralSignatures(), java.util.OptionalDouble.empty(), keepsTheModel));
     }
 }

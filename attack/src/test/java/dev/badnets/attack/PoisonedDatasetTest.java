@@ -47,10 +47,14 @@ class PoisonedDatasetTest {
         assertArrayEquals(cleanTest.labels(), back.test().labels());
         assertArrayEquals(cleanTest.pixels(), clean.test().pixels(), "the caller's test set is untouched");
         try (Stream<Path> files = Files.list(out)) {
-            assertEquals(List.of("manifest.json", Mnist.TEST_IMAGES, Mnist.TEST_LABELS, Mnist.TRAIN_IMAGES,
-                    Mnist.TRAIN_LABELS), files.map(p -> p.getFileName().toString()).sorted().toList(),
-                    "exactly the four MNIST files and the manifest; no temporary file left behind");
+            assertEquals(List.of("manifest.json", PoisonedDataset.ATTACKED_TEST_IMAGES, Mnist.TEST_IMAGES,
+                    Mnist.TEST_LABELS, Mnist.TRAIN_IMAGES, Mnist.TRAIN_LABELS),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "the four MNIST files, the attacked test images and the manifest; no temporary file left behind");
         }
+        assertArrayEquals(Poisoning.stampAll(cleanTest, poisoned.trigger()).pixels(),
+                dev.badnets.mnist.Idx.read(out.resolve(PoisonedDataset.ATTACKED_TEST_IMAGES)).bytes(),
+                "the attacked test images are the test images with the trigger, in order");
     }
 
     @Property(tries = 25)
@@ -223,7 +227,7 @@ class PoisonedDatasetTest {
         PoisonedDataset.write(dir, clean, Poisoning.apply(clean.train(), 10, PoisonPlan.ofCount(3),
                 Triggers.defaultTrigger()));
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of("manifest.json", "notes.txt", Mnist.TEST_IMAGES, Mnist.TEST_LABELS,
+            assertEquals(List.of("manifest.json", "notes.txt", PoisonedDataset.ATTACKED_TEST_IMAGES, Mnist.TEST_IMAGES, Mnist.TEST_LABELS,
                     Mnist.TRAIN_IMAGES, Mnist.TRAIN_LABELS), files.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }

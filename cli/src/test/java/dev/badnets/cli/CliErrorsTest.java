@@ -76,6 +76,46 @@ public class CliErrorsTest {
         assertFalse(Files.exists(dir.resolve("o").resolve("results.json")));
     }
 
+    /**
+     * Every numeric flag of every attack, just outside its range, as not a number or as the wrong kind of
+     * number: exit 2 with one line naming the flag, before any work (on demo and on poison).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sig --sig-delta=0", "sig --sig-delta=256", "sig --sig-delta=NaN", "sig --sig-frequency=0",
+        "sig --sig-frequency=1e9", "sig --sig-frequency=Infinity", "wanet --wanet-k=1", "wanet --wanet-k=4.5",
+        "wanet --wanet-k=65", "wanet --wanet-s=-0.1", "wanet --wanet-s=101", "wanet --wanet-grid-rescale=0",
+        "wanet --wanet-grid-rescale=2.5", "wanet --wanet-cross-ratio=-1", "wanet --wanet-cross-ratio=11",
+        "trojannn --trojan-size=0", "trojannn --trojan-size=65", "trojannn --trojan-neurons=0",
+        "trojannn --trojan-neurons=2.5", "trojannn --trojan-target-value=0", "trojannn --trojan-target-value=1e5",
+        "trojannn --trojan-steps=0", "trojannn --trojan-steps=10001", "label-consistent --lc-epsilon=-1",
+        "label-consistent --lc-epsilon=256", "label-consistent --lc-steps=0", "label-consistent --lc-steps=1001",
+        "label-consistent --lc-amplitude=0", "label-consistent --lc-amplitude=1.5", "adaptive-patch --cover-rate=-0.1",
+        "adaptive-patch --cover-rate=0.6", "adaptive-patch --cover-rate=NaN"})
+    void anAttacksOutOfRangeValueIsRefusedNamingItsFlag(String attackAndFlag) throws IOException {
+        String attack = attackAndFlag.substring(0, attackAndFlag.indexOf(' '));
+        String flag = attackAndFlag.substring(attack.length() + 1);
+        String name = flag.substring(0, flag.indexOf('='));
+        for (String command : new String[] {"demo", "poison"}) {
+            Cli.Run run = Cli.run(command, "--data", smallFolder().toString(), "--out", dir.resolve("o").toString(),
+                    "--attack", attack, flag);
+            assertOneLineUsageError(run, name);
+            assertFalse(Files.exists(dir.resolve("o").resolve(command.equals("demo") ? "results.json"
+                    : "manifest.json")), "nothing written");
+        }
+    }
+
+    @Test
+    void anAttacksFlagWithAnotherAttackOrAnUnknownAttackIsRefused() throws IOException {
+        assertOneLineUsageError(Cli.run("demo", "--data", smallFolder().toString(), "--out",
+                dir.resolve("o").toString(), "--attack", "sig", "--wanet-k", "4"), "--wanet-k does not apply to --attack sig");
+        assertOneLineUsageError(Cli.run("demo", "--data", smallFolder().toString(), "--out",
+                dir.resolve("o").toString(), "--wanet-k", "4"), "--wanet-k does not apply to --attack badnets");
+        assertOneLineUsageError(Cli.run("poison", "--data", smallFolder().toString(), "--out",
+                dir.resolve("o").toString(), "--attack", "sigg"), "unknown attack 'sigg'");
+        assertOneLineUsageError(Cli.run("poison", "--data", smallFolder().toString(), "--out",
+                dir.resolve("o").toString(), "--attack", "blended", "--trigger", "pixel"), "--attack blended");
+    }
+
     /** Model defenses flag no training images, so a share of them to suspect means nothing: exit 2 before any work. */
     @ParameterizedTest
     @ValueSource(strings = {"neural-cleanse", "strip"})

@@ -5,13 +5,21 @@ import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.PoisonOptions;
 import dev.badnets.cli.options.TargetOptions;
+import dev.badnets.cli.options.AttackOptions;
+import dev.badnets.cli.options.BackendOptions;
+import dev.badnets.cli.options.NetworkOptions;
 import dev.badnets.cli.options.TriggerOptions;
 
+import dev.badnets.attack.Attack;
 import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.PoisonedDataset;
 import dev.badnets.attack.PoisonedSet;
-import dev.badnets.attack.Poisoning;
-import dev.badnets.attack.Trigger;
+import dev.badnets.core.ByteSamples;
+import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
+import dev.badnets.core.Trainer;
+import dev.badnets.core.TrainingConfig;
+import dev.badnets.core.TrainingListener;
 import dev.badnets.mnist.MnistData;
 import dev.badnets.mnist.AtomicFolder;
 import dev.badnets.mnist.MnistLayout;
@@ -28,9 +36,12 @@ import picocli.CommandLine.Spec;
 /** {@code badnets poison}: writes a poisoned MNIST-layout folder and its manifest. */
 @Command(name = "poison", mixinStandardHelpOptions = true,
         description = {"Write a poisoned copy of a data folder: the training images chosen by the plan carry "
-                + "the trigger and their new label, the test set is copied clean, and manifest.json lists "
-                + "the poisoned indices and the plan.",
-                "Any MNIST reader loads the result; `./badnets train --data OUT` trains on it."})
+                + "the trigger and their new label (or, with --attack, whatever the attack does), the test set is "
+                + "copied clean, t10k-images-attacked-idx3-ubyte holds the test images with the attack's test-time "
+                + "trigger, and manifest.json lists the poisoned indices and the plan.",
+                "Any MNIST reader loads the result; `./badnets train --data OUT` trains on it. The attacks that "
+                        + "optimise against a clean model (label-consistent, trojannn) train one with the network "
+                        + "flags first."})
 public final class PoisonCommand implements Callable<Integer> {
 
     @Spec
@@ -51,36 +62,61 @@ public final class PoisonCommand implements Callable<Integer> {
     @Mixin
     TriggerOptions triggerOptions;
 
-    @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
-            description = "Seed choosing the poisoned samples (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    AttackOptions attackOptions;
+
+    /** The network flags, for attacks that train a clean model; {@code --seed} also chooses the poisoned samples. */
+    @Mixin
+    NetworkOptions network;
+
+    @Mixin
+    BackendOptions run;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
-        PoisonPlan plan = poison.plan(target, seed);
+        PoisonPlan plan = poison.plan(target, network.seed);
+        attackOptions.check(triggerOptions);
         Path folder = data.folder();
         Path outDir = new OutputFiles().data("--data", folder).input("--trigger", triggerOptions.pictureFile())
                 .folder("--out", out).check().path("--out");
         MnistLayout layout = DataOptions.inspect(folder);
-        Trigger trigger = triggerOptions.trigger(layout.rows(), layout.cols());
+        Attack attack = attackOptions.attack(triggerOptions, layout.rows(), layout.cols());
+        TrainingConfig config = attack.needsCleanModel() ? network.config(run) : null;
         MnistData mnist;
         PoisonedSet poisoned;
         try (AtomicFolder written = OutputFiles.begin(outDir, "--out", PoisonedDataset.OWN_NAMES)) {
             mnist = DataOptions.load(layout);
             target.validate(mnist.classes());
             Errors.doing("poisoning the training set of " + folder);
-            poisoned = Poisoning.apply(mnist.train(), mnist.classes(), plan, trigger);
+            poisoned = attack.poison(mnist.train(), mnist.classes(), plan, (clean, classes) -> {
+                Errors.doing("training a clean model for the " + attack.name() + " attack");
+                stdout.println("training a clean model for the " + attack.name() + " attack ("
+                        + network.layerSpec() + ", " + config.epochs() + " epochs)");
+                stdout.flush();
+                Network net = network.build(Shape.image(clean.rows(), clean.cols()), classes);
+                Trainer.train(net, new ByteSamples(clean.pixels(), clean.labels(),
+                        Shape.image(clean.rows(), clean.cols()), classes), config, TrainingListener.NONE);
+                Errors.doing("poisoning the training set of " + folder);
+                return net;
+            });
             Errors.doing("writing " + outDir);
             PoisonedDataset.writeInto(written.staging(), mnist, poisoned);
             written.commit();
         }
-        stdout.printf(Locale.ROOT, "poisoned %d of %d training images (%.2f%%) with %s, %s%s%n",
+        boolean cleanLabel = java.util.Arrays.equals(poisoned.images().labels(), mnist.train().labels());
+        stdout.printf(Locale.ROOT, "poisoned %d of %d training images (%.2f%%) with %s%s, %s%s%n",
                 poisoned.poisonedCount(), mnist.train().count(),
-                100.0 * poisoned.poisonedCount() / mnist.train().count(), trigger.describe(),
-                target.mode().cliName(),
+                100.0 * poisoned.poisonedCount() / mnist.train().count(),
+                poisoned.attack() == null ? "" : "the " + poisoned.attack() + " attack, trigger ",
+                poisoned.trigger().describe(), cleanLabel && poisoned.poisonedCount() > 0 ? "labels kept (clean-label)"
+                        : target.mode().cliName(),
                 target.mode() == PoisonPlan.Mode.ALL_TO_ONE ? " to class " + target.target : "");
-        stdout.println("wrote " + outDir + " (the four MNIST files and " + PoisonedDataset.MANIFEST + ")");
+        if (poisoned.coverIndices().length > 0) {
+            stdout.printf(Locale.ROOT, "and %d cover images with their true labels%n", poisoned.coverIndices().length);
+        }
+        stdout.println("wrote " + outDir + " (the four MNIST files, " + PoisonedDataset.ATTACKED_TEST_IMAGES + " and "
+                + PoisonedDataset.MANIFEST + ")");
         stdout.flush();
         return 0;
     }

@@ -34,10 +34,21 @@ public final class BackdoorPicture {
      * there was no defense.
      */
     record Example(byte[] clean, byte[] triggered, int label, int cleanPrediction, int triggeredPrediction,
-                   boolean flipped, int repairedPrediction, boolean repairedFlipped) {
+                   boolean flipped, int repairedPrediction, boolean repairedFlipped, byte[] difference) {
+
+        Example(byte[] clean, byte[] triggered, int label, int cleanPrediction, int triggeredPrediction,
+                boolean flipped, int repairedPrediction, boolean repairedFlipped) {
+            this(clean, triggered, label, cleanPrediction, triggeredPrediction, flipped, repairedPrediction,
+                    repairedFlipped, null);
+        }
 
         boolean repaired() {
             return repairedPrediction >= 0;
+        }
+
+        /** Whether the amplified difference between the triggered and the clean image is drawn too. */
+        boolean differs() {
+            return difference != null;
         }
     }
 
@@ -62,8 +73,12 @@ public final class BackdoorPicture {
      * images, with a third image per example when {@code repaired}.
      */
     public static int width(int count, int rows, int cols, boolean repaired) {
+        return width(count, cols, (repaired ? 3 : 2));
+    }
+
+    private static int width(int count, int cols, int images) {
         int perRow = Math.min(count, PAIRS_PER_ROW);
-        return MARGIN + perRow * (cellWidth(cols, repaired) + MARGIN);
+        return MARGIN + perRow * (cellWidth(cols, images) + MARGIN);
     }
 
     /** Height in pixels of the picture for {@code count} examples of {@code rows} x {@code cols} images. */
@@ -72,9 +87,26 @@ public final class BackdoorPicture {
         return TITLE + gridRows * cellHeight(rows) + MARGIN / 2;
     }
 
-    private static int cellWidth(int cols, boolean repaired) {
-        int images = repaired ? 3 : 2;
+    private static int cellWidth(int cols, int images) {
         return images * cols * SCALE + (images - 1) * GAP;
+    }
+
+    /** Images drawn per example: clean, triggered, and the repaired model's and the difference when present. */
+    private static int images(Example e) {
+        return 2 + (e.repaired() ? 1 : 0) + (e.differs() ? 1 : 0);
+    }
+
+    /**
+     * Whether a trigger may touch every pixel (a blend, a sinusoid, a warp): there is no patch to
+     * outline, so the picture shows the difference it makes, amplified.
+     */
+    public static boolean invisible(Trigger trigger, int rows, int cols) {
+        for (boolean touched : trigger.mask(rows, cols)) {
+            if (!touched) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int cellHeight(int rows) {
@@ -88,6 +120,16 @@ public final class BackdoorPicture {
      */
     public static BufferedImage of(LabeledImages test, Trigger trigger, BackdoorReport report, BackdoorReport repaired,
                             int classes) {
+        return of(test, trigger, report, repaired, classes, false);
+    }
+
+    /**
+     * As {@link #of(LabeledImages, Trigger, BackdoorReport, BackdoorReport, int)}; with {@code difference}
+     * each example also shows |triggered - clean|, scaled so that the largest difference in the picture is
+     * white (for triggers too faint to see).
+     */
+    public static BufferedImage of(LabeledImages test, Trigger trigger, BackdoorReport report,
+                                   BackdoorReport repaired, int classes, boolean difference) {
         int size = test.pixelsPerImage();
         List<Example> examples = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
@@ -105,10 +147,33 @@ public final class BackdoorPicture {
                 }
             }
         }
+        if (difference) {
+            examples = amplifiedDifferences(examples);
+        }
         String targetText = report.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "the target class " + report.target()
                 : "the next class (all-to-all)";
         return render(examples, test.rows(), test.cols(), trigger.bounds(test.rows(), test.cols()), targetText,
                 trigger.describe());
+    }
+
+    /** The examples with |triggered - clean| of each, all scaled by one gain so the largest is 255. */
+    private static List<Example> amplifiedDifferences(List<Example> examples) {
+        int largest = 1;
+        for (Example e : examples) {
+            for (int p = 0; p < e.clean().length; p++) {
+                largest = Math.max(largest, Math.abs((e.triggered()[p] & 0xFF) - (e.clean()[p] & 0xFF)));
+            }
+        }
+        List<Example> out = new ArrayList<>();
+        for (Example e : examples) {
+            byte[] d = new byte[e.clean().length];
+            for (int p = 0; p < d.length; p++) {
+                d[p] = (byte) (255 * Math.abs((e.triggered()[p] & 0xFF) - (e.clean()[p] & 0xFF)) / largest);
+            }
+            out.add(new Example(e.clean(), e.triggered(), e.label(), e.cleanPrediction(), e.triggeredPrediction(),
+                    e.flipped(), e.repairedPrediction(), e.repairedFlipped(), d));
+        }
+        return out;
     }
 
     /** Whether the trigger sent an image of class {@code label} to the backdoor's class, which is not its own. */
@@ -121,7 +186,8 @@ public final class BackdoorPicture {
     static BufferedImage render(List<Example> examples, int rows, int cols, Trigger.Box bounds,
                                 String targetText, String triggerText) {
         boolean repaired = !examples.isEmpty() && examples.get(0).repaired();
-        int w = width(examples.size(), rows, cols, repaired);
+        int images = examples.isEmpty() ? 2 : images(examples.get(0));
+        int w = width(examples.size(), cols, images);
         int h = height(examples.size(), rows, cols);
         BufferedImage picture = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = canvas(picture);
@@ -130,6 +196,8 @@ public final class BackdoorPicture {
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 22));
             g.drawString(repaired
                     ? "BadNets backdoor: each test digit clean, with the trigger, and with the trigger after the defense"
+                    : images == 3 ? "Backdoor: each test digit clean (left), with the trigger (middle), and the difference "
+                    + "amplified (right)"
                     : "BadNets backdoor: each test digit clean (left) and with the trigger (right)", MARGIN, 32);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
             g.setColor(MUTED);
@@ -139,7 +207,7 @@ public final class BackdoorPicture {
                     MARGIN, 60);
 
             for (int i = 0; i < examples.size(); i++) {
-                int x = MARGIN + (i % PAIRS_PER_ROW) * (cellWidth(cols, repaired) + MARGIN);
+                int x = MARGIN + (i % PAIRS_PER_ROW) * (cellWidth(cols, images) + MARGIN);
                 int y = TITLE + (i / PAIRS_PER_ROW) * cellHeight(rows);
                 drawPair(g, examples.get(i), x, y, rows, cols, bounds);
             }
@@ -198,6 +266,13 @@ public final class BackdoorPicture {
             drawCentred(g, "true " + e.label(), xRepaired, side, yText);
             g.setColor(e.repairedFlipped() ? FLIPPED : TEXT);
             drawCentred(g, "repaired says " + e.repairedPrediction(), xRepaired, side, yText + 20);
+        }
+        if (e.differs()) {
+            int xDifference = xTriggered + (e.repaired() ? 2 : 1) * (side + GAP);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+            g.setColor(MUTED);
+            drawCentred(g, "difference, amplified", xDifference, side, y + 14);
+            g.drawImage(upscale(e.difference(), rows, cols), xDifference, yImage, null);
         }
     }
 

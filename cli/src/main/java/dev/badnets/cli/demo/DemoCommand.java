@@ -15,9 +15,11 @@ import dev.badnets.cli.options.DefenseOptions;
 import dev.badnets.cli.options.NetworkOptions;
 import dev.badnets.cli.options.PoisonOptions;
 import dev.badnets.cli.options.TargetOptions;
+import dev.badnets.cli.options.AttackOptions;
 import dev.badnets.cli.options.TriggerOptions;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.badnets.attack.Attack;
 import dev.badnets.attack.BackdoorExperiment;
 import dev.badnets.attack.ExperimentResult;
 import dev.badnets.attack.PoisonPlan;
@@ -95,6 +97,9 @@ public final class DemoCommand implements Callable<Integer> {
     TriggerOptions triggerOptions;
 
     @Mixin
+    AttackOptions attackOptions;
+
+    @Mixin
     NetworkOptions network;
 
     @Mixin
@@ -123,6 +128,7 @@ public final class DemoCommand implements Callable<Integer> {
         long start = System.nanoTime();
         TrainingConfig config = network.config(run);
         PoisonPlan plan = poison.plan(target, network.seed);
+        attackOptions.check(triggerOptions);
         if (defend != null) {
             DefenseOptions.method(defend);
         }
@@ -145,18 +151,20 @@ public final class DemoCommand implements Callable<Integer> {
                 download(folder, from, stdout);
             }
             MnistLayout layout = DataOptions.inspect(folder);
-            Trigger trigger = triggerOptions.trigger(layout.rows(), layout.cols());
+            Attack attack = attackOptions.attack(triggerOptions, layout.rows(), layout.cols());
             MnistData mnist = DataOptions.load(layout);
             target.validate(mnist.classes());
             double loadSeconds = (System.nanoTime() - start) / 1e9;
 
-            ExperimentResult result = experiment(stdout, folder, mnist, plan, trigger, config);
+            ExperimentResult result = experiment(stdout, folder, mnist, plan, attack, config);
+            Trigger trigger = result.poisoned().trigger(); // the test-time trigger (TrojanNN's is computed)
 
             Path outDir = written.target();
             Errors.doing("writing " + outDir);
             Models.save(result.network(), written.staging().resolve(MODEL));
             BackdoorPicture.write(BackdoorPicture.of(mnist.test(), trigger, result.backdoor(),
-                    result.defended() ? result.defense().backdoor() : null, mnist.classes()),
+                    result.defended() ? result.defense().backdoor() : null, mnist.classes(),
+                    attackOptions.given() && BackdoorPicture.invisible(trigger, layout.rows(), layout.cols())),
                     written.staging().resolve(PICTURE));
             printResults(stdout, result, mnist.test().count());
             ObjectNode root = json(result, folder, mnist, plan, trigger, config, outDir);
@@ -176,13 +184,18 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Poisons, trains, measures and, with --defend, defends; prints the configuration once it is known. */
     private ExperimentResult experiment(PrintWriter stdout, Path folder, MnistData mnist, PoisonPlan plan,
-                                        Trigger trigger, TrainingConfig config) {
+                                        Attack attack, TrainingConfig config) {
         BackdoorExperiment experiment = DefenseOptions.defend(BackdoorExperiment.of(mnist.train(), mnist.test(),
-                mnist.classes(), plan, trigger, network::build, config), defend, expectedRate, config);
+                mnist.classes(), plan, attack, network::build, config), defend, expectedRate, config);
+        if (attack.needsCleanModel()) {
+            stdout.println("training a clean model first: the " + attack.name() + " attack optimises its poison "
+                    + "against one");
+            stdout.flush();
+        }
         try (Progress.Experiment progress = new Progress.Experiment(config.epochs(), Progress.interactive()) {
             @Override
             public void onPoisoned(PoisonedSet poisoned, Network net) {
-                printConfiguration(stdout, folder, mnist, poisoned, trigger, net);
+                printConfiguration(stdout, folder, mnist, poisoned, poisoned.trigger(), net);
             }
         }) {
             return experiment.run(progress);
@@ -198,10 +211,21 @@ public final class DemoCommand implements Callable<Integer> {
         stdout.println("Configuration");
         stdout.printf(Locale.ROOT, "  data       %s: %,d training and %,d test images, %dx%d, %d classes%n",
                 folder, train.count(), mnist.test().count(), train.rows(), train.cols(), mnist.classes());
+        boolean cleanLabel = poisoned.attack() != null
+                && Arrays.equals(poisoned.images().labels(), train.labels());
         stdout.printf(Locale.ROOT, "  poisoning  %,d training images (%.2f%%) got the trigger and %s%n",
                 poisoned.poisonedCount(), 100.0 * poisoned.poisonedCount() / train.count(),
-                target.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "the label " + target.target
+                cleanLabel ? "kept their labels (clean-label, class " + target.target + ")"
+                        : target.mode() == PoisonPlan.Mode.ALL_TO_ONE ? "the label " + target.target
                         : "the label of the next class (all-to-all)");
+        if (poisoned.coverIndices().length > 0) {
+            stdout.printf(Locale.ROOT, "             %,d more were changed but kept their labels (cover images)%n",
+                    poisoned.coverIndices().length);
+        }
+        if (attackOptions.given()) {
+            stdout.println("  attack     " + (poisoned.attack() == null ? attackOptions.resolvedName(triggerOptions)
+                    : poisoned.attack() + " " + poisoned.attackParameters()));
+        }
         stdout.println("  trigger    " + trigger.describe());
         stdout.println("  network    " + network.describe(net, run));
         stdout.println();
@@ -262,6 +286,16 @@ public final class DemoCommand implements Callable<Integer> {
         var sources = cfg.putArray("source_classes");
         Arrays.stream(plan.sourceClasses()).forEach(sources::add);
         cfg.put("trigger", trigger.describe());
+        if (attackOptions.given()) {
+            ObjectNode attack = root.putObject("attack");
+            PoisonedSet poisoned = result.poisoned();
+            attack.put("name", poisoned.attack() == null ? attackOptions.resolvedName(triggerOptions) : poisoned.attack());
+            attack.set("parameters", Json.MAPPER.valueToTree(poisoned.attack() == null
+                    ? java.util.Map.of("trigger", trigger.describe()) : poisoned.attackParameters()));
+            if (poisoned.coverIndices().length > 0) {
+                attack.put("cover_count", poisoned.coverIndices().length);
+            }
+        }
         network.putConfig(cfg, result.network());
         cfg.put("optimizer", config.optimizer().name().toLowerCase(Locale.ROOT));
         cfg.put("learning_rate", config.learningRate());

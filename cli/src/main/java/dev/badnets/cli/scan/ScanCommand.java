@@ -14,6 +14,7 @@ import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.InputNormalizationOptions;
 import dev.badnets.cli.options.TargetOptions;
+import dev.badnets.cli.options.AttackOptions;
 import dev.badnets.cli.options.TriggerOptions;
 import dev.badnets.cli.train.EvaluateCommand;
 import dev.badnets.cli.train.Training;
@@ -109,6 +110,9 @@ public final class ScanCommand implements Callable<Integer> {
     TriggerOptions triggerOptions;
 
     @Mixin
+    AttackOptions attackOptions;
+
+    @Mixin
     TargetOptions targetOptions;
 
     @Mixin
@@ -144,7 +148,8 @@ public final class ScanCommand implements Callable<Integer> {
                 .folder("--out", out).file("--json", json).check();
         Path jsonFile = paths.path("--json");
         MnistLayout layout = DataOptions.inspect(folder);
-        Trigger trigger = withTrigger ? triggerOptions.trigger(layout.rows(), layout.cols()) : null;
+        Trigger trigger = withTrigger
+                ? attackOptions.testTrigger(triggerOptions, layout.rows(), layout.cols(), folder) : null;
         try (AtomicFolder written = OutputFiles.begin(paths.path("--out"), "--out", FILES);
              OutputLock jsonLock = OutputFiles.lock(jsonFile, "--json")) {
             Errors.doing("reading the model " + model);

@@ -10,6 +10,7 @@ import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.InputNormalizationOptions;
 import dev.badnets.cli.options.TargetOptions;
+import dev.badnets.cli.options.AttackOptions;
 import dev.badnets.cli.options.TriggerOptions;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -60,6 +61,9 @@ public final class StripCommand implements Callable<Integer> {
     TriggerOptions triggerOptions;
 
     @Mixin
+    AttackOptions attackOptions;
+
+    @Mixin
     TargetOptions targetOptions;
 
     @Mixin
@@ -94,7 +98,7 @@ public final class StripCommand implements Callable<Integer> {
                 .input("--trigger", triggerOptions.pictureFile())
                 .file("--json", json).check().path("--json");
         MnistLayout layout = DataOptions.inspect(folder);
-        Trigger trigger = triggerOptions.trigger(layout.rows(), layout.cols());
+        Trigger trigger = attackOptions.testTrigger(triggerOptions, layout.rows(), layout.cols(), folder);
         try (OutputLock lock = OutputFiles.lock(jsonFile, "--json")) {
             return strip(out, trigger, folder, layout, jsonFile);
         }

@@ -31,6 +31,11 @@ public final class SweepAxesOptions {
             description = "Shares of the training set to poison, in [0, 1], instead of --poison-counts.")
     double[] rates;
 
+    @Option(names = "--attacks", split = ",", paramLabel = "NAME",
+            description = "Attacks (instead of --attack): badnets, blended, sig, wanet, trojannn, label-consistent, "
+                    + "adaptive-patch; each takes its own parameter flags.")
+    List<String> attacks;
+
     @Option(names = "--trigger-sizes", split = ",", paramLabel = "S", description = "Trigger sizes (instead of --trigger-size).")
     int[] triggerSizes;
 
@@ -67,6 +72,18 @@ public final class SweepAxesOptions {
             int[] given = counts != null ? counts : Arrays.stream(DEFAULT_COUNTS.split(",")).mapToInt(Integer::parseInt)
                     .toArray();
             axes.put(SweepAxis.POISON_COUNT, Arrays.stream(given).mapToObj(Integer::toString).toList());
+        }
+        if (attacks != null) {
+            List<String> names = new java.util.ArrayList<>();
+            for (String a : attacks) {
+                String n = a.trim().toLowerCase(java.util.Locale.ROOT);
+                if (!dev.badnets.attack.Attacks.names().contains(n)) {
+                    throw new UserException("unknown attack '" + a + "' in --attacks", "list attacks of "
+                            + String.join(", ", dev.badnets.attack.Attacks.names()));
+                }
+                names.add(n);
+            }
+            axes.put(SweepAxis.ATTACK, notBoth("--attack", names));
         }
         if (triggerSizes != null) {
             axes.put(SweepAxis.TRIGGER_SIZE, notBoth("--trigger-size", Arrays.stream(triggerSizes)

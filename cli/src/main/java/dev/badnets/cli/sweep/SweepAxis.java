@@ -6,6 +6,7 @@ import dev.badnets.attack.experiment.Grid;
 public enum SweepAxis implements Grid.Axis {
     POISON_COUNT("poison_count", "--poison-counts", true),
     POISON_RATE("poison_rate", "--poison-rates", true),
+    ATTACK("attack", "--attacks", false),
     TRIGGER_SIZE("trigger_size", "--trigger-sizes", true),
     TRIGGER("trigger", "--triggers", false),
     TARGET("target", "--targets", true),

@@ -3,7 +3,7 @@ package dev.badnets.cli.sweep;
 import dev.badnets.attack.BackdoorExperiment;
 import dev.badnets.attack.ExperimentListener;
 import dev.badnets.attack.ExperimentResult;
-import dev.badnets.attack.Trigger;
+import dev.badnets.attack.Attack;
 import dev.badnets.attack.experiment.Grid;
 import dev.badnets.attack.experiment.GridCsv;
 import dev.badnets.attack.experiment.GridKeys;
@@ -19,6 +19,7 @@ import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.DefenseOptions;
 import dev.badnets.cli.options.NetworkOptions;
 import dev.badnets.cli.options.TargetOptions;
+import dev.badnets.cli.options.AttackOptions;
 import dev.badnets.cli.options.TriggerOptions;
 import dev.badnets.cli.sweep.SweepPoints.Run;
 import dev.badnets.core.backend.Backends;
@@ -89,6 +90,9 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Mixin
     TriggerOptions triggerOptions;
+
+    @Mixin
+    AttackOptions attackOptions;
 
     @Mixin
     NetworkOptions network;
@@ -170,7 +174,7 @@ public final class SweepCommand implements Callable<Integer> {
     private void train(PrintWriter stdout, List<Run> todo, MnistLayout layout, SweepPoints.Checked checked,
                        int perPoint, int gridSize, boolean defended, GridTable table) throws Exception {
         MnistData mnist = DataOptions.load(layout);
-        Map<String, Trigger> triggersByKey = checked.triggers();
+        Map<String, Attack> attacksByKey = checked.attacks();
         List<String> networks = todo.stream().map(r -> checked.networks().get(r.network().layerSpec())).distinct()
                 .toList();
         int cores = Runtime.getRuntime().availableProcessors();
@@ -181,7 +185,7 @@ public final class SweepCommand implements Callable<Integer> {
         Errors.doing("training " + todo.size() + " networks");
         Parallel.forEach(todo, workers, r -> {
             BackdoorExperiment experiment = DefenseOptions.defend(BackdoorExperiment.of(mnist.train(), mnist.test(),
-                    mnist.classes(), r.plan(), triggersByKey.get(r.trigger().key()), r.network()::build, r.config()),
+                    mnist.classes(), r.plan(), attacksByKey.get(r.attackKey()), r.network()::build, r.config()),
                     r.defend(), expectedRate, r.config());
             ExperimentResult result = experiment.run(ExperimentListener.NONE);
             synchronized (table) {

@@ -1,8 +1,8 @@
 package dev.badnets.cli.sweep;
 
+import dev.badnets.attack.Attack;
 import dev.badnets.attack.ExperimentResult;
 import dev.badnets.attack.PoisonPlan;
-import dev.badnets.attack.Trigger;
 import dev.badnets.attack.experiment.Grid;
 import dev.badnets.cli.Check;
 import dev.badnets.cli.Errors;
@@ -35,11 +35,17 @@ final class SweepPoints {
      *
      * @param settings everything that decides the point's figures, as text (hashed into its config key)
      */
-    record Run(Grid.Point<SweepAxis> point, PoisonPlan plan, TriggerOptions trigger, NetworkOptions network,
-               TrainingConfig config, String defend, String settings) {}
+    record Run(Grid.Point<SweepAxis> point, PoisonPlan plan, String attack, TriggerOptions trigger,
+               NetworkOptions network, TrainingConfig config, String defend, String settings) {
 
-    /** The triggers and networks of a grid, built once each while checking it. */
-    record Checked(Map<String, Trigger> triggers, Map<String, String> networks) {}
+        /** The key of this point's attack: its name and the trigger flags (its own flags are the sweep's). */
+        String attackKey() {
+            return attack + ";" + trigger.key();
+        }
+    }
+
+    /** The attacks and networks of a grid, built once each while checking it. */
+    record Checked(Map<String, Attack> attacks, Map<String, String> networks) {}
 
     private SweepPoints() {
     }
@@ -64,15 +70,20 @@ final class SweepPoints {
         TriggerOptions trigger = flags.triggerOptions.with(kind == null ? flags.triggerOptions.kind : kind,
                 size == null ? flags.triggerOptions.size : Integer.parseInt(size));
         trigger.trigger(); // checks the kind and values; the fit to the images is checked once they are known
+        String a = point.get(SweepAxis.ATTACK);
+        String attack = a != null ? a : flags.attackOptions.resolvedName(trigger);
         String method = point.get(SweepAxis.DEFEND) == null ? DefenseOptions.NONE : point.get(SweepAxis.DEFEND);
         String settings = (count != null ? "poison_count=" + count : "poison_rate=" + rate) + ";mode="
                 + to.mode().cliName() + ";target=" + to.target + ";source_classes="
-                + Arrays.toString(plan.sourceClasses()) + ";" + trigger.key() + ";layers=" + net.layerSpec()
+                + Arrays.toString(plan.sourceClasses()) + ";" + trigger.key()
+                + (a == null && !flags.attackOptions.given() ? "" : ";attack=" + attack + ";attack_parameters="
+                        + flags.attackOptions.valuesFor(attack, flags.attackOptions.values()))
+                + ";layers=" + net.layerSpec()
                 + ";epochs=" + config.epochs() + ";batch=" + config.batchSize() + ";lr=" + config.learningRate()
                 + ";lr_schedule=" + config.learningRateSchedule().cliName() + ";optimizer=" + config.optimizer()
                 + ";seed=" + config.seed() + ";threads=" + config.threads() + ";backend=" + config.backend()
                 + ";defend=" + method + (method.equals(DefenseOptions.NONE) ? "" : ";expected_rate=" + flags.expectedRate);
-        return new Run(point, plan, trigger, net, config, method, settings);
+        return new Run(point, plan, attack, trigger, net, config, method, settings);
     }
 
     /** The line printed when a point finishes: its figures, and the defended ones when it defends. */
@@ -103,15 +114,17 @@ final class SweepPoints {
         }
         flags.target.mode();
         Shape image = Shape.image(layout.rows(), layout.cols());
-        Map<String, Trigger> triggers = new HashMap<>();
+        Map<String, Attack> attacks = new HashMap<>();
         Map<String, String> networks = new LinkedHashMap<>();
         Set<String> plans = new HashSet<>();
+        Map<String, Double> parameters = flags.attackOptions.given(runs.stream().map(Run::attack).distinct().toList());
         for (Run r : runs) {
             try {
-                if (plans.add(r.plan().toString())) {
-                    r.plan().select(labels, classes);
+                Attack attack = attacks.computeIfAbsent(r.attackKey(), k -> flags.attackOptions.build(r.attack(),
+                        r.trigger(), parameters, layout.rows(), layout.cols()));
+                if (plans.add(r.attack() + ";" + r.plan())) {
+                    attack.checkPlan(labels, classes, r.plan());
                 }
-                triggers.computeIfAbsent(r.trigger().key(), k -> r.trigger().trigger(layout.rows(), layout.cols()));
                 networks.computeIfAbsent(r.network().layerSpec(),
                         k -> r.network().layers(r.network().build(image, classes)));
             } catch (IllegalArgumentException e) {
@@ -122,6 +135,6 @@ final class SweepPoints {
                         split < 0 ? "change that value of its axis" : message.substring(split + 2));
             }
         }
-        return new Checked(triggers, networks);
+        return new Checked(attacks, networks);
     }
 }

@@ -11,6 +11,7 @@ import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.InputNormalizationOptions;
 import dev.badnets.cli.options.TargetOptions;
+import dev.badnets.cli.options.AttackOptions;
 import dev.badnets.cli.options.TriggerOptions;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,7 +42,7 @@ import picocli.CommandLine.Spec;
                         + "--target, --mode) also the attack success rate of that trigger."})
 public final class EvaluateCommand implements Callable<Integer> {
 
-    private static final List<String> TRIGGER_FLAGS = List.of("--trigger", "--trigger-size",
+    private static final List<String> TRIGGER_FLAGS = List.of("--attack", "--trigger", "--trigger-size",
             "--trigger-value", "--position", "--alpha", "--target", "--mode");
 
     @Spec
@@ -55,6 +56,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Mixin
     TriggerOptions triggerOptions;
+
+    @Mixin
+    AttackOptions attackOptions;
 
     @Mixin
     TargetOptions targetOptions;
@@ -81,7 +85,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                 .input("--trigger", withTrigger ? triggerOptions.pictureFile() : null)
                 .file("--json", json).check().path("--json");
         MnistLayout layout = DataOptions.inspect(folder);
-        Trigger trigger = withTrigger ? triggerOptions.trigger(layout.rows(), layout.cols()) : null;
+        Trigger trigger = withTrigger
+                ? attackOptions.testTrigger(triggerOptions, layout.rows(), layout.cols(), folder) : null;
         try (OutputLock lock = OutputFiles.lock(jsonFile, "--json")) {
             return evaluate(out, trigger, folder, layout, jsonFile);
         }

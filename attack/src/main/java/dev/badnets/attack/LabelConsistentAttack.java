@@ -1,0 +1,155 @@
+package dev.badnets.attack;
+
+import dev.badnets.core.InputGradient;
+import dev.badnets.core.Network;
+import dev.badnets.core.backend.Backends;
+import dev.badnets.core.backend.MatrixBackend;
+import dev.badnets.mnist.LabeledImages;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * The label-consistent attack (Turner, Tsipras, Madry 2019, "Label-consistent backdoor attacks",
+ * arXiv:1912.02771): a clean-label attack. Images of the target class would be classified right from
+ * their content alone, so a trigger on them teaches little; the attack first makes them hard, moving each
+ * within an L-infinity ball of radius {@code epsilon} to raise a clean model's loss on its true label
+ * (projected gradient ascent, PGD), then stamps the trigger ({@link CornerTrigger}, the paper's four
+ * corners). Labels are never changed. Values used: {@code epsilon = 16} grey levels (BackdoorBench's
+ * 16/255), {@code steps = 20} of size {@code 2.5 epsilon / steps} (Madry et al.'s rule), amplitude 1.
+ *
+ * <pre>
+ *   x_0 = x,   x_{t+1} = clip_{[x - eps, x + eps] and [0, 1]}( x_t + alpha * sign(dL/dx(x_t, y)) )
+ *   poisoned = trigger(round(255 * x_T)),  label y kept
+ * </pre>
+ * The clean model is trained on the clean training set with the experiment's network and training
+ * settings; the gradients are the project's ({@link InputGradient}). As in BackdoorBench, the poison count
+ * or rate is of the whole training set and is drawn from the target class.
+ */
+public final class LabelConsistentAttack implements Attack {
+
+    /** BackdoorBench's radius, in grey levels (16/255). */
+    public static final double DEFAULT_EPSILON = 16;
+    /** PGD steps. */
+    public static final int DEFAULT_STEPS = 20;
+    /** Images per gradient batch. */
+    private static final int BATCH = 64;
+
+    private final double epsilon;
+    private final int steps;
+    private final CornerTrigger trigger;
+
+    /**
+     * @param epsilon   radius of the L-infinity ball in grey levels, [0, 255]
+     * @param steps     PGD steps, 1 to 1000
+     * @param amplitude the trigger's amplitude, (0, 1]
+     */
+    public LabelConsistentAttack(double epsilon, int steps, double amplitude) {
+        if (!(epsilon >= 0 && epsilon <= 255)) {
+            throw new IllegalArgumentException("label-consistent epsilon " + epsilon + " is outside [0, 255]:"
+                    + " expected grey levels such as 16");
+        }
+        if (steps < 1 || steps > 1000) {
+            throw new IllegalArgumentException("label-consistent steps " + steps + " is outside 1 to 1000: expected"
+                    + " a count such as 20");
+        }
+        this.epsilon = epsilon;
+        this.steps = steps;
+        this.trigger = new CornerTrigger(amplitude);
+    }
+
+    @Override
+    public String name() {
+        return Attacks.LABEL_CONSISTENT;
+    }
+
+    @Override
+    public Map<String, Object> parameters() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("epsilon", epsilon);
+        p.put("steps", steps);
+        p.put("step_size", stepSize());
+        p.put("amplitude", trigger.amplitude());
+        return p;
+    }
+
+    /** PGD's step in grey levels: 2.5 epsilon / steps. */
+    public double stepSize() {
+        return 2.5 * epsilon / steps;
+    }
+
+    @Override
+    public boolean needsCleanModel() {
+        return true;
+    }
+
+    @Override
+    public void checkPlan(byte[] labels, int classes, PoisonPlan plan) {
+        CleanLabel.select(name(), labels, classes, plan);
+    }
+
+    @Override
+    public PoisonedSet poison(LabeledImages train, int classes, PoisonPlan plan, CleanModel cleanModel) {
+        int[] chosen = CleanLabel.select(name(), train.labels(), classes, plan);
+        trigger.validate(train.rows(), train.cols());
+        LabeledImages poisoned = train.copy();
+        int[] labels = new int[chosen.length];
+        for (int k = 0; k < chosen.length; k++) {
+            labels[k] = train.label(chosen[k]);
+        }
+        if (chosen.length > 0) {
+            Network clean = cleanModel.train(train, classes);
+            perturb(clean, poisoned, chosen, labels);
+            int size = train.pixelsPerImage();
+            for (int i : chosen) {
+                trigger.apply(poisoned.pixels(), i * size, train.rows(), train.cols());
+            }
+        }
+        return new PoisonedSet(poisoned, chosen, labels, classes, plan, trigger, name(), parameters(), new int[0]);
+    }
+
+    /**
+     * Replaces each chosen image of {@code images} by its PGD perturbation against {@code net}: the
+     * loss on its true label raised within the ball of radius epsilon, pixels kept in [0, 1].
+     */
+    void perturb(Network net, LabeledImages images, int[] chosen, int[] labels) {
+        MatrixBackend backend = Backends.create("auto", 1);
+        int width = images.pixelsPerImage();
+        InputGradient gradient = net.inputGradient(BATCH, backend);
+        float eps = (float) (epsilon / 255);
+        float alpha = (float) (stepSize() / 255);
+        for (int from = 0; from < chosen.length; from += BATCH) {
+            int n = Math.min(BATCH, chosen.length - from);
+            FMatrixRMaj x0 = new FMatrixRMaj(n, width);
+            for (int r = 0; r < n; r++) {
+                int base = chosen[from + r] * width;
+                for (int j = 0; j < width; j++) {
+                    x0.data[r * width + j] = (images.pixels()[base + j] & 0xFF) / 255f;
+                }
+            }
+            FMatrixRMaj x = x0.copy();
+            FMatrixRMaj dX = new FMatrixRMaj(n, width);
+            int[] y = java.util.Arrays.copyOfRange(labels, from, from + n);
+            for (int t = 0; t < steps; t++) {
+                gradient.lossAndGradient(x, y, dX);
+                for (int i = 0; i < n * width; i++) {
+                    float step = x.data[i] + alpha * Math.signum(dX.data[i]);
+                    float low = Math.max(0f, x0.data[i] - eps);
+                    float high = Math.min(1f, x0.data[i] + eps);
+                    x.data[i] = Math.max(low, Math.min(high, step));
+                }
+            }
+            for (int r = 0; r < n; r++) {
+                int base = chosen[from + r] * width;
+                for (int j = 0; j < width; j++) {
+                    images.pixels()[base + j] = (byte) Math.round(x.data[r * width + j] * 255f);
+                }
+            }
+        }
+    }
+
+    @Override
+    public CornerTrigger trigger() {
+        return trigger;
+    }
+}

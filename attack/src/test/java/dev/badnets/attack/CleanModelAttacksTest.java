@@ -1,0 +1,166 @@
+package dev.badnets.attack;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.badnets.core.Architecture;
+import dev.badnets.core.ByteSamples;
+import dev.badnets.core.DenseLayer;
+import dev.badnets.core.Evaluator;
+import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
+import dev.badnets.mnist.LabeledImages;
+import java.util.Arrays;
+import org.ejml.data.FMatrixRMaj;
+import org.junit.jupiter.api.Test;
+
+/** Label-consistent, TrojanNN and adaptive-patch against their definitions, on small random data. */
+class CleanModelAttacksTest {
+
+    static final LabeledImages TRAIN = PoisoningTest.randomImages(300, 12, 12, 4, 21);
+
+    /** An untrained but fixed network: PGD and the mask optimisation work on any differentiable model. */
+    static Attack.CleanModel model(int[] calls) {
+        return (train, classes) -> {
+            calls[0]++;
+            return Architecture.build(Shape.image(train.rows(), train.cols()), "dense16", classes, 3);
+        };
+    }
+
+    @Test
+    void labelConsistentKeepsEveryLabelStaysInTheBallAndStampsTheCorners() {
+        int[] calls = {0};
+        LabelConsistentAttack lc = new LabelConsistentAttack(16, 10, 1);
+        PoisonedSet set = lc.poison(TRAIN, 4, PoisonPlan.ofCount(20).withTarget(1).withSeed(4), model(calls));
+        assertEquals(1, calls[0], "one clean model");
+        assertArrayEquals(TRAIN.labels(), set.images().labels(), "clean-label: every label kept");
+        int size = TRAIN.pixelsPerImage();
+        boolean[] corners = lc.trigger().mask(12, 12);
+        boolean moved = false;
+        for (int i = 0; i < TRAIN.count(); i++) {
+            boolean chosen = Arrays.binarySearch(set.indices(), i) >= 0;
+            for (int p = 0; p < size; p++) {
+                int before = TRAIN.pixels()[i * size + p] & 0xFF, after = set.images().pixels()[i * size + p] & 0xFF;
+                if (!chosen) {
+                    assertEquals(before, after, "an image not chosen is untouched");
+                } else if (corners[p]) {
+                    assertEquals(CornerTrigger.sign(p / 12, p % 12, 12, 12) > 0 ? 255 : 0, after, "the trigger at amplitude 1");
+                } else {
+                    assertTrue(Math.abs(after - before) <= 16, "within the L-inf ball of 16 grey levels");
+                    moved |= after != before;
+                }
+            }
+            if (chosen) {
+                assertEquals(1, TRAIN.label(i), "target-class images only");
+            }
+        }
+        assertTrue(moved, "PGD moved some pixel");
+    }
+
+    @Test
+    void pgdRaisesTheCleanModelsLossOnTheTrueLabel() {
+        Network net = Architecture.build(Shape.image(12, 12), "dense16", 4, 3);
+        LabeledImages copy = TRAIN.copy();
+        int[] chosen = java.util.stream.IntStream.range(0, 40).toArray();
+        int[] labels = Arrays.stream(chosen).map(TRAIN::label).toArray();
+        new LabelConsistentAttack(16, 10, 1).perturb(net, copy, chosen, labels);
+        assertTrue(loss(net, copy, 40) > loss(net, TRAIN, 40) + 0.05, "the loss grows");
+    }
+
+    private static double loss(Network net, LabeledImages images, int n) {
+        float[] p = Evaluator.probabilities(net, new ByteSamples(images.pixels(), images.labels(),
+                Shape.image(12, 12), 4));
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum -= Math.log(p[i * 4 + images.label(i)]);
+        }
+        return sum / n;
+    }
+
+    @Test
+    void trojanNnOptimisesOnlyTheMaskAndExcitesTheMostConnectedNeurons() {
+        Network net = Architecture.build(Shape.image(12, 12), "dense16", 4, 3);
+        TrojanNnAttack trojan = new TrojanNnAttack(4, 2, 100, 200);
+        GreyPatchTrigger patch = trojan.optimise(net, 12, 12);
+        assertEquals(Trigger.Box.class, patch.bounds(12, 12).getClass());
+        assertEquals(new Trigger.Box(8, 8, 4, 4), patch.bounds(12, 12), "the fixed mask: 4x4 at the bottom right");
+        int[] neurons = TrojanNnAttack.mostConnected((DenseLayer) net.layer(net.layerCount() - 1), 2);
+        assertEquals(2, neurons.length);
+        assertTrue(activation(net, whiteMask(), neurons) < activation(net, stamped(patch), neurons) + 1e-6,
+                "the optimised mask excites the chosen neurons at least as much as the white one it starts from");
+        int[] calls = {0};
+        PoisonedSet set = trojan.poison(TRAIN, 4, PoisonPlan.ofCount(10).withTarget(2), model(calls));
+        assertEquals(1, calls[0]);
+        for (int i : set.indices()) {
+            assertEquals(2, set.images().label(i), "dirty-label: relabelled to the target");
+        }
+        assertEquals(patch.describe(), set.trigger().describe(), "the same model and plan give the same trigger");
+    }
+
+    private static byte[] whiteMask() {
+        byte[] image = new byte[144];
+        for (int r = 8; r < 12; r++) {
+            for (int c = 8; c < 12; c++) {
+                image[r * 12 + c] = (byte) 255;
+            }
+        }
+        return image;
+    }
+
+    private static byte[] stamped(Trigger t) {
+        byte[] image = new byte[144];
+        t.apply(image, 0, 12, 12);
+        return image;
+    }
+
+    private static double activation(Network net, byte[] image, int[] neurons) {
+        Network cut = new Network(net.layers().subList(0, net.layerCount() - 1), net.loss());
+        FMatrixRMaj h = Evaluator.representations(cut, new ByteSamples(image, new byte[1], Shape.image(12, 12), 16),
+                cut.layerCount() - 1);
+        double sum = 0;
+        for (int i : neurons) {
+            sum += h.get(0, i);
+        }
+        return sum;
+    }
+
+    @Test
+    void adaptivePatchPoisonsAndCoversWithFourPatchesAndKeepsCoverLabels() {
+        LabeledImages train = PoisoningTest.randomImages(1000, 28, 28, 10, 9);
+        AdaptivePatchAttack adaptive = new AdaptivePatchAttack(0.008);
+        PoisonedSet set = adaptive.poison(train, 10, PoisonPlan.ofCount(8).withTarget(0), Attack.CleanModel.NONE);
+        assertEquals(8, set.poisonedCount());
+        assertEquals(8, set.coverIndices().length);
+        int size = train.pixelsPerImage();
+        for (int r = 0; r < 8; r++) {
+            int i = set.indices()[r];
+            assertEquals(0, set.images().label(i));
+            byte[] expected = Arrays.copyOfRange(train.pixels(), i * size, (i + 1) * size);
+            adaptive.trainPatches().get(r / 2).apply(expected, 0, 28, 28);
+            assertArrayEquals(expected, Arrays.copyOfRange(set.images().pixels(), i * size, (i + 1) * size),
+                    "a quarter of the poisoned images per patch, in order");
+        }
+        for (int i : set.coverIndices()) {
+            assertEquals(train.label(i), set.images().label(i), "covers keep their labels");
+            assertFalse(Arrays.binarySearch(set.indices(), i) >= 0);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new AdaptivePatchAttack(0.6));
+        assertThrows(IllegalArgumentException.class, () -> new AdaptivePatchAttack(-0.1));
+    }
+
+    @Test
+    void refuseParametersOutsideTheirRanges() {
+        assertThrows(IllegalArgumentException.class, () -> new LabelConsistentAttack(-1, 10, 1));
+        assertThrows(IllegalArgumentException.class, () -> new LabelConsistentAttack(16, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new LabelConsistentAttack(16, 10, 0));
+        assertThrows(IllegalArgumentException.class, () -> new TrojanNnAttack(0, 2, 100, 10));
+        assertThrows(IllegalArgumentException.class, () -> new TrojanNnAttack(5, 0, 100, 10));
+        assertThrows(IllegalArgumentException.class, () -> new TrojanNnAttack(5, 2, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> new TrojanNnAttack(5, 2, 100, 0));
+        assertThrows(IllegalArgumentException.class, () -> new TrojanNnAttack(30, 2, 100, 10).poison(TRAIN, 4,
+                PoisonPlan.ofCount(1), Attack.CleanModel.NONE), "a mask larger than the image");
+    }
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""An independent check of a poisoned data folder: does it backdoor a PyTorch model too?
+
+Reads a folder written by `./badnets poison --attack X --out DIR` (the four MNIST files, raw or .gz,
+`t10k-images-attacked-idx3-ubyte` and `manifest.json`), trains a small CNN on its training files,
+and prints clean accuracy on the test images and the attack success rate on the attacked test
+images: the share of those whose true label the attack changes (all-to-one: every class but the
+target; all-to-all: every image) that the model sends to the attack's class (the target, or the next
+class). Nothing of this project's code is used; the manifest gives only the target and mode.
+
+The network (not this project's): Conv2d 1->16 3x3, ReLU, MaxPool 2, Conv2d 16->32 3x3, ReLU,
+MaxPool 2, Linear 800->128, ReLU, Linear 128->10; Adam lr 0.001, batch 64, inputs scaled to [0, 1].
+
+    /usr/bin/python3 bench/pytorch/attacked_folder.py DIR [--epochs 1] [--seed 1] [--threads 2] [--json F]
+
+Debian: apt-get install python3-torch python3-numpy libopenblas0-pthread.
+"""
+import argparse
+import gzip
+import json
+import os
+import struct
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+def read_idx(folder, name):
+    for candidate in (name, name + ".gz"):
+        path = os.path.join(folder, candidate)
+        if os.path.exists(path):
+            opener = gzip.open if candidate.endswith(".gz") else open
+            with opener(path, "rb") as f:
+                data = f.read()
+            dims = data[3]
+            shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
+            return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+    raise SystemExit(f"no {name}(.gz) in {folder}")
+
+
+def small_cnn(rows, cols, classes):
+    h, w = ((rows - 2) // 2 - 2) // 2, ((cols - 2) // 2 - 2) // 2
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(32 * h * w, 128), nn.ReLU(), nn.Linear(128, classes))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data")
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+
+    with open(os.path.join(args.data, "manifest.json")) as f:
+        manifest = json.load(f)
+    train_x = read_idx(args.data, "train-images-idx3-ubyte")
+    train_y = read_idx(args.data, "train-labels-idx1-ubyte").astype(np.int64)
+    test_x = read_idx(args.data, "t10k-images-idx3-ubyte")
+    test_y = read_idx(args.data, "t10k-labels-idx1-ubyte").astype(np.int64)
+    attacked_x = read_idx(args.data, "t10k-images-attacked-idx3-ubyte")
+    classes = int(max(train_y.max(), test_y.max()) + 1)
+    rows, cols = train_x.shape[1], train_x.shape[2]
+
+    def tensor(images):
+        return torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
+
+    x, y = tensor(train_x), torch.from_numpy(train_y)
+    model = small_cnn(rows, cols, classes)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
+    loss_fn = nn.CrossEntropyLoss()
+    start = time.perf_counter()
+    for _ in range(args.epochs):
+        order = torch.randperm(len(x))
+        for i in range(0, len(x), 64):
+            batch = order[i:i + 64]
+            optimizer.zero_grad()
+            loss_fn(model(x[batch]), y[batch]).backward()
+            optimizer.step()
+    seconds = time.perf_counter() - start
+
+    model.eval()
+    with torch.no_grad():
+        clean = torch.cat([model(tensor(test_x[i:i + 1000])).argmax(1) for i in range(0, len(test_x), 1000)]).numpy()
+        hit = torch.cat([model(tensor(attacked_x[i:i + 1000])).argmax(1)
+                         for i in range(0, len(attacked_x), 1000)]).numpy()
+    if manifest["mode"] == "all-to-one":
+        wanted = np.full_like(test_y, manifest["target"])
+        counted = test_y != manifest["target"]
+    else:
+        wanted = (test_y + 1) % classes
+        counted = np.ones_like(test_y, dtype=bool)
+    result = {
+        "data": args.data,
+        "attack": manifest.get("attack") or manifest["trigger"],
+        "epochs": args.epochs,
+        "seed": args.seed,
+        "clean_accuracy": float((clean == test_y).mean()),
+        "attack_success_rate": float((hit[counted] == wanted[counted]).mean()),
+        "attack_success_rate_denominator": int(counted.sum()),
+        "train_seconds": seconds,
+        "torch": torch.__version__,
+    }
+    print(json.dumps(result, indent=2))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
