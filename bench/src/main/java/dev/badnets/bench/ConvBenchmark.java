@@ -55,7 +55,6 @@ public class ConvBenchmark {
     private Conv2D conv;
     private Workspace ws;
     private FMatrixRMaj x;
-    private FMatrixRMaj dX;
     private long forwardFlops;
     private long backwardFlops;
 
@@ -83,28 +82,27 @@ public class ConvBenchmark {
         for (int i = 0; i < x.data.length; i++) {
             x.data[i] = random.nextInt(4) == 0 ? 0f : random.nextFloat(); // ReLU outputs: many zeros
         }
-        ws = conv.workspace(batch, true);
-        conv.forward(products, x, ws);
+        boolean first = conv.inputShape().channels() == 1;
+        ws = conv.workspace(products, batch, true, first ? null : new FMatrixRMaj(batch, conv.inputShape().size()));
+        conv.forward(x, ws);
         float[] g = ws.outputGradient().data;
         for (int i = 0; i < g.length; i++) {
             g[i] = (float) random.nextGaussian() * 1e-3f;
         }
-        boolean first = conv.inputShape().channels() == 1;
-        dX = first ? null : new FMatrixRMaj(batch, conv.inputShape().size());
         forwardFlops = 2 * batch * conv.multiplyAdds();
         backwardFlops = (first ? 1 : 2) * forwardFlops;
     }
 
     @Benchmark
     public Workspace forward(ProductsBenchmark.Flops counter) {
-        conv.forward(products, x, ws);
+        conv.forward(x, ws);
         counter.flops += forwardFlops;
         return ws;
     }
 
     @Benchmark
     public Workspace backward(ProductsBenchmark.Flops counter) {
-        conv.backward(products, ws, dX);
+        conv.backward(ws);
         counter.flops += backwardFlops;
         return ws;
     }

@@ -65,13 +65,6 @@ final class OpenBlasBackend implements MatrixBackend {
                 1f, x.data, x.numCols, w.data, out, 1f, z.data, out);
     }
 
-    /** {@code C = A B}. */
-    @Override
-    public void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, a.numRows, b.numCols, a.numCols,
-                1f, a.data, a.numCols, b.data, b.numCols, 0f, c.data, c.numCols);
-    }
-
     /** {@code C = A^T B}: A is k x m, stored row-major, read transposed. */
     @Override
     public void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {

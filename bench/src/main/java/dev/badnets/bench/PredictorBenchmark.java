@@ -70,7 +70,7 @@ public class PredictorBenchmark {
         layers = net.layers().toArray(new Layer[0]);
         work = new Workspace[layers.length];
         for (int l = 0; l < layers.length; l++) {
-            work[l] = layers[l].workspace(1, false);
+            work[l] = layers[l].workspace(backend, 1, false, null);
         }
         x = new FMatrixRMaj(1, BenchData.PIXELS);
         for (int i = 0; i < image.length; i++) {
@@ -92,7 +92,7 @@ public class PredictorBenchmark {
     public FMatrixRMaj rawForward() {
         FMatrixRMaj input = x;
         for (int l = 0; l < layers.length; l++) {
-            layers[l].forward(backend, input, work[l]);
+            layers[l].forward(input, work[l]);
             input = work[l].output();
         }
         return input;

@@ -155,12 +155,6 @@ public class ProductsBenchmark {
         }
 
         @Override
-        public void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, a.numRows, b.numCols, a.numCols,
-                    1f, of(a), a.numCols, of(b), b.numCols, 0f, of(c), c.numCols);
-        }
-
-        @Override
         public void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, a.numCols, b.numCols, a.numRows,
                     1f, of(a), a.numCols, of(b), b.numCols, 0f, of(c), c.numCols);

@@ -1,8 +1,6 @@
 package dev.badnets.core;
 
-import dev.badnets.core.backend.MatrixBackend;
 import java.util.Arrays;
-import java.util.List;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -23,10 +21,8 @@ import org.ejml.data.FMatrixRMaj;
  *   dX[iy, ix, c] = Σ over windows (oy, ox) covering (iy, ix) of dA[oy, ox, c] / (w·w)
  * </pre>
  */
-public final class AvgPool2D implements Layer {
+public final class AvgPool2D extends ShapedLayer {
 
-    private final Shape in;
-    private final Shape out;
     private final int window;
     private final int stride;
     private final int padding;
@@ -38,6 +34,14 @@ public final class AvgPool2D implements Layer {
      * @param padding zeros p added on every side, {@code 0 <= p < w}
      */
     public AvgPool2D(Shape in, int window, int stride, int padding) {
+        super(in, outputShape(in, window, stride, padding));
+        this.window = window;
+        this.stride = stride;
+        this.padding = padding;
+    }
+
+    /** {@code C x H' x W'} with {@code H' = 1 + (H + 2p - w) / s}; refuses a window that does not fit. */
+    private static Shape outputShape(Shape in, int window, int stride, int padding) {
         if (window < 1 || stride < 1 || padding < 0 || padding >= window) {
             throw new IllegalArgumentException("average pooling needs window >= 1, stride >= 1 and 0 <= padding < window, got"
                     + " window " + window + ", stride " + stride + ", padding " + padding);
@@ -46,24 +50,14 @@ public final class AvgPool2D implements Layer {
             throw new IllegalArgumentException("a " + window + "x" + window + " pooling window does not fit an input of "
                     + in + " padded by " + padding);
         }
-        this.in = in;
-        this.window = window;
-        this.stride = stride;
-        this.padding = padding;
-        this.out = new Shape(in.channels(), Conv2D.outputSide(in.height(), window, stride, padding),
+        return new Shape(in.channels(), Conv2D.outputSide(in.height(), window, stride, padding),
                 Conv2D.outputSide(in.width(), window, stride, padding));
-    }
-
-    @Override
-    public Workspace workspace(int capacity, boolean training) {
-        return new Workspace(this, capacity, training);
     }
 
     /** Forward: each output value is the sum of its window (zeros outside the image) over {@code w·w}. */
     @Override
-    public void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws) {
-        ws.rows(x.numRows);
-        ws.input = x;
+    public void forward(FMatrixRMaj x, Workspace ws) {
+        ws.begin(x);
         float[] xs = x.data, a = ws.output().data;
         int channels = in.channels(), height = in.height(), width = in.width();
         float count = window * window;
@@ -92,7 +86,8 @@ public final class AvgPool2D implements Layer {
 
     /** Backward: each window's {@code dA / (w·w)} added to every input value under it (the padding's share is dropped). */
     @Override
-    public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
+    public void backward(Workspace ws) {
+        FMatrixRMaj dX = ws.inputGradient();
         if (dX == null) {
             return; // no parameters, so nothing else to compute
         }
@@ -123,26 +118,6 @@ public final class AvgPool2D implements Layer {
     }
 
     @Override
-    public Shape inputShape() {
-        return in;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return out;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public long floatsPerSample(boolean training) {
-        return (training ? 2L : 1L) * out.size(); // a (and dA)
-    }
-
-    @Override
     public long multiplyAdds() {
         return (long) out.size() * window * window;
     }
@@ -163,10 +138,5 @@ public final class AvgPool2D implements Layer {
 
     public int padding() {
         return padding;
-    }
-
-    @Override
-    public AvgPool2D copy() {
-        return this; // no parameters: nothing to copy
     }
 }

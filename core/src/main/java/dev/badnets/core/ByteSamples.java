@@ -7,69 +7,30 @@ import dev.badnets.core.backend.MatrixBackend;
  * batch copies them. Holding MNIST's 60,000 training images this way costs 47 MB instead of the
  * 188 MB of one float per pixel.
  */
-public final class ByteSamples implements Samples {
+public final class ByteSamples extends HeldSamples {
 
     private static final float SCALE = 1f / 255f;
 
     private final byte[] inputs;
     private final byte[] labels;
-    private final Shape shape;
     private final int inputWidth;
-    private final int classes;
 
     /**
      * @param inputs     {@code labels.length * shape.size()} unsigned bytes, sample after sample
      * @param labels     one unsigned byte per sample, each below {@code classes}
      * @param shape      of one sample (its size is the bytes per sample)
-     * @param classes    number of classes
+     * @param classes    number of classes, 1 to 256
      */
     public ByteSamples(byte[] inputs, byte[] labels, Shape shape, int classes) {
-        int inputWidth = shape.size();
-        if (classes < 1 || classes > 256) {
-            throw new IllegalArgumentException("classes must be in [1, 256], got " + classes);
-        }
-        if ((long) labels.length * inputWidth != inputs.length) {
-            throw new IllegalArgumentException("expected " + ((long) labels.length * inputWidth)
-                    + " input bytes for " + labels.length + " samples of width " + inputWidth
-                    + ", got " + inputs.length);
-        }
-        for (int i = 0; i < labels.length; i++) {
-            int label = labels[i] & 0xFF;
-            if (label >= classes) {
-                throw new IllegalArgumentException("label " + label + " of sample " + i
-                        + " is not below the number of classes " + classes);
-            }
-        }
+        super(inputs.length, labels.length, i -> labels[i] & 0xFF, shape, classes, 256, "input bytes");
         this.inputs = inputs;
         this.labels = labels;
-        this.shape = shape;
-        this.inputWidth = inputWidth;
-        this.classes = classes;
+        this.inputWidth = shape.size();
     }
 
     /** Samples of {@code inputWidth} values each, as a flat vector ({@code inputWidth x 1 x 1}). */
     public ByteSamples(byte[] inputs, byte[] labels, int inputWidth, int classes) {
         this(inputs, labels, Shape.flat(inputWidth), classes);
-    }
-
-    @Override
-    public int size() {
-        return labels.length;
-    }
-
-    @Override
-    public int inputWidth() {
-        return inputWidth;
-    }
-
-    @Override
-    public Shape inputShape() {
-        return shape;
-    }
-
-    @Override
-    public int classes() {
-        return classes;
     }
 
     @Override
@@ -83,6 +44,7 @@ public final class ByteSamples implements Samples {
     }
 
     /** Reads one byte in every 64 of sample {@code index}'s pixels (one per cache line) and returns their sum. */
+    @Override
     int touch(int index) {
         int start = index * inputWidth;
         int end = start + inputWidth;
@@ -94,6 +56,7 @@ public final class ByteSamples implements Samples {
     }
 
     /** {@link #copyInput} through {@code backend}'s conversion (vectorised on the SIMD backend): the same floats. */
+    @Override
     void copyInput(int index, float[] dst, int offset, MatrixBackend backend) {
         backend.unsignedBytesToFloats(inputs, index * inputWidth, dst, offset, inputWidth, SCALE);
     }

@@ -1,6 +1,5 @@
 package dev.badnets.core;
 
-import dev.badnets.core.backend.MatrixBackend;
 import java.util.Arrays;
 import java.util.List;
 import org.ejml.data.FMatrixRMaj;
@@ -24,9 +23,8 @@ import org.ejml.data.FMatrixRMaj;
  *   dX[y, x, c] = dA[y, x, c] · γ[c]
  * </pre>
  */
-public final class ChannelAffine implements Layer {
+public final class ChannelAffine extends ShapedLayer {
 
-    private final Shape in;
     private final FMatrixRMaj scale;
     private final FMatrixRMaj shift;
 
@@ -36,26 +34,25 @@ public final class ChannelAffine implements Layer {
      * @param shift β, {@code 1 x C}, used as it is
      */
     public ChannelAffine(Shape in, FMatrixRMaj scale, FMatrixRMaj shift) {
+        super(checkPerChannel(in, scale, shift), in);
+        this.scale = scale;
+        this.shift = shift;
+    }
+
+    /** Refuses a scale or shift that is not {@code 1 x C}; returns {@code in}. */
+    private static Shape checkPerChannel(Shape in, FMatrixRMaj scale, FMatrixRMaj shift) {
         int c = in.channels();
         if (scale.numRows != 1 || scale.numCols != c || shift.numRows != 1 || shift.numCols != c) {
             throw new IllegalArgumentException("scale and shift must be 1 x " + c + " (one per channel of " + in
                     + "), got " + scale.numRows + " x " + scale.numCols + " and " + shift.numRows + " x " + shift.numCols);
         }
-        this.in = in;
-        this.scale = scale;
-        this.shift = shift;
-    }
-
-    @Override
-    public Workspace workspace(int capacity, boolean training) {
-        return new Workspace(this, capacity, training);
+        return in;
     }
 
     /** Forward: {@code a = x·γ[c] + β[c]}, value by value. */
     @Override
-    public void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws) {
-        ws.rows(x.numRows);
-        ws.input = x;
+    public void forward(FMatrixRMaj x, Workspace ws) {
+        ws.begin(x);
         float[] xs = x.data, a = ws.output().data, g = scale.data, b = shift.data;
         int channels = in.channels();
         for (int j = 0, end = x.getNumElements(); j < end; j += channels) {
@@ -65,9 +62,10 @@ public final class ChannelAffine implements Layer {
         }
     }
 
-    /** Backward: {@code dγ = Σ dA·x}, {@code dβ = Σ dA} per channel, and {@code dX = dA·γ[c]} unless dX is null. */
+    /** Backward: {@code dγ = Σ dA·x}, {@code dβ = Σ dA} per channel, and {@code dX = dA·γ[c]} unless the workspace has no dX. */
     @Override
-    public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
+    public void backward(Workspace ws) {
+        FMatrixRMaj dX = ws.inputGradient();
         float[] xs = ws.input.data, dA = ws.outputGradient().data, g = scale.data;
         float[] dScale = ws.gradient(0).data, dShift = ws.gradient(1).data;
         int channels = in.channels(), end = ws.outputGradient().getNumElements();
@@ -89,23 +87,8 @@ public final class ChannelAffine implements Layer {
     }
 
     @Override
-    public Shape inputShape() {
-        return in;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return in;
-    }
-
-    @Override
     public List<Parameter> parameters() {
         return List.of(new Parameter("scale", scale, false), new Parameter("shift", shift, false));
-    }
-
-    @Override
-    public long floatsPerSample(boolean training) {
-        return (training ? 2L : 1L) * in.size();
     }
 
     @Override

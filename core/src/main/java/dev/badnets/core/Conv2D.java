@@ -2,7 +2,6 @@ package dev.badnets.core;
 
 import dev.badnets.core.backend.MatrixBackend;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.ejml.data.FMatrixRMaj;
 
@@ -40,16 +39,11 @@ import org.ejml.data.FMatrixRMaj;
  * im2col and col2im work image by image, so the backend splits them across its threads by images:
  * each image's sums are added in the same order whatever the split.
  */
-public final class Conv2D implements Layer {
+public final class Conv2D extends WeightedLayer {
 
-    private final Shape in;
-    private final Shape out;
     private final int kernel;
     private final int stride;
     private final int padding;
-    private final FMatrixRMaj weights;
-    private final FMatrixRMaj bias;
-    private final Activation activation;
 
     /**
      * A convolution with the given parameters, used as they are (not copied).
@@ -63,6 +57,15 @@ public final class Conv2D implements Layer {
      */
     public Conv2D(Shape in, int kernel, int stride, int padding, FMatrixRMaj weights, FMatrixRMaj bias,
                   Activation activation) {
+        super(in, outputShape(in, kernel, stride, padding, weights, bias), weights, bias, activation);
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+    }
+
+    /** {@code K x H' x W'}; refuses parameters that do not make a convolution of {@code in}. */
+    private static Shape outputShape(Shape in, int kernel, int stride, int padding, FMatrixRMaj weights,
+                                     FMatrixRMaj bias) {
         if (kernel < 1 || stride < 1 || padding < 0 || padding >= kernel) {
             throw new IllegalArgumentException("a convolution needs kernel >= 1, stride >= 1 and 0 <= padding < kernel, got "
                     + "kernel " + kernel + ", stride " + stride + ", padding " + padding);
@@ -80,15 +83,8 @@ public final class Conv2D implements Layer {
             throw new IllegalArgumentException("bias must be 1 x " + weights.numCols + ", got " + bias.numRows
                     + " x " + bias.numCols);
         }
-        this.in = in;
-        this.kernel = kernel;
-        this.stride = stride;
-        this.padding = padding;
-        this.out = new Shape(weights.numCols, outputSide(in.height(), kernel, stride, padding),
+        return new Shape(weights.numCols, outputSide(in.height(), kernel, stride, padding),
                 outputSide(in.width(), kernel, stride, padding));
-        this.weights = weights;
-        this.bias = bias;
-        this.activation = activation;
     }
 
     /** {@code 1 + (side + 2p - k) / s}: positions of the window along one side. */
@@ -112,6 +108,12 @@ public final class Conv2D implements Layer {
         return new Conv2D(in, kernel, stride, padding, w, new FMatrixRMaj(1, filters), activation);
     }
 
+    /** A workspace with this layer's {@link Cache}. */
+    @Override
+    public Workspace workspace(MatrixBackend backend, int capacity, boolean training, FMatrixRMaj dX) {
+        return new Cache(this, backend, capacity, training, dX);
+    }
+
     /**
      * The cache: {@code cols} (the unrolled windows, which dW reads), z, and when training dZ and
      * dCols. {@code zRows} and {@code dZRows} view z and dZ as {@code n·H'·W' x K}, the shape of the
@@ -130,11 +132,9 @@ public final class Conv2D implements Layer {
         final float[] blockSums; // column sums of each block of BLOCK rows of dZ, when training
         final float[] padded; // the batch with p zeros around every image (borders written once, at allocation); null if p = 0
         final MatrixBackend.RangeTask backwardBlocks;
-        FMatrixRMaj dX; // the input gradient being written by col2im
-        MatrixBackend backend; // the backend of the backward pass in progress
 
-        Cache(Conv2D layer, int capacity, boolean training) {
-            super(layer, capacity, training);
+        Cache(Conv2D layer, MatrixBackend backend, int capacity, boolean training, FMatrixRMaj dX) {
+            super(layer, backend, capacity, training, dX);
             int pixels = layer.out.height() * layer.out.width();
             int window = layer.weights.numRows;
             int filters = layer.out.channels();
@@ -151,7 +151,7 @@ public final class Conv2D implements Layer {
             checkFloats(paddedFloats, layer);
             padded = layer.padding > 0 ? new float[(int) paddedFloats] : null;
             im2col = (from, to) -> layer.im2col(input.data, padded, cols.data, from, to);
-            col2im = (from, to) -> layer.col2im(backend, dCols.data, dX.data, from, to);
+            col2im = dX == null ? null : (from, to) -> layer.col2im(backend, dCols.data, dX.data, from, to);
             blockSums = training ? new float[(capacity * pixels + BLOCK - 1) / BLOCK * filters] : null;
             activate = (from, to) -> layer.activation.forward(z.data, output().data, from, to);
             backwardBlocks = (first, last) -> {
@@ -177,17 +177,12 @@ public final class Conv2D implements Layer {
         }
     }
 
-    @Override
-    public Workspace workspace(int capacity, boolean training) {
-        return new Cache(this, capacity, training);
-    }
-
     /** Forward: {@code cols = im2col(x)}, {@code Z = cols W + b}, {@code a = act(z)}. */
     @Override
-    public void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws) {
+    public void forward(FMatrixRMaj x, Workspace ws) {
         Cache c = (Cache) ws;
-        c.rows(x.numRows);
-        c.input = x;
+        MatrixBackend backend = c.backend;
+        c.begin(x);
         backend.forRanges(x.numRows, 1, c.im2col);
         backend.affine(c.cols, weights, bias, c.zRows);
         backend.forRanges(c.z.getNumElements(), Activation.GRAIN, c.activate);
@@ -195,23 +190,20 @@ public final class Conv2D implements Layer {
 
     /**
      * Backward: {@code dZ = dA ⊙ act'(z)}, {@code dW = colsᵀ dZ}, {@code db = Σ_rows dZ} and,
-     * unless {@code dX} is null, {@code dCols = dZ Wᵀ} folded back into {@code dX} by col2im.
+     * unless the workspace has no {@code dX}, {@code dCols = dZ Wᵀ} folded back into {@code dX} by col2im.
      */
     @Override
-    public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
+    public void backward(Workspace ws) {
         Cache c = (Cache) ws;
-        c.backend = backend;
+        MatrixBackend backend = c.backend;
         int blocks = (c.dZRows.numRows + BLOCK - 1) / BLOCK;
         backend.forRanges(blocks, 1, c.backwardBlocks); // dZ, and the column sums of each block of its rows
         sumRows(c.blockSums, blocks, c.gradient(1).data);
         backend.multTransA(c.cols, c.dZRows, c.gradient(0));
-        if (dX != null) {
+        if (c.col2im != null) {
             backend.multTransB(c.dZRows, weights, c.dCols);
-            c.dX = dX;
-            backend.forRanges(dX.numRows, 1, c.col2im);
-            c.dX = null;
+            backend.forRanges(c.rows(), 1, c.col2im);
         }
-        c.backend = null;
     }
 
     /**
@@ -329,21 +321,6 @@ public final class Conv2D implements Layer {
     }
 
     @Override
-    public Shape inputShape() {
-        return in;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return out;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return List.of(new Parameter("W", weights, true), new Parameter("b", bias, false));
-    }
-
-    @Override
     public long floatsPerSample(boolean training) {
         long cols = (long) out.height() * out.width() * weights.numRows;
         long padded = padding > 0 ? (long) (in.height() + 2 * padding) * (in.width() + 2 * padding) * in.channels() : 0;
@@ -360,21 +337,7 @@ public final class Conv2D implements Layer {
     public String spec() {
         return "conv" + filters() + "x" + kernel + (stride != 1 ? "s" + stride : "")
                 + (padding != kernel / 2 ? "p" + padding : "")
-                + (activation == Activation.RELU ? "" : ":" + activation.name().toLowerCase());
-    }
-
-    /** The weights W, {@code k·k·C x K} (live). */
-    public FMatrixRMaj weights() {
-        return weights;
-    }
-
-    /** The bias b, {@code 1 x K} (live). */
-    public FMatrixRMaj bias() {
-        return bias;
-    }
-
-    public Activation activation() {
-        return activation;
+                + activationSuffix();
     }
 
     /** Number of filters K: the output channels. */

@@ -1,7 +1,6 @@
 package dev.badnets.core;
 
 import dev.badnets.core.backend.MatrixBackend;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.ejml.data.FMatrixRMaj;
 
@@ -18,25 +17,21 @@ import org.ejml.data.FMatrixRMaj;
  *   dX = dZ Wᵀ                (n x in)    the dA of the layer below
  * </pre>
  */
-public final class DenseLayer implements Layer {
+public final class DenseLayer extends WeightedLayer {
 
-    private final FMatrixRMaj weights;
-    private final FMatrixRMaj bias;
-    private final Activation activation;
-    private final Shape in;
-    private final Shape out;
 
     /** A layer with the given parameters, used as they are (not copied). */
     public DenseLayer(FMatrixRMaj weights, FMatrixRMaj bias, Activation activation) {
+        super(Shape.flat(checkBias(weights, bias).numRows), Shape.flat(weights.numCols), weights, bias, activation);
+    }
+
+    /** Refuses a bias that is not {@code 1 x out}; returns the weights. */
+    private static FMatrixRMaj checkBias(FMatrixRMaj weights, FMatrixRMaj bias) {
         if (bias.numRows != 1 || bias.numCols != weights.numCols) {
             throw new IllegalArgumentException("bias must be 1 x " + weights.numCols + " to match weights "
                     + weights.numRows + " x " + weights.numCols + ", got " + bias.numRows + " x " + bias.numCols);
         }
-        this.weights = weights;
-        this.bias = bias;
-        this.activation = activation;
-        this.in = Shape.flat(weights.numRows);
-        this.out = Shape.flat(weights.numCols);
+        return weights;
     }
 
     /**
@@ -73,13 +68,19 @@ public final class DenseLayer implements Layer {
         }
     }
 
+    /** A workspace with this layer's {@link Cache}. */
+    @Override
+    public Workspace workspace(MatrixBackend backend, int capacity, boolean training, FMatrixRMaj dX) {
+        return new Cache(this, backend, capacity, training, dX);
+    }
+
     /** The cache of a dense layer: the pre-activation z and, when training, dZ. */
     static final class Cache extends Workspace {
         final FMatrixRMaj z;
         final FMatrixRMaj dZ;
 
-        Cache(DenseLayer layer, int capacity, boolean training) {
-            super(layer, capacity, training);
+        Cache(DenseLayer layer, MatrixBackend backend, int capacity, boolean training, FMatrixRMaj dX) {
+            super(layer, backend, capacity, training, dX);
             z = new FMatrixRMaj(capacity, layer.outputs());
             dZ = training ? new FMatrixRMaj(capacity, layer.outputs()) : null;
         }
@@ -93,49 +94,30 @@ public final class DenseLayer implements Layer {
         }
     }
 
-    @Override
-    public Workspace workspace(int capacity, boolean training) {
-        return new Cache(this, capacity, training);
-    }
-
     /** Forward: {@code z = x W + b}, then {@code a = f(z)}. x is n x in; z and a are n x out. */
     @Override
-    public void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws) {
+    public void forward(FMatrixRMaj x, Workspace ws) {
         Cache c = (Cache) ws;
-        c.rows(x.numRows);
-        c.input = x;
-        backend.affine(x, weights, bias, c.z);
+        c.begin(x);
+        c.backend.affine(x, weights, bias, c.z);
         activation.forward(c.z, c.output());
     }
 
     /**
      * Backward: from {@code dA} computes {@code dZ = dA ⊙ f'(z)}, {@code dW = xᵀ dZ},
-     * {@code db = Σ_rows dZ} and, unless {@code dX} is null, {@code dX = dZ Wᵀ}.
+     * {@code db = Σ_rows dZ} and, unless the workspace has no {@code dX}, {@code dX = dZ Wᵀ}.
      */
     @Override
-    public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
+    public void backward(Workspace ws) {
         Cache c = (Cache) ws;
+        MatrixBackend backend = c.backend;
+        FMatrixRMaj dX = c.inputGradient();
         activation.backward(c.z, c.output(), c.outputGradient(), c.dZ);
         backend.multTransA(c.input, c.dZ, c.gradient(0));
         backend.columnSums(c.dZ.data, 0, c.dZ.numRows, c.dZ.numCols, c.gradient(1).data, 0); // db = Σ_rows dZ
         if (dX != null) {
             backend.multTransB(c.dZ, weights, dX);
         }
-    }
-
-    @Override
-    public Shape inputShape() {
-        return in;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return out;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return List.of(new Parameter("W", weights, true), new Parameter("b", bias, false));
     }
 
     @Override
@@ -150,21 +132,7 @@ public final class DenseLayer implements Layer {
 
     @Override
     public String spec() {
-        return "dense" + outputs() + (activation == Activation.RELU ? "" : ":" + activation.name().toLowerCase());
-    }
-
-    /** The weights W, in x out (the live matrix: training updates it in place). */
-    public FMatrixRMaj weights() {
-        return weights;
-    }
-
-    /** The bias b, 1 x out (the live matrix). */
-    public FMatrixRMaj bias() {
-        return bias;
-    }
-
-    public Activation activation() {
-        return activation;
+        return "dense" + outputs() + activationSuffix();
     }
 
     /** Number of inputs (rows of W). */

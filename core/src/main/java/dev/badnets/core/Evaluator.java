@@ -145,11 +145,11 @@ public final class Evaluator {
         int n = data.size();
         int last = net.layerCount() - 1;
         long fit = Math.max(1, BUFFER_FLOATS / net.floatsPerSample(false));
-        BatchBuffers buf = new BatchBuffers(net, (int) Math.max(1, Math.min(Math.min(BATCH, fit), n)), false);
+        BatchBuffers buf = new BatchBuffers(net, backend, (int) Math.max(1, Math.min(Math.min(BATCH, fit), n)), false);
         for (int from = 0; from < n; from += buf.capacity) {
             int count = Math.min(buf.capacity, n - from);
             buf.gather(data, null, from, count);
-            net.forward(backend, buf);
+            net.forward(buf);
             requireFinite(buf.work[layer].output(), from, n, layer, net.layerCount());
             if (layer != last) {
                 requireFinite(buf.work[last].output(), from, n, last, net.layerCount());

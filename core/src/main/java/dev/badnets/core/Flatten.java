@@ -1,7 +1,5 @@
 package dev.badnets.core;
 
-import dev.badnets.core.backend.MatrixBackend;
-import java.util.List;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -9,67 +7,29 @@ import org.ejml.data.FMatrixRMaj;
  * {@link DenseLayer} after a convolution. Samples are stored channels-last (see {@link Shape}),
  * so the values are already in order: forward copies x to a, backward copies dA to dX.
  */
-public final class Flatten implements Layer {
+public final class Flatten extends ShapedLayer {
 
-    private final Shape in;
-    private final Shape out;
 
     public Flatten(Shape in) {
-        this.in = in;
-        this.out = Shape.flat(in.size());
+        super(in, Shape.flat(in.size()));
     }
 
     @Override
-    public Workspace workspace(int capacity, boolean training) {
-        return new Workspace(this, capacity, training);
-    }
-
-    @Override
-    public void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws) {
-        ws.rows(x.numRows);
-        ws.input = x;
+    public void forward(FMatrixRMaj x, Workspace ws) {
+        ws.begin(x);
         System.arraycopy(x.data, 0, ws.output().data, 0, x.getNumElements());
     }
 
     @Override
-    public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
+    public void backward(Workspace ws) {
+        FMatrixRMaj dX = ws.inputGradient();
         if (dX != null) {
             System.arraycopy(ws.outputGradient().data, 0, dX.data, 0, dX.getNumElements());
         }
     }
 
     @Override
-    public Shape inputShape() {
-        return in;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return out;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public long floatsPerSample(boolean training) {
-        return (training ? 2L : 1L) * in.size();
-    }
-
-    @Override
-    public long multiplyAdds() {
-        return 0;
-    }
-
-    @Override
     public String spec() {
         return "flatten";
-    }
-
-    @Override
-    public Flatten copy() {
-        return this;
     }
 }

@@ -1,7 +1,5 @@
 package dev.badnets.core;
 
-import dev.badnets.core.backend.MatrixBackend;
-import java.util.List;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -16,27 +14,18 @@ import org.ejml.data.FMatrixRMaj;
  *   dX[y, x, c] = dA[c] / (H·W)
  * </pre>
  */
-public final class GlobalAvgPool2D implements Layer {
+public final class GlobalAvgPool2D extends ShapedLayer {
 
-    private final Shape in;
-    private final Shape out;
 
     /** @param in input shape C x H x W; the output is C x 1 x 1 */
     public GlobalAvgPool2D(Shape in) {
-        this.in = in;
-        this.out = Shape.flat(in.channels());
-    }
-
-    @Override
-    public Workspace workspace(int capacity, boolean training) {
-        return new Workspace(this, capacity, training);
+        super(in, Shape.flat(in.channels()));
     }
 
     /** Forward: per image and channel, the sum of the channel's H·W values over H·W. */
     @Override
-    public void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws) {
-        ws.rows(x.numRows);
-        ws.input = x;
+    public void forward(FMatrixRMaj x, Workspace ws) {
+        ws.begin(x);
         float[] xs = x.data, a = ws.output().data;
         int channels = in.channels(), pixels = in.height() * in.width();
         float count = pixels;
@@ -54,41 +43,21 @@ public final class GlobalAvgPool2D implements Layer {
 
     /** Backward: {@code dX[y, x, c] = dA[c] / (H·W)} at every pixel. */
     @Override
-    public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
-        if (dX == null) {
-            return; // no parameters, so nothing else to compute
-        }
-        float[] dA = ws.outputGradient().data, dx = dX.data;
-        int channels = in.channels(), pixels = in.height() * in.width();
-        float count = pixels;
-        for (int i = 0; i < dX.numRows; i++) {
-            int xBase = i * in.size(), aBase = i * channels;
-            for (int p = 0; p < pixels; p++) {
-                for (int c = 0; c < channels; c++) {
-                    dx[xBase + p * channels + c] = dA[aBase + c] / count;
+    public void backward(Workspace ws) {
+        FMatrixRMaj dX = ws.inputGradient();
+        if (dX != null) { // no parameters: without dX there is nothing to compute
+            float[] dA = ws.outputGradient().data, dx = dX.data;
+            int channels = in.channels(), pixels = in.height() * in.width();
+            float count = pixels;
+            for (int i = 0; i < dX.numRows; i++) {
+                int xBase = i * in.size(), aBase = i * channels;
+                for (int p = 0; p < pixels; p++) {
+                    for (int c = 0; c < channels; c++) {
+                        dx[xBase + p * channels + c] = dA[aBase + c] / count;
+                    }
                 }
             }
         }
-    }
-
-    @Override
-    public Shape inputShape() {
-        return in;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return out;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public long floatsPerSample(boolean training) {
-        return (training ? 2L : 1L) * out.size();
     }
 
     @Override
@@ -99,10 +68,5 @@ public final class GlobalAvgPool2D implements Layer {
     @Override
     public String spec() {
         return "gap";
-    }
-
-    @Override
-    public GlobalAvgPool2D copy() {
-        return this;
     }
 }

@@ -24,7 +24,6 @@ import org.ejml.data.FMatrixRMaj;
 public final class InputGradient {
 
     private final Network net;
-    private final MatrixBackend backend;
     private final BatchBuffers buf;
 
     InputGradient(Network net, int capacity, MatrixBackend backend) {
@@ -32,8 +31,7 @@ public final class InputGradient {
             throw new IllegalArgumentException("capacity must be at least 1 input, got " + capacity);
         }
         this.net = net;
-        this.backend = Objects.requireNonNull(backend, "backend");
-        this.buf = new BatchBuffers(net, capacity, true);
+        this.buf = new BatchBuffers(net, Objects.requireNonNull(backend, "backend"), capacity, true, true);
     }
 
     /**
@@ -48,15 +46,7 @@ public final class InputGradient {
      * @throws IllegalArgumentException for shapes that do not match or a label outside the classes
      */
     public double lossAndGradient(FMatrixRMaj x, int[] labels, FMatrixRMaj dX) {
-        int n = x.numRows, width = net.inputWidth();
-        if (n < 1 || n > buf.capacity || x.numCols != width) {
-            throw new IllegalArgumentException("expected a batch of 1 to " + buf.capacity + " rows of " + width
-                    + " inputs, got " + n + " x " + x.numCols);
-        }
-        if (dX.numRows != n || dX.numCols != width) {
-            throw new IllegalArgumentException("dX must be " + n + " x " + width + " (the shape of x), got "
-                    + dX.numRows + " x " + dX.numCols);
-        }
+        int n = checkShapes(x, dX), width = net.inputWidth();
         int classes = net.classes();
         for (int i = 0; i < n; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
@@ -64,12 +54,12 @@ public final class InputGradient {
                         + " is out of range: expected 0 to " + (classes - 1));
             }
         }
-        buf.x.reshape(n, width);
+        buf.rows(n);
         System.arraycopy(x.data, 0, buf.x.data, 0, n * width);
         System.arraycopy(labels, 0, buf.labels, 0, n);
-        FMatrixRMaj output = net.forward(backend, buf);
+        FMatrixRMaj output = net.forward(buf);
         double loss = net.loss().lossAndGradient(output, buf.labels, buf.last().outputGradient());
-        net.backward(backend, buf, dX);
+        backward(dX);
         return loss;
     }
 
@@ -85,6 +75,19 @@ public final class InputGradient {
      * @param dX             output, n x {@link Network#inputWidth()}
      */
     public void gradient(FMatrixRMaj x, OutputGradient outputGradient, FMatrixRMaj dX) {
+        int n = checkShapes(x, dX), width = net.inputWidth();
+        buf.rows(n);
+        System.arraycopy(x.data, 0, buf.x.data, 0, n * width);
+        FMatrixRMaj output = net.forward(buf);
+        FMatrixRMaj dOutput = buf.last().outputGradient();
+        dOutput.reshape(output.numRows, output.numCols);
+        java.util.Arrays.fill(dOutput.data, 0, output.numRows * output.numCols, 0f);
+        outputGradient.write(output, dOutput);
+        backward(dX);
+    }
+
+    /** Refuses a batch {@code x} that does not fit the buffers or a {@code dX} not shaped as x; returns its rows. */
+    private int checkShapes(FMatrixRMaj x, FMatrixRMaj dX) {
         int n = x.numRows, width = net.inputWidth();
         if (n < 1 || n > buf.capacity || x.numCols != width) {
             throw new IllegalArgumentException("expected a batch of 1 to " + buf.capacity + " rows of " + width
@@ -94,14 +97,13 @@ public final class InputGradient {
             throw new IllegalArgumentException("dX must be " + n + " x " + width + " (the shape of x), got "
                     + dX.numRows + " x " + dX.numCols);
         }
-        buf.x.reshape(n, width);
-        System.arraycopy(x.data, 0, buf.x.data, 0, n * width);
-        FMatrixRMaj output = net.forward(backend, buf);
-        FMatrixRMaj dOutput = buf.last().outputGradient();
-        dOutput.reshape(output.numRows, output.numCols);
-        java.util.Arrays.fill(dOutput.data, 0, output.numRows * output.numCols, 0f);
-        outputGradient.write(output, dOutput);
-        net.backward(backend, buf, dX);
+        return n;
+    }
+
+    /** The backward pass into the buffers' input gradient, then copied into the caller's {@code dX}. */
+    private void backward(FMatrixRMaj dX) {
+        net.backward(buf);
+        System.arraycopy(buf.dX.data, 0, dX.data, 0, buf.dX.getNumElements());
     }
 
     /** Writes the gradient of an objective with respect to a batch's outputs. */

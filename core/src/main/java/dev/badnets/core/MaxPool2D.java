@@ -2,7 +2,6 @@ package dev.badnets.core;
 
 import dev.badnets.core.backend.MatrixBackend;
 import java.util.Arrays;
-import java.util.List;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -20,7 +19,7 @@ import org.ejml.data.FMatrixRMaj;
  *   dX[p] = Σ over outputs o whose arg-max is p of dA[o]
  * </pre>
  */
-public final class MaxPool2D implements Layer {
+public final class MaxPool2D extends ShapedLayer {
 
     /**
      * The widest window (its side): the layer keeps one offset per window position, so a window is
@@ -28,8 +27,6 @@ public final class MaxPool2D implements Layer {
      */
     public static final int MAX_WINDOW = 256;
 
-    private final Shape in;
-    private final Shape out;
     private final int window;
     private final int stride;
     private final int[] offsets; // of the window's positions from its corner, in reading order
@@ -40,18 +37,9 @@ public final class MaxPool2D implements Layer {
      * @param stride step s of the window, >= 1 (s = w: windows that tile the input)
      */
     public MaxPool2D(Shape in, int window, int stride) {
-        if (window < 1 || stride < 1 || window > MAX_WINDOW) {
-            throw new IllegalArgumentException("pooling needs a window of 1 to " + MAX_WINDOW + " and a stride >= 1,"
-                    + " got window " + window + ", stride " + stride);
-        }
-        if (window > in.height() || window > in.width()) {
-            throw new IllegalArgumentException("a " + window + "x" + window + " pooling window does not fit an input of "
-                    + in);
-        }
-        this.in = in;
+        super(in, outputShape(in, window, stride));
         this.window = window;
         this.stride = stride;
-        this.out = new Shape(in.channels(), 1 + (in.height() - window) / stride, 1 + (in.width() - window) / stride);
         this.offsets = new int[window * window];
         for (int ky = 0; ky < window; ky++) {
             for (int kx = 0; kx < window; kx++) {
@@ -60,49 +48,55 @@ public final class MaxPool2D implements Layer {
         }
     }
 
+    /** {@code C x H' x W'} with {@code H' = 1 + (H - w) / s}; refuses a window that does not fit. */
+    private static Shape outputShape(Shape in, int window, int stride) {
+        if (window < 1 || stride < 1 || window > MAX_WINDOW) {
+            throw new IllegalArgumentException("pooling needs a window of 1 to " + MAX_WINDOW + " and a stride >= 1,"
+                    + " got window " + window + ", stride " + stride);
+        }
+        if (window > in.height() || window > in.width()) {
+            throw new IllegalArgumentException("a " + window + "x" + window + " pooling window does not fit an input of "
+                    + in);
+        }
+        return new Shape(in.channels(), 1 + (in.height() - window) / stride, 1 + (in.width() - window) / stride);
+    }
+
+    /** A workspace with this layer's {@link Cache}. */
+    @Override
+    public Workspace workspace(MatrixBackend backend, int capacity, boolean training, FMatrixRMaj dX) {
+        return new Cache(this, backend, capacity, training, dX);
+    }
+
     /** The cache: for every output value, the index in its image of the input value that won (when training). */
     static final class Cache extends Workspace {
         final int[] argmax;
         final MatrixBackend.RangeTask forward;
-        final MatrixBackend.RangeTask backward;
-        FMatrixRMaj dX; // the input gradient being written
-        MatrixBackend backend; // the backend of the pass in progress
+        final MatrixBackend.RangeTask backward; // null without an input gradient to write
 
-        Cache(MaxPool2D layer, int capacity, boolean training) {
-            super(layer, capacity, training);
+        Cache(MaxPool2D layer, MatrixBackend backend, int capacity, boolean training, FMatrixRMaj dX) {
+            super(layer, backend, capacity, training, dX);
             argmax = training ? new int[capacity * layer.out.size()] : null;
             forward = (from, to) -> layer.pool(backend, input.data, output().data, argmax, from, to);
-            backward = (from, to) -> layer.route(backend, outputGradient().data, argmax, dX.data, from, to);
+            backward = dX == null ? null
+                    : (from, to) -> layer.route(backend, outputGradient().data, argmax, dX.data, from, to);
         }
     }
 
+    /** Forward: {@code a[i, oy, ox, c] = max over the window of x[i, oy·s + ky, ox·s + kx, c]}, split by images. */
     @Override
-    public Workspace workspace(int capacity, boolean training) {
-        return new Cache(this, capacity, training);
-    }
-
-    @Override
-    public void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws) {
+    public void forward(FMatrixRMaj x, Workspace ws) {
         Cache c = (Cache) ws;
-        c.rows(x.numRows);
-        c.input = x;
-        c.backend = backend;
-        backend.forRanges(x.numRows, 1, c.forward);
-        c.backend = null;
+        c.begin(x);
+        c.backend.forRanges(x.numRows, 1, c.forward);
     }
 
     /** Backward: {@code dX} is zero except at each window's arg-max, which gets that output's gradient. */
     @Override
-    public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
-        if (dX == null) {
-            return; // no parameters, so nothing else to compute
-        }
+    public void backward(Workspace ws) {
         Cache c = (Cache) ws;
-        c.dX = dX;
-        c.backend = backend;
-        backend.forRanges(dX.numRows, 1, c.backward);
-        c.backend = null;
-        c.dX = null;
+        if (c.backward != null) { // no parameters: without dX there is nothing to compute
+            c.backend.forRanges(c.rows(), 1, c.backward);
+        }
     }
 
     /**
@@ -162,28 +156,8 @@ public final class MaxPool2D implements Layer {
     }
 
     @Override
-    public Shape inputShape() {
-        return in;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return out;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return List.of();
-    }
-
-    @Override
     public long floatsPerSample(boolean training) {
         return (training ? 3L : 1L) * out.size(); // a, and dA and the arg-max indices
-    }
-
-    @Override
-    public long multiplyAdds() {
-        return 0;
     }
 
     /** {@code pool<w>}, with {@code s<stride>} when the stride is not w. */
@@ -198,10 +172,5 @@ public final class MaxPool2D implements Layer {
 
     public int stride() {
         return stride;
-    }
-
-    @Override
-    public MaxPool2D copy() {
-        return this; // no parameters: nothing to copy
     }
 }

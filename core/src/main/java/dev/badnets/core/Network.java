@@ -117,10 +117,10 @@ public final class Network {
      * Forward pass of the batch in {@code buf.x}: each layer l reads the output of layer l-1 (the
      * batch itself for l = 0) and writes its own. Returns the last layer's output.
      */
-    FMatrixRMaj forward(MatrixBackend backend, BatchBuffers buf) {
+    FMatrixRMaj forward(BatchBuffers buf) {
         FMatrixRMaj input = buf.x;
         for (int l = 0; l < layers.length; l++) {
-            layers[l].forward(backend, input, buf.work[l]);
+            layers[l].forward(input, buf.work[l]);
             input = buf.work[l].output();
         }
         return input;
@@ -130,21 +130,13 @@ public final class Network {
      * Backward pass, after {@link #forward} and after the loss has written {@code dL/da} of the
      * last layer into its workspace's output gradient: from the last layer down, each layer
      * computes its parameter gradients and its input gradient, which is the output gradient of the
-     * layer below. The first layer skips its input gradient: training needs no {@code dL/dx}.
+     * layer below. The first layer computes its input gradient {@code dL/dx} only into buffers
+     * that hold one ({@code buf.dX}): what optimising an input (rather than the weights) needs, see
+     * {@link InputGradient}; training needs none.
      */
-    void backward(MatrixBackend backend, BatchBuffers buf) {
-        backward(backend, buf, null);
-    }
-
-    /**
-     * {@link #backward(MatrixBackend, BatchBuffers)}, and then the first layer's input gradient
-     * {@code dL/dx} into {@code dX} (n x input width) unless it is null: what optimising an input
-     * (rather than the weights) needs. See {@link InputGradient}.
-     */
-    void backward(MatrixBackend backend, BatchBuffers buf, FMatrixRMaj dX) {
+    void backward(BatchBuffers buf) {
         for (int l = layers.length - 1; l >= 0; l--) {
-            FMatrixRMaj dInput = l == 0 ? dX : buf.work[l - 1].outputGradient();
-            layers[l].backward(backend, buf.work[l], dInput);
+            layers[l].backward(buf.work[l]);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.badnets.core;
 
-import dev.badnets.core.backend.MatrixBackend;
 import java.util.List;
 import org.ejml.data.FMatrixRMaj;
 
@@ -17,9 +16,8 @@ import org.ejml.data.FMatrixRMaj;
  * overlaps the padding, since the convolution pads the normalised image with zeros (the raw image
  * would be padded with μ).
  */
-public final class Normalization implements Layer {
+public final class Normalization extends ShapedLayer {
 
-    private final Shape in;
     private final float[] mean;
     private final float[] std;
 
@@ -29,6 +27,13 @@ public final class Normalization implements Layer {
      * @param std  σ, one per channel (C values), each finite and non-zero
      */
     public Normalization(Shape in, float[] mean, float[] std) {
+        super(checkPerChannel(in, mean, std), in);
+        this.mean = mean.clone();
+        this.std = std.clone();
+    }
+
+    /** Refuses anything but one finite mean and one finite, non-zero std per channel; returns {@code in}. */
+    private static Shape checkPerChannel(Shape in, float[] mean, float[] std) {
         int c = in.channels();
         if (mean.length != c || std.length != c) {
             throw new IllegalArgumentException("normalisation needs one mean and one std per channel of " + in + " ("
@@ -40,9 +45,7 @@ public final class Normalization implements Layer {
                         + std[i] + ": both must be finite and the std non-zero");
             }
         }
-        this.in = in;
-        this.mean = mean.clone();
-        this.std = std.clone();
+        return in;
     }
 
     /**
@@ -74,16 +77,10 @@ public final class Normalization implements Layer {
         return all;
     }
 
-    @Override
-    public Workspace workspace(int capacity, boolean training) {
-        return new Workspace(this, capacity, training);
-    }
-
     /** Forward: {@code a = (x - μ[c]) / σ[c]}. */
     @Override
-    public void forward(MatrixBackend backend, FMatrixRMaj x, Workspace ws) {
-        ws.rows(x.numRows);
-        ws.input = x;
+    public void forward(FMatrixRMaj x, Workspace ws) {
+        ws.begin(x);
         float[] xs = x.data, a = ws.output().data;
         int channels = in.channels();
         for (int j = 0, end = x.getNumElements(); j < end; j += channels) {
@@ -95,7 +92,8 @@ public final class Normalization implements Layer {
 
     /** Backward: {@code dX = dA / σ[c]}. */
     @Override
-    public void backward(MatrixBackend backend, Workspace ws, FMatrixRMaj dX) {
+    public void backward(Workspace ws) {
+        FMatrixRMaj dX = ws.inputGradient();
         if (dX == null) {
             return;
         }
@@ -106,26 +104,6 @@ public final class Normalization implements Layer {
                 dX.data[j + c] = dA[j + c] / std[c];
             }
         }
-    }
-
-    @Override
-    public Shape inputShape() {
-        return in;
-    }
-
-    @Override
-    public Shape outputShape() {
-        return in;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public long floatsPerSample(boolean training) {
-        return (training ? 2L : 1L) * in.size();
     }
 
     @Override
@@ -146,10 +124,5 @@ public final class Normalization implements Layer {
     /** σ, one per channel (a copy). */
     public float[] std() {
         return std.clone();
-    }
-
-    @Override
-    public Normalization copy() {
-        return this;
     }
 }

@@ -50,7 +50,7 @@ public final class Predictor implements AutoCloseable {
     Predictor(Network net) {
         this.net = net;
         this.backend = Backends.create("auto", 1);
-        this.buf = new BatchBuffers(net, 1, false);
+        this.buf = new BatchBuffers(net, backend, 1, false);
         this.width = net.inputWidth();
     }
 
@@ -140,7 +140,7 @@ public final class Predictor implements AutoCloseable {
     private float[] forward(byte[] pixels) {
         checkLength(Objects.requireNonNull(pixels, "pixels").length);
         ByteSamples.scale(pixels, 0, buf.x.data, 0, width);
-        return finite(net.forward(backend, buf));
+        return finite(net.forward(buf));
     }
 
     private float[] forward(float[] pixels01) {
@@ -153,7 +153,7 @@ public final class Predictor implements AutoCloseable {
             }
         }
         System.arraycopy(pixels01, 0, buf.x.data, 0, width);
-        return finite(net.forward(backend, buf));
+        return finite(net.forward(buf));
     }
 
     /** The output row, refused when a value is NaN or infinite: a class or probability from it would be made up. */

@@ -55,7 +55,7 @@ public final class Trainer {
                     + (bytes >> 20) + " MB of buffers, more than the " + (heap >> 20) + " MB Java may use; use a"
                     + " smaller batch or fewer or smaller layers, or give Java more heap");
         }
-        this.buf = new BatchBuffers(net, config.batchSize(), true);
+        this.buf = new BatchBuffers(net, backend, config.batchSize(), true);
         this.optimizer = Optimizer.forNetwork(config.optimizer(), config.learningRate(), config.weightDecay(),
                 net, buf).splitAcross(backend);
     }
@@ -129,7 +129,7 @@ public final class Trainer {
             throw new IllegalArgumentException("batch count must be in [1, " + buf.capacity + "], got " + count);
         }
         net.checkInput(data.inputShape());
-        buf.gather(data, order, from, count, backend);
+        buf.gather(data, order, from, count, true);
         int classes = net.classes();
         for (int i = 0; i < count; i++) {
             if (buf.labels[i] < 0 || buf.labels[i] >= classes) {
@@ -137,11 +137,11 @@ public final class Trainer {
                         : order[from + i], classes));
             }
         }
-        FMatrixRMaj output = net.forward(backend, buf);
+        FMatrixRMaj output = net.forward(buf);
         lastCorrect = countCorrect(output, buf.labels);
         double loss = net.loss().lossAndGradient(output, buf.labels, buf.last().outputGradient());
         if (Double.isFinite(loss)) {
-            net.backward(backend, buf);
+            net.backward(buf);
             long totalSteps = (long) config.epochs() * ((data.size() + config.batchSize() - 1) / config.batchSize());
             optimizer.step(config.learningRateSchedule().rate(config.learningRate(), stepsTaken, totalSteps));
             stepsTaken++;

@@ -1,5 +1,6 @@
 package dev.badnets.core;
 
+import dev.badnets.core.backend.MatrixBackend;
 import java.util.List;
 import org.ejml.data.FMatrixRMaj;
 
@@ -9,24 +10,44 @@ import org.ejml.data.FMatrixRMaj;
  * training workspace, {@code dA = dL/da} and the gradient of every parameter. Layers extend it with
  * what their backward pass has to remember (a dense layer its pre-activation {@code z}, a pooling
  * layer the position of each maximum).
+ *
+ * <p>A workspace is made for one backend and one input gradient {@code dX = dL/dx}: every pass
+ * through it runs on that backend and writes that dX, so the work a layer hands to the backend's
+ * threads is made once, here, and reads no argument of the call in progress.
  */
 public class Workspace {
 
     private final int capacity;
+    /** The backend every pass through this workspace runs on. */
+    final MatrixBackend backend;
     private final FMatrixRMaj output;
     private final FMatrixRMaj outputGradient;
+    private final FMatrixRMaj inputGradient;
     private final FMatrixRMaj[] gradients;
     /** The input of the last forward pass, which backward reads (the previous layer's output). */
     FMatrixRMaj input;
 
-    /** Output and (when training) gradient matrices for {@code layer}, for up to {@code capacity} samples. */
-    Workspace(Layer layer, int capacity, boolean training) {
+    /**
+     * Output and (when training) gradient matrices for {@code layer}, for up to {@code capacity}
+     * samples, run on {@code backend}; see {@link Layer#workspace}.
+     */
+    Workspace(Layer layer, MatrixBackend backend, int capacity, boolean training, FMatrixRMaj dX) {
         if (capacity < 1) {
             throw new IllegalArgumentException("a workspace needs room for at least 1 sample, got " + capacity);
+        }
+        if (dX != null && !training) {
+            throw new IllegalArgumentException("a workspace without gradients computes no dX; pass null, or make a"
+                    + " training workspace");
+        }
+        if (dX != null && (dX.numCols != layer.inputShape().size() || dX.data.length < (long) capacity * dX.numCols)) {
+            throw new IllegalArgumentException("dX must have room for " + capacity + " x " + layer.inputShape().size()
+                    + " input gradients, got " + dX.numRows + " x " + dX.numCols);
         }
         int width = layer.outputShape().size();
         checkFloats((long) capacity * width, layer);
         this.capacity = capacity;
+        this.backend = java.util.Objects.requireNonNull(backend, "backend");
+        this.inputGradient = dX;
         output = new FMatrixRMaj(capacity, width);
         outputGradient = training ? new FMatrixRMaj(capacity, width) : null;
         List<Layer.Parameter> parameters = layer.parameters();
@@ -70,6 +91,14 @@ public class Workspace {
         return outputGradient;
     }
 
+    /**
+     * {@code dL/dx}, where backward writes the input gradient: n x inputShape().size(), reshaped to
+     * the batch by whoever owns it (the layer below, as its output gradient); null when none is wanted.
+     */
+    public FMatrixRMaj inputGradient() {
+        return inputGradient;
+    }
+
     /** {@code dL/dθ} of each of the layer's parameters, in the order of {@link Layer#parameters()}. */
     public List<FMatrixRMaj> gradients() {
         return List.of(gradients);
@@ -77,6 +106,15 @@ public class Workspace {
 
     FMatrixRMaj gradient(int p) {
         return gradients[p];
+    }
+
+    /**
+     * Starts a forward pass of the batch {@code x}: sets the workspace to its rows and remembers x
+     * as the input that backward reads.
+     */
+    final void begin(FMatrixRMaj x) {
+        rows(x.numRows);
+        input = x;
     }
 
     /** Sets the batch to {@code n <= capacity} rows; keeps the arrays. */

@@ -2,6 +2,7 @@ package dev.badnets.core;
 
 import static dev.badnets.core.GradientCheckTest.activate;
 import static dev.badnets.core.GradientCheckTest.affine;
+import static dev.badnets.core.GradientCheckTest.forwardAndBackward;
 import static dev.badnets.core.GradientCheckTest.numericGradient;
 import static dev.badnets.core.GradientCheckTest.randomMatrix;
 import static dev.badnets.core.GradientCheckTest.referenceLoss;
@@ -78,16 +79,12 @@ class ConvGradientCheckTest {
         }
         DoubleSupplier loss = () -> dot(cd, activate(conv(xd, wd, bd, n, in, filters, k, stride, padding), activation));
 
-        Workspace ws = layer.workspace(n, true);
-        layer.forward(backend, x, ws);
-        System.arraycopy(c.data, 0, ws.outputGradient().data, 0, c.getNumElements());
-        FMatrixRMaj dX = new FMatrixRMaj(n, in.size());
-        layer.backward(backend, ws, dX);
+        Workspace ws = forwardAndBackward(layer, backend, x, c);
 
-        assertMatches("output", ws.output(), activate(z0, activation));
-        assertMatches("dW", ws.gradients().get(0), numericGradient(wd, loss));
-        assertMatches("db", ws.gradients().get(1), numericGradient(bd, loss));
-        assertMatches("dX", dX, numericGradient(xd, loss));
+        assertMatchesReference("output", ws.output(), activate(z0, activation));
+        assertMatchesReference("dW", ws.gradients().get(0), numericGradient(wd, loss));
+        assertMatchesReference("db", ws.gradients().get(1), numericGradient(bd, loss));
+        assertMatchesReference("dX", ws.inputGradient(), numericGradient(xd, loss));
     }
 
     /** MaxPool2D with loss L = Σ c ⊙ a: dX, on draws without near-ties in any window. */
@@ -96,38 +93,42 @@ class ConvGradientCheckTest {
                           @ForAll @IntRange(min = 1, max = 3) int stride, @ForAll @IntRange(min = 1, max = 3) int channels,
                           @ForAll @IntRange(min = 1, max = 7) int height, @ForAll @IntRange(min = 1, max = 7) int width,
                           @ForAll @IntRange(min = 1, max = 3) int n, @ForAll long seed) {
-        Assume.that(window <= height && window <= width);
-        MatrixBackend backend = Backends.create(backendName, 1);
-        Random random = new Random(seed);
-        Shape in = new Shape(channels, height, width);
-        MaxPool2D layer = new MaxPool2D(in, window, stride);
-        FMatrixRMaj x = randomMatrix(n, in.size(), random);
-        FMatrixRMaj c = randomMatrix(n, layer.outputShape().size(), random);
-        double[] xd = toDouble(x), cd = toDouble(c);
-        Assume.that(minimumGap(xd, n, in, window, stride) > 1e-4); // a near-tie could switch winners under h
+        PoolCase p = PoolCase.draw(window, stride, channels, height, width, n, seed);
+        Workspace ws = forwardAndBackward(p.layer(), Backends.create(backendName, 1), p.x(), p.c());
 
-        DoubleSupplier loss = () -> dot(cd, pool(xd, n, in, window, stride));
-        Workspace ws = layer.workspace(n, true);
-        layer.forward(backend, x, ws);
-        System.arraycopy(c.data, 0, ws.outputGradient().data, 0, c.getNumElements());
-        FMatrixRMaj dX = new FMatrixRMaj(n, in.size());
-        layer.backward(backend, ws, dX);
+        assertMatchesReference("output", ws.output(), p.expected());
+        assertMatchesReference("dX", ws.inputGradient(), numericGradient(p.xd(), p.loss()));
+    }
 
-        assertMatches("output", ws.output(), pool(xd, n, in, window, stride));
-        assertMatches("dX", dX, numericGradient(xd, loss));
+    /**
+     * A max pooling of window w and stride s over {@code C x H x W}, a batch x of n samples and an
+     * output gradient c drawn from {@code seed} (then the rest of {@code random}'s draws), with the
+     * double-precision reference's output and loss {@code L = Σ c ⊙ a}; a draw whose window does not
+     * fit, or with a near-tie in a window (which could switch winners under h), is discarded.
+     */
+    record PoolCase(MaxPool2D layer, FMatrixRMaj x, FMatrixRMaj c, double[] xd, double[] expected, DoubleSupplier loss,
+                    Random random) {
+        static PoolCase draw(int window, int stride, int channels, int height, int width, int n, long seed) {
+            Assume.that(window <= height && window <= width);
+            Random random = new Random(seed);
+            Shape in = new Shape(channels, height, width);
+            MaxPool2D layer = new MaxPool2D(in, window, stride);
+            FMatrixRMaj x = randomMatrix(n, in.size(), random);
+            FMatrixRMaj c = randomMatrix(n, layer.outputShape().size(), random);
+            double[] xd = toDouble(x), cd = toDouble(c);
+            Assume.that(minimumGap(xd, n, in, window, stride) > 1e-4); // a near-tie could switch winners under h
+            return new PoolCase(layer, x, c, xd, pool(xd, n, in, window, stride),
+                    () -> dot(cd, pool(xd, n, in, window, stride)), random);
+        }
     }
 
     @Test
     void poolingRoutesTiesToTheFirstMaximum() {
         MaxPool2D layer = new MaxPool2D(new Shape(1, 2, 2), 2, 2);
         FMatrixRMaj x = new FMatrixRMaj(new float[][] {{3, 1, 3, 3}});
-        Workspace ws = layer.workspace(1, true);
-        layer.forward(Backends.create("ejml", 1), x, ws);
-        ws.outputGradient().data[0] = 5f;
-        FMatrixRMaj dX = new FMatrixRMaj(1, 4);
-        layer.backward(Backends.create("ejml", 1), ws, dX);
+        Workspace ws = forwardAndBackward(layer, Backends.create("ejml", 1), x, new FMatrixRMaj(new float[][] {{5}}));
         assertEquals(3f, ws.output().data[0]);
-        assertEquals("[5.0, 0.0, 0.0, 0.0]", java.util.Arrays.toString(dX.data));
+        assertEquals("[5.0, 0.0, 0.0, 0.0]", java.util.Arrays.toString(ws.inputGradient().data));
     }
 
     /**
@@ -148,13 +149,29 @@ class ConvGradientCheckTest {
         Shape in = new Shape(channels, side, side + 1);
         int classes = 3;
         Network net = Architecture.build(in, spec, classes, seed);
-        BatchBuffers buf = new BatchBuffers(net, n, true);
+        BatchBuffers buf = new BatchBuffers(net, backend, n, true);
         for (int i = 0; i < buf.x.data.length; i++) {
             buf.x.data[i] = (float) (2 * random.nextDouble() - 1);
         }
         for (int i = 0; i < n; i++) {
             buf.labels[i] = random.nextInt(classes);
         }
+        assertNetworkGradients(net, backend, buf, n, ConvGradientCheckTest::reference);
+    }
+
+    /** A double-precision forward pass of one layer: its output for the n samples {@code x}; sets {@code nearKink[0]} near a kink. */
+    interface LayerReference {
+        double[] forward(Layer layer, List<double[]> params, double[] x, int n, boolean[] nearKink);
+    }
+
+    /**
+     * Checks every parameter gradient of {@code net}, and its input gradient, on the batch of
+     * {@code n} samples in {@code buf} (x and labels filled) against central differences of the
+     * softmax cross-entropy of a double-precision forward pass, {@code reference} layer by layer;
+     * discards a draw that lies near a kink.
+     */
+    static void assertNetworkGradients(Network net, MatrixBackend backend, BatchBuffers buf, int n,
+                                       LayerReference reference) {
         List<List<double[]>> params = new ArrayList<>();
         for (Layer layer : net.layers()) {
             List<double[]> p = new ArrayList<>();
@@ -169,26 +186,26 @@ class ConvGradientCheckTest {
         DoubleSupplier loss = () -> {
             double[] a = xd;
             for (int l = 0; l < net.layerCount(); l++) {
-                a = reference(net.layer(l), params.get(l), a, n, nearKink);
+                a = reference.forward(net.layer(l), params.get(l), a, n, nearKink);
             }
-            return referenceLoss(Loss.SOFTMAX_CROSS_ENTROPY, a, labels, n, classes);
+            return referenceLoss(Loss.SOFTMAX_CROSS_ENTROPY, a, labels, n, net.classes());
         };
         loss.getAsDouble();
         Assume.that(!nearKink[0]);
 
-        FMatrixRMaj out = net.forward(backend, buf);
+        FMatrixRMaj out = net.forward(buf);
         net.loss().lossAndGradient(out, buf.labels, buf.last().outputGradient());
-        net.backward(backend, buf);
-
+        net.backward(buf);
         for (int l = 0; l < net.layerCount(); l++) {
             List<Layer.Parameter> parameters = net.layer(l).parameters();
             for (int p = 0; p < parameters.size(); p++) {
-                assertMatches(parameters.get(p).name() + " of layer " + l + " (" + net.layer(l).spec() + ")",
+                assertMatchesReference(parameters.get(p).name() + " of layer " + l + " (" + net.layer(l).spec() + ")",
                         buf.work[l].gradient(p), numericGradient(params.get(l).get(p), loss));
             }
         }
         GradientCheckTest.assertInputGradient(net, backend, buf.x, labels, xd, loss);
     }
+
 
     // ---- the double-precision reference, straight from the definitions ----
 
@@ -304,7 +321,8 @@ class ConvGradientCheckTest {
         return gap;
     }
 
-    private static double dot(double[] c, double[] a) {
+    /** {@code Σ c ⊙ a}: the loss whose gradient with respect to a is c. */
+    static double dot(double[] c, double[] a) {
         double sum = 0;
         for (int i = 0; i < a.length; i++) {
             sum += c[i] * a[i];
@@ -312,7 +330,8 @@ class ConvGradientCheckTest {
         return sum;
     }
 
-    private static void assertMatches(String what, FMatrixRMaj analytic, double[] expected) {
+    /** Every value of {@code analytic} within 1e-4, relative to 1 + |reference|, of the double-precision reference. */
+    static void assertMatchesReference(String what, FMatrixRMaj analytic, double[] expected) {
         assertEquals(expected.length, analytic.getNumElements(), what + ": number of values");
         for (int i = 0; i < expected.length; i++) {
             double got = analytic.data[i];

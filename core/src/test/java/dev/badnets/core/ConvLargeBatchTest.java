@@ -81,9 +81,9 @@ class ConvLargeBatchTest {
         }
         Reference ref = backward(xd, wd, dZ, n, in, out, k, s, p);
 
-        Workspace ws = layer.workspace(n, true);
-        FMatrixRMaj dX = new FMatrixRMaj(n, in.size());
-        ReusedWorkspaceGradientTest.secondPassOnADirtyWorkspace(layer, backend, ws, dX, x, c, random);
+        Workspace ws = layer.workspace(backend, n, true, new FMatrixRMaj(n, in.size()));
+        FMatrixRMaj dX = ws.inputGradient();
+        ReusedWorkspaceGradientTest.secondPassOnADirtyWorkspace(layer, ws, x, c, random);
 
         // |b| + Σ |x W|: what the rounding of z (and so of a, whose slope is at most 1) scales with
         double[] zScale = conv(abs(xd), abs(wd), abs(bd), n, in, filters, k, s, p);

@@ -47,11 +47,6 @@ class EstimatesTest {
         }
 
         @Override
-        public void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-            ejml.mult(a, b, c);
-        }
-
-        @Override
         public void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
             ejml.multTransA(a, b, c);
         }
@@ -67,8 +62,8 @@ class EstimatesTest {
         Network net = network();
         int n = 3;
         CountingBackend backend = new CountingBackend();
-        BatchBuffers buf = new BatchBuffers(net, n, false);
-        net.forward(backend, buf);
+        BatchBuffers buf = new BatchBuffers(net, backend, n, false);
+        net.forward(buf);
 
         long total = 0;
         int call = 0;
@@ -93,11 +88,11 @@ class EstimatesTest {
         Network net = network();
         for (boolean training : new boolean[] {true, false}) {
             for (Layer layer : net.layers()) {
-                double measured = bytesPerSample(capacity -> layer.workspace(capacity, training)) / Float.BYTES;
+                double measured = bytesPerSample(capacity -> layer.workspace(new EjmlBackend(), capacity, training, null)) / Float.BYTES;
                 assertClose(layer.floatsPerSample(training), measured, layer.spec() + (training ? " training" : ""));
             }
             // the batch's input and labels (one int a sample, the 1 below) and every workspace
-            double measured = bytesPerSample(capacity -> new BatchBuffers(net, capacity, training)) / Float.BYTES;
+            double measured = bytesPerSample(capacity -> new BatchBuffers(net, new EjmlBackend(), capacity, training)) / Float.BYTES;
             assertClose(net.floatsPerSample(training) + 1, measured, "the network" + (training ? " training" : ""));
         }
         // by hand for the first convolution, training: a, z, dA, dZ (4 x 4·12·11), cols and dCols (2 x 75·12·11),

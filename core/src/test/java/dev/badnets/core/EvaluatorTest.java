@@ -16,9 +16,9 @@ class EvaluatorTest {
 
     /** The network's output for one sample, computed alone (a batch of one row). */
     private float[] forwardOne(int index) {
-        BatchBuffers buf = new BatchBuffers(net, 1, false);
+        BatchBuffers buf = new BatchBuffers(net, new EjmlBackend(), 1, false);
         buf.gather(data, null, index, 1);
-        return net.forward(new EjmlBackend(), buf).data.clone();
+        return net.forward(buf).data.clone();
     }
 
     @Test
@@ -64,9 +64,9 @@ class EvaluatorTest {
         assertEquals(2500, hidden.numRows);
         assertEquals(5, hidden.numCols);
         for (int i = 0; i < data.size(); i += 89) {
-            BatchBuffers buf = new BatchBuffers(net, 1, false);
+            BatchBuffers buf = new BatchBuffers(net, new EjmlBackend(), 1, false);
             buf.gather(data, null, i, 1);
-            net.forward(new EjmlBackend(), buf);
+            net.forward(buf);
             for (int j = 0; j < 5; j++) {
                 assertEquals(buf.work[0].output().data[j], hidden.get(i, j), 1e-6f);
             }

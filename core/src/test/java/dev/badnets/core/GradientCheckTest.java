@@ -63,15 +63,11 @@ class GradientCheckTest {
             return sum;
         };
 
-        Workspace ws = layer.workspace(n, true);
-        FMatrixRMaj dX = new FMatrixRMaj(n, in);
-        layer.forward(backend, x, ws);
-        System.arraycopy(c.data, 0, ws.outputGradient().data, 0, n * out);
-        layer.backward(backend, ws, dX);
+        Workspace ws = forwardAndBackward(layer, backend, x, c);
 
         assertMatches("dW", ws.gradients().get(0), numericGradient(wd, loss));
         assertMatches("db", ws.gradients().get(1), numericGradient(bd, loss));
-        assertMatches("dX", dX, numericGradient(xd, loss));
+        assertMatches("dX", ws.inputGradient(), numericGradient(xd, loss));
     }
 
     @Property(tries = 300)
@@ -106,7 +102,7 @@ class GradientCheckTest {
         sizes[layers] = 2 + random.nextInt(4);
         Activation output = lossKind == Loss.SOFTMAX_CROSS_ENTROPY ? Activation.IDENTITY : Activation.SIGMOID;
         Network net = Network.create(sizes, hidden, output, lossKind, seed);
-        BatchBuffers buf = new BatchBuffers(net, n, true);
+        BatchBuffers buf = new BatchBuffers(net, backend, n, true);
         for (int i = 0; i < buf.x.data.length; i++) {
             buf.x.data[i] = (float) (2 * random.nextDouble() - 1);
         }
@@ -138,9 +134,9 @@ class GradientCheckTest {
         loss.getAsDouble();
         Assume.that(!nearKink[0]);
 
-        FMatrixRMaj out = net.forward(backend, buf);
+        FMatrixRMaj out = net.forward(buf);
         lossKind.lossAndGradient(out, buf.labels, buf.last().outputGradient());
-        net.backward(backend, buf);
+        net.backward(buf);
 
         for (int l = 0; l < layers; l++) {
             assertMatches("dW of layer " + l, buf.work[l].gradient(0), numericGradient(ws.get(l), loss));
@@ -174,6 +170,20 @@ class GradientCheckTest {
     }
 
     /** Whether f has a kink at 0 (ReLU, leaky ReLU), where finite differences measure nothing. */
+    /**
+     * One forward and one backward pass of {@code x} through {@code layer} on a fresh training
+     * workspace, with the loss {@code L = Σ c ⊙ a} (so {@code dA = c}); returns the workspace, whose
+     * input gradient holds {@code dL/dx}.
+     */
+    static Workspace forwardAndBackward(Layer layer, MatrixBackend backend, FMatrixRMaj x, FMatrixRMaj c) {
+        int n = x.numRows;
+        Workspace ws = layer.workspace(backend, n, true, new FMatrixRMaj(n, layer.inputShape().size()));
+        layer.forward(x, ws);
+        System.arraycopy(c.data, 0, ws.outputGradient().data, 0, c.getNumElements());
+        layer.backward(ws);
+        return ws;
+    }
+
     static boolean hasKink(Activation f) {
         return f == Activation.RELU || f == Activation.LEAKY_RELU;
     }

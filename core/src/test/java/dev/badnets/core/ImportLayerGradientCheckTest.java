@@ -1,14 +1,16 @@
 package dev.badnets.core;
 
+import static dev.badnets.core.ConvGradientCheckTest.assertMatchesReference;
+import static dev.badnets.core.ConvGradientCheckTest.assertNetworkGradients;
+import static dev.badnets.core.ConvGradientCheckTest.dot;
 import static dev.badnets.core.GradientCheckTest.activate;
 import static dev.badnets.core.GradientCheckTest.affine;
+import static dev.badnets.core.GradientCheckTest.forwardAndBackward;
 import static dev.badnets.core.GradientCheckTest.hasKink;
 import static dev.badnets.core.GradientCheckTest.numericGradient;
 import static dev.badnets.core.GradientCheckTest.randomMatrix;
-import static dev.badnets.core.GradientCheckTest.referenceLoss;
 import static dev.badnets.core.GradientCheckTest.toDouble;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.core.backend.Backends;
 import dev.badnets.core.backend.MatrixBackend;
@@ -35,7 +37,6 @@ import org.junit.jupiter.api.Test;
  */
 class ImportLayerGradientCheckTest {
 
-    private static final double TOLERANCE = 1e-4;
 
     @Provide
     Arbitrary<String> backends() {
@@ -122,9 +123,9 @@ class ImportLayerGradientCheckTest {
         for (int i = 0; i < 25; i++) {
             x.data[i] = random.nextInt(256) / 255f;
         }
-        BatchBuffers buf = new BatchBuffers(net, 1, false);
+        BatchBuffers buf = new BatchBuffers(net, backend, 1, false);
         System.arraycopy(x.data, 0, buf.x.data, 0, 25);
-        FMatrixRMaj out = net.forward(backend, buf);
+        FMatrixRMaj out = net.forward(buf);
 
         double[] wd = toDouble(w), bd = toDouble(b);
         double[] expected = ConvGradientCheckTest.conv(normalize(toDouble(x), new float[] {mean}, new float[] {std}),
@@ -191,45 +192,14 @@ class ImportLayerGradientCheckTest {
         layers.add(new DenseLayer(randomMatrix(width, 3, random), randomMatrix(1, 3, random), Activation.IDENTITY));
         Network net = new Network(layers, Loss.SOFTMAX_CROSS_ENTROPY);
 
-        BatchBuffers buf = new BatchBuffers(net, n, true);
+        BatchBuffers buf = new BatchBuffers(net, backend, n, true);
         for (int i = 0; i < buf.x.data.length; i++) {
             buf.x.data[i] = (float) random.nextDouble();
         }
         for (int i = 0; i < n; i++) {
             buf.labels[i] = random.nextInt(3);
         }
-        List<List<double[]>> params = new ArrayList<>();
-        for (Layer layer : net.layers()) {
-            List<double[]> p = new ArrayList<>();
-            for (Layer.Parameter parameter : layer.parameters()) {
-                p.add(toDouble(parameter.value()));
-            }
-            params.add(p);
-        }
-        double[] xd = toDouble(buf.x);
-        int[] labels = buf.labels.clone();
-        boolean[] nearKink = {false};
-        DoubleSupplier loss = () -> {
-            double[] a = xd;
-            for (int l = 0; l < net.layerCount(); l++) {
-                a = reference(net.layer(l), params.get(l), a, n, nearKink);
-            }
-            return referenceLoss(Loss.SOFTMAX_CROSS_ENTROPY, a, labels, n, 3);
-        };
-        loss.getAsDouble();
-        Assume.that(!nearKink[0]);
-
-        FMatrixRMaj out = net.forward(backend, buf);
-        net.loss().lossAndGradient(out, buf.labels, buf.last().outputGradient());
-        net.backward(backend, buf);
-        for (int l = 0; l < net.layerCount(); l++) {
-            List<Layer.Parameter> parameters = net.layer(l).parameters();
-            for (int p = 0; p < parameters.size(); p++) {
-                assertMatches(parameters.get(p).name() + " of layer " + l + " (" + net.layer(l).spec() + ")",
-                        buf.work[l].gradient(p), numericGradient(params.get(l).get(p), loss));
-            }
-        }
-        GradientCheckTest.assertInputGradient(net, backend, buf.x, labels, xd, loss);
+        assertNetworkGradients(net, backend, buf, n, ImportLayerGradientCheckTest::reference);
     }
 
     // ---- one layer against its reference ----
@@ -252,15 +222,11 @@ class ImportLayerGradientCheckTest {
         DoubleSupplier loss = () -> dot(cd, reference.forward(xd));
         for (String name : Backends.availableNames()) {
             MatrixBackend backend = Backends.create(name, 1);
-            Workspace ws = layer.workspace(n, true);
-            layer.forward(backend, x, ws);
-            System.arraycopy(c.data, 0, ws.outputGradient().data, 0, c.getNumElements());
-            FMatrixRMaj dX = new FMatrixRMaj(n, layer.inputShape().size());
-            layer.backward(backend, ws, dX);
-            assertMatches("output", ws.output(), expected);
-            assertMatches("dX", dX, numericGradient(xd, loss));
+            Workspace ws = forwardAndBackward(layer, backend, x, c);
+            assertMatchesReference("output", ws.output(), expected);
+            assertMatchesReference("dX", ws.inputGradient(), numericGradient(xd, loss));
             for (int p = 0; p < parameters.length; p++) {
-                assertMatches(layer.parameters().get(p).name(), ws.gradients().get(p), numericGradient(parameters[p], loss));
+                assertMatchesReference(layer.parameters().get(p).name(), ws.gradients().get(p), numericGradient(parameters[p], loss));
             }
         }
     }
@@ -349,24 +315,5 @@ class ImportLayerGradientCheckTest {
             a[j] = (x[j] - mean[j % mean.length]) / std[j % mean.length];
         }
         return a;
-    }
-
-    private static double dot(double[] c, double[] a) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            sum += c[i] * a[i];
-        }
-        return sum;
-    }
-
-    private static void assertMatches(String what, FMatrixRMaj analytic, double[] expected) {
-        assertEquals(expected.length, analytic.getNumElements(), what + ": number of values");
-        for (int i = 0; i < expected.length; i++) {
-            double got = analytic.data[i];
-            double want = expected[i];
-            int index = i;
-            assertTrue(Math.abs(got - want) <= TOLERANCE * (1 + Math.abs(want)),
-                    () -> what + "[" + index + "] = " + got + ", the reference gives " + want);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.badnets.core;
 
+import dev.badnets.core.backend.EjmlBackend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -123,7 +124,15 @@ class LayerContractTest {
                 refusal(() -> DenseLayer.initialized(0, 3, Activation.RELU, new SplittableRandom(1))));
         assertEquals("a layer needs at least 1 input and 1 output, got 3 x 0",
                 refusal(() -> DenseLayer.initialized(3, 0, Activation.RELU, new SplittableRandom(1))));
-        assertEquals("a workspace needs room for at least 1 sample, got 0", refusal(() -> new Flatten(image).workspace(0, true)));
+        assertEquals("a workspace needs room for at least 1 sample, got 0", refusal(() -> new Flatten(image).workspace(new EjmlBackend(), 0, true, null)));
+        Flatten flatten = new Flatten(image);
+        assertEquals("a workspace without gradients computes no dX; pass null, or make a training workspace",
+                refusal(() -> flatten.workspace(new EjmlBackend(), 2, false, new FMatrixRMaj(2, 60))));
+        assertEquals("dX must have room for 2 x 60 input gradients, got 2 x 59",
+                refusal(() -> flatten.workspace(new EjmlBackend(), 2, true, new FMatrixRMaj(2, 59))));
+        assertEquals("dX must have room for 3 x 60 input gradients, got 2 x 60",
+                refusal(() -> flatten.workspace(new EjmlBackend(), 3, true, new FMatrixRMaj(2, 60))));
+        assertEquals(60, flatten.workspace(new EjmlBackend(), 2, true, new FMatrixRMaj(2, 60)).inputGradient().numCols);
     }
 
     @Test
@@ -286,7 +295,7 @@ class LayerContractTest {
         Conv2D wide = new Conv2D(new Shape(4096, 1, 1), 1, 1, 0, new FMatrixRMaj(4096, 1), new FMatrixRMaj(1, 1),
                 Activation.IDENTITY);
         assertEquals("a batch through layer conv1x1:identity would need 2457600000 floats in one matrix, more than a "
-                + "Java array holds; use a batch of fewer samples", refusal(() -> wide.workspace(600_000, false)));
+                + "Java array holds; use a batch of fewer samples", refusal(() -> wide.workspace(new EjmlBackend(), 600_000, false, null)));
     }
 
     /** f'(z) = 1 if z > 0 else 0.01: at z = 0 (either sign) the slope is the negative side's, as in PyTorch's autograd. */

@@ -142,13 +142,18 @@ class ModelCodecTest {
     /** A normalization that claims 2^20 channels in a tiny file reads what is there, not 8 MB up front. */
     @Test
     void aLyingNormalizationAllocatesLittle() {
-        byte[] b = forged2(new int[] {1 << 20, 1, 1}, new int[][] {{9, 0, 0, 0}}, 0);
+        byte[] b = ModelCodecRefusalTest.forged(new int[] {1 << 20, 1, 1}, new int[][] {{9, 0, 0, 0}}, 0);
+        assertRefusedAllocatingLittle("truncated model: the file ends inside the normalization of layer 0", b);
+    }
+
+    /** Reading {@code b} is refused with {@code message}, having allocated less than 1 MB on the way. */
+    private static void assertRefusedAllocatingLittle(String message, byte[] b) {
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
-        assertEquals("truncated model: the file ends inside the normalization of layer 0", refusal(b));
+        assertEquals(message, refusal(b));
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertTrue(allocated < 1_000_000, "allocated " + allocated + " bytes for a tiny file");
+        assertTrue(allocated < 1_000_000, "allocated " + allocated + " bytes for a file of " + b.length + " bytes");
     }
 
     /** A model written by the build before convolutions (format version 1), kept as a file. */
@@ -230,12 +235,7 @@ class ModelCodecTest {
     void refusesAFileThatClaimsMoreThanItHolds() {
         // 50M parameters claimed (200 MB), 8 bytes present (and the 4-byte checksum)
         byte[] b = forged(1, 0, 1, new int[][] {{1, 50_000, 999, 0}}, 2);
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long before = threads.getCurrentThreadAllocatedBytes();
-        assertEquals("truncated model: expected 199803996 bytes of parameters, found 12", refusal(b));
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertTrue(allocated < 1_000_000, "allocated " + allocated + " bytes for a 64-byte file");
+        assertRefusedAllocatingLittle("truncated model: expected 199803996 bytes of parameters, found 12", b);
     }
 
     @Test
@@ -254,52 +254,32 @@ class ModelCodecTest {
         assertTrue(refusal(b).startsWith("corrupted model: checksum"));
     }
 
-    /** A version-2 file whose header says what the test wants, with a correct checksum over what follows. */
-    private static byte[] forged2(int[] shape, int[][] layerFields, int floats) {
-        ByteBuffer buf = ByteBuffer.allocate(1024 + 4 * floats);
-        buf.put(ModelCodec.MAGIC).putInt(2).putInt(0);
-        for (int side : shape) {
-            buf.putInt(side);
-        }
-        buf.putInt(layerFields.length);
-        for (int[] fields : layerFields) {
-            for (int field : fields) {
-                buf.putInt(field);
-            }
-        }
-        buf.position(buf.position() + 4 * floats);
-        CRC32 crc = new CRC32();
-        crc.update(buf.array(), 0, buf.position());
-        buf.putInt((int) crc.getValue());
-        return java.util.Arrays.copyOf(buf.array(), buf.position());
-    }
-
     @Test
     void refusesVersion2HeadersThatDoNotFit() {
         assertEquals("input shape 0x28x28 is out of range: each side 1 to 1048576, at most 268435456 values",
-                refusal(forged2(new int[] {0, 28, 28}, new int[][] {{1, 10, 0}}, 0)));
+                refusal(ModelCodecRefusalTest.forged(new int[] {0, 28, 28}, new int[][] {{1, 10, 0}}, 0)));
         assertEquals("input shape 65536x65536x1 is out of range: each side 1 to 1048576, at most 268435456 values",
-                refusal(forged2(new int[] {65536, 65536, 1}, new int[][] {{1, 10, 0}}, 0)));
+                refusal(ModelCodecRefusalTest.forged(new int[] {65536, 65536, 1}, new int[][] {{1, 10, 0}}, 0)));
         assertEquals("layer 0 is dense but its input is 1x28x28, not flat",
-                refusal(forged2(new int[] {1, 28, 28}, new int[][] {{1, 10, 0}}, 0)));
+                refusal(ModelCodecRefusalTest.forged(new int[] {1, 28, 28}, new int[][] {{1, 10, 0}}, 0)));
         assertEquals("layer 0 has a 9x9 kernel that does not fit its input 1x4x4",
-                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 9, 1, 1, 1}, {4}, {1, 2, 0}}, 0)));
+                refusal(ModelCodecRefusalTest.forged(new int[] {1, 4, 4}, new int[][] {{2, 8, 9, 1, 1, 1}, {4}, {1, 2, 0}}, 0)));
         assertEquals("layer 0 is a convolution of 8 filters, kernel 3, stride 0, padding 1: out of range",
-                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 0, 1, 1}, {4}, {1, 2, 0}}, 0)));
+                refusal(ModelCodecRefusalTest.forged(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 0, 1, 1}, {4}, {1, 2, 0}}, 0)));
         assertEquals("layer 1 is a pooling of window 5 and stride 1 that does not fit its input 8x4x4",
-                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 1, 1, 1}, {3, 5, 1}, {4}, {1, 2, 0}}, 0)));
+                refusal(ModelCodecRefusalTest.forged(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 1, 1, 1}, {3, 5, 1}, {4}, {1, 2, 0}}, 0)));
         assertEquals("the last layer gives 8x4x4, not a flat vector of class scores",
-                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 1, 1, 1}}, 0)));
+                refusal(ModelCodecRefusalTest.forged(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 1, 1, 1}}, 0)));
         assertEquals("unknown kind 10 of layer 0: expected 1 (dense), 2 (conv2d), 3 (maxpool2d), 4 (flatten), "
                 + "5 (avgpool2d), 6 (global average pooling), 7 (channel affine), 8 (activation) or 9 (normalization)",
-                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{10}}, 0)));
+                refusal(ModelCodecRefusalTest.forged(new int[] {1, 4, 4}, new int[][] {{10}}, 0)));
         assertEquals("layer 1 is an average pooling of window 3, stride 1 and padding 3 that does not fit its input 8x4x4",
-                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 1, 1, 1}, {5, 3, 1, 3}, {4}, {1, 2, 0}}, 0)));
+                refusal(ModelCodecRefusalTest.forged(new int[] {1, 4, 4}, new int[][] {{2, 8, 3, 1, 1, 1}, {5, 3, 1, 3}, {4}, {1, 2, 0}}, 0)));
         assertEquals("layer 0 normalizes channel 0 with std 0.0: expected a finite mean and a finite, non-zero std",
-                refusal(forged2(new int[] {1, 4, 4}, new int[][] {{9, Float.floatToIntBits(0.5f), 0}, {4}, {1, 2, 0}}, 0)));
+                refusal(ModelCodecRefusalTest.forged(new int[] {1, 4, 4}, new int[][] {{9, Float.floatToIntBits(0.5f), 0}, {4}, {1, 2, 0}}, 0)));
         // 65536 filters of 3x3 over 256 channels: 151M parameters, refused before reading any
         assertEquals("the model claims more than 100000000 parameters, the most this reader accepts",
-                refusal(forged2(new int[] {256, 4, 4}, new int[][] {{2, 65536, 3, 1, 1, 1}, {4}, {1, 2, 0}}, 0)));
+                refusal(ModelCodecRefusalTest.forged(new int[] {256, 4, 4}, new int[][] {{2, 65536, 3, 1, 1, 1}, {4}, {1, 2, 0}}, 0)));
     }
 
     @Test

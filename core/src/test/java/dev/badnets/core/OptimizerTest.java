@@ -1,5 +1,6 @@
 package dev.badnets.core;
 
+import dev.badnets.core.backend.EjmlBackend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,7 +97,7 @@ class OptimizerTest {
         Network net = Network.mlp(1, new int[0], 2, 1);
         ((DenseLayer) net.layer(0)).bias().data[0] = 1f;
         float weight = ((DenseLayer) net.layer(0)).weights().data[0];
-        BatchBuffers buf = new BatchBuffers(net, 1, true);
+        BatchBuffers buf = new BatchBuffers(net, new EjmlBackend(), 1, true);
         Optimizer.forNetwork(OptimizerKind.SGD, 0.1f, 0.5f, net, buf).step();
         assertEquals(1f, ((DenseLayer) net.layer(0)).bias().data[0]);
         assertEquals(weight * (1 - 0.05f), ((DenseLayer) net.layer(0)).weights().data[0], 1e-7);

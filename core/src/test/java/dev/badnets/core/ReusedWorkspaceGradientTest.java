@@ -1,15 +1,14 @@
 package dev.badnets.core;
 
+import static dev.badnets.core.ConvGradientCheckTest.assertMatchesReference;
 import static dev.badnets.core.ConvGradientCheckTest.conv;
-import static dev.badnets.core.ConvGradientCheckTest.minimumGap;
-import static dev.badnets.core.ConvGradientCheckTest.pool;
+import static dev.badnets.core.ConvGradientCheckTest.dot;
 import static dev.badnets.core.GradientCheckTest.activate;
 import static dev.badnets.core.GradientCheckTest.affine;
 import static dev.badnets.core.GradientCheckTest.numericGradient;
 import static dev.badnets.core.GradientCheckTest.randomMatrix;
 import static dev.badnets.core.GradientCheckTest.toDouble;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.core.backend.Backends;
 import dev.badnets.core.backend.MatrixBackend;
@@ -39,7 +38,6 @@ import org.ejml.data.FMatrixRMaj;
  */
 class ReusedWorkspaceGradientTest {
 
-    private static final double TOLERANCE = 1e-4;
 
     /** Each backend that runs here on 1 thread, and SIMD's on 2 (made once: each has its pool of threads). */
     static final List<MatrixBackend> BACKENDS = backendsAndThreads();
@@ -93,14 +91,13 @@ class ReusedWorkspaceGradientTest {
         }
         DoubleSupplier loss = () -> dot(cd, activate(conv(xd, wd, bd, n, in, filters, k, stride, padding), activation));
 
-        Workspace ws = layer.workspace(n + 1, true);
-        FMatrixRMaj dX = new FMatrixRMaj(n + 1, in.size());
-        secondPassOnADirtyWorkspace(layer, backend, ws, dX, x, c, random);
+        Workspace ws = layer.workspace(backend, n + 1, true, new FMatrixRMaj(n + 1, in.size()));
+        secondPassOnADirtyWorkspace(layer, ws, x, c, random);
 
-        assertMatches("output", ws.output(), activate(z, activation));
-        assertMatches("dW", ws.gradients().get(0), numericGradient(wd, loss));
-        assertMatches("db", ws.gradients().get(1), numericGradient(bd, loss));
-        assertMatches("dX", dX, numericGradient(xd, loss));
+        assertMatchesReference("output", ws.output(), activate(z, activation));
+        assertMatchesReference("dW", ws.gradients().get(0), numericGradient(wd, loss));
+        assertMatchesReference("db", ws.gradients().get(1), numericGradient(bd, loss));
+        assertMatchesReference("dX", ws.inputGradient(), numericGradient(xd, loss));
     }
 
     /**
@@ -116,22 +113,13 @@ class ReusedWorkspaceGradientTest {
                                    @ForAll @IntRange(min = 1, max = 7) int height,
                                    @ForAll @IntRange(min = 1, max = 7) int width,
                                    @ForAll @IntRange(min = 1, max = 3) int n, @ForAll long seed) {
-        Assume.that(window <= height && window <= width);
-        Random random = new Random(seed);
-        Shape in = new Shape(channels, height, width);
-        MaxPool2D layer = new MaxPool2D(in, window, stride);
-        FMatrixRMaj x = randomMatrix(n, in.size(), random);
-        FMatrixRMaj c = randomMatrix(n, layer.outputShape().size(), random);
-        double[] xd = toDouble(x), cd = toDouble(c);
-        Assume.that(minimumGap(xd, n, in, window, stride) > 1e-4); // a near-tie could switch winners under h
-        DoubleSupplier loss = () -> dot(cd, pool(xd, n, in, window, stride));
+        ConvGradientCheckTest.PoolCase p = ConvGradientCheckTest.PoolCase.draw(window, stride, channels, height, width,
+                n, seed);
+        Workspace ws = p.layer().workspace(backend, n + 1, true, new FMatrixRMaj(n + 1, p.x().numCols));
+        secondPassOnADirtyWorkspace(p.layer(), ws, p.x(), p.c(), p.random());
 
-        Workspace ws = layer.workspace(n + 1, true);
-        FMatrixRMaj dX = new FMatrixRMaj(n + 1, in.size());
-        secondPassOnADirtyWorkspace(layer, backend, ws, dX, x, c, random);
-
-        assertMatches("output", ws.output(), pool(xd, n, in, window, stride));
-        assertMatches("dX", dX, numericGradient(xd, loss));
+        assertMatchesReference("output", ws.output(), p.expected());
+        assertMatchesReference("dX", ws.inputGradient(), numericGradient(p.xd(), p.loss()));
     }
 
     /** DenseLayer and Flatten on a dirty second pass. */
@@ -155,71 +143,50 @@ class ReusedWorkspaceGradientTest {
         }
         DoubleSupplier loss = () -> dot(cd, activate(affine(xd, wd, bd, n, inputs, outputs), activation));
 
-        Workspace ws = dense.workspace(n + 2, true);
-        FMatrixRMaj dX = new FMatrixRMaj(n + 2, inputs);
-        secondPassOnADirtyWorkspace(dense, backend, ws, dX, x, c, random);
+        Workspace ws = dense.workspace(backend, n + 2, true, new FMatrixRMaj(n + 2, inputs));
+        secondPassOnADirtyWorkspace(dense, ws, x, c, random);
 
-        assertMatches("output", ws.output(), activate(z, activation));
-        assertMatches("dW", ws.gradients().get(0), numericGradient(wd, loss));
-        assertMatches("db", ws.gradients().get(1), numericGradient(bd, loss));
-        assertMatches("dX", dX, numericGradient(xd, loss));
+        assertMatchesReference("output", ws.output(), activate(z, activation));
+        assertMatchesReference("dW", ws.gradients().get(0), numericGradient(wd, loss));
+        assertMatchesReference("db", ws.gradients().get(1), numericGradient(bd, loss));
+        assertMatchesReference("dX", ws.inputGradient(), numericGradient(xd, loss));
 
         // Flatten: forward copies x, backward copies dA, whatever the buffers held
         Flatten flatten = new Flatten(new Shape(inputs, 1, 1));
-        Workspace fws = flatten.workspace(n + 2, true);
-        FMatrixRMaj fdX = new FMatrixRMaj(n + 2, inputs);
-        secondPassOnADirtyWorkspace(flatten, backend, fws, fdX, x, x, random);
-        assertMatches("flatten output", fws.output(), xd);
-        assertMatches("flatten dX", fdX, xd);
+        Workspace fws = flatten.workspace(backend, n + 2, true, new FMatrixRMaj(n + 2, inputs));
+        secondPassOnADirtyWorkspace(flatten, fws, x, x, random);
+        assertMatchesReference("flatten output", fws.output(), xd);
+        assertMatchesReference("flatten dX", fws.inputGradient(), xd);
     }
 
     /**
      * Runs a first batch of 1 more row than {@code x} (other random data) through {@code layer} on
-     * {@code ws}, then one row forward, sets the parameter gradients and {@code dX} to NaN, then runs {@code x} forward and,
-     * from the output gradient {@code c}, backward; {@code dX} ends with {@code x}'s rows.
+     * {@code ws}, then one row forward, sets the parameter gradients and the workspace's {@code dX} to NaN, then runs
+     * {@code x} forward and, from the output gradient {@code c}, backward; {@code dX} ends with {@code x}'s rows.
      */
-    static void secondPassOnADirtyWorkspace(Layer layer, MatrixBackend backend, Workspace ws, FMatrixRMaj dX,
-                                            FMatrixRMaj x, FMatrixRMaj c, Random random) {
+    static void secondPassOnADirtyWorkspace(Layer layer, Workspace ws, FMatrixRMaj x, FMatrixRMaj c, Random random) {
         int n = x.numRows;
+        FMatrixRMaj dX = ws.inputGradient();
         int first = Math.min(ws.capacity(), n + 1);
         FMatrixRMaj other = randomMatrix(first, x.numCols, random);
-        layer.forward(backend, other, ws);
+        layer.forward(other, ws);
         FMatrixRMaj otherGradient = randomMatrix(first, layer.outputShape().size(), random);
         System.arraycopy(otherGradient.data, 0, ws.outputGradient().data, 0, otherGradient.getNumElements());
         dX.reshape(first, x.numCols);
-        layer.backward(backend, ws, dX);
+        layer.backward(ws);
 
         // a third size, so that each cache is reshaped twice (a shape worked out from the last one must hold)
         FMatrixRMaj one = randomMatrix(1, x.numCols, random);
-        layer.forward(backend, one, ws);
+        layer.forward(one, ws);
 
         for (FMatrixRMaj gradient : ws.gradients()) {
             Arrays.fill(gradient.data, Float.NaN);
         }
         Arrays.fill(dX.data, Float.NaN);
-        layer.forward(backend, x, ws);
+        layer.forward(x, ws);
         assertEquals(n, ws.rows(), "rows of the second batch");
         System.arraycopy(c.data, 0, ws.outputGradient().data, 0, c.getNumElements());
         dX.reshape(n, x.numCols);
-        layer.backward(backend, ws, dX);
-    }
-
-    private static double dot(double[] c, double[] a) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            sum += c[i] * a[i];
-        }
-        return sum;
-    }
-
-    private static void assertMatches(String what, FMatrixRMaj analytic, double[] expected) {
-        assertEquals(expected.length, analytic.getNumElements(), what + ": number of values");
-        for (int i = 0; i < expected.length; i++) {
-            double got = analytic.data[i];
-            double want = expected[i];
-            int index = i;
-            assertTrue(Math.abs(got - want) <= TOLERANCE * (1 + Math.abs(want)),
-                    () -> what + "[" + index + "] = " + got + ", the reference gives " + want);
-        }
+        layer.backward(ws);
     }
 }

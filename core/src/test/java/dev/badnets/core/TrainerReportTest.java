@@ -39,26 +39,11 @@ class TrainerReportTest {
         List<double[]> batchReports = new ArrayList<>();
         List<EpochReport> epochReports = new ArrayList<>();
         // not one of core's own Samples, so the trainer gathers it on its thread, in batch order
-        Samples recording = new Samples() {
-            public int size() {
-                return data.size();
-            }
-
-            public int inputWidth() {
-                return data.inputWidth();
-            }
-
-            public int classes() {
-                return data.classes();
-            }
-
-            public int label(int index) {
-                return data.label(index);
-            }
-
+        Samples recording = new ForwardingSamples(data) {
+            @Override
             public void copyInput(int index, float[] dst, int offset) {
                 reads.add(index);
-                data.copyInput(index, dst, offset);
+                super.copyInput(index, dst, offset);
             }
         };
         TrainingListener listener = new TrainingListener() {
@@ -251,25 +236,10 @@ class TrainerReportTest {
 
     /** {@code data} with other labels (which core's own Samples would refuse at construction). */
     private static Samples withLabels(Samples data, int[] labels) {
-        return new Samples() {
-            public int size() {
-                return data.size();
-            }
-
-            public int inputWidth() {
-                return data.inputWidth();
-            }
-
-            public int classes() {
-                return data.classes();
-            }
-
+        return new ForwardingSamples(data) {
+            @Override
             public int label(int index) {
                 return labels[index];
-            }
-
-            public void copyInput(int index, float[] dst, int offset) {
-                data.copyInput(index, dst, offset);
             }
         };
     }

@@ -119,31 +119,11 @@ class TrainerTest {
         Samples data = randomSamples(40, 3, 2, 5);
         List<Integer> reads = new ArrayList<>();
         // not one of core's own Samples, so the batch gather reads it on the training thread, in batch order
-        Samples recording = new Samples() {
-            @Override
-            public int size() {
-                return data.size();
-            }
-
-            @Override
-            public int inputWidth() {
-                return data.inputWidth();
-            }
-
-            @Override
-            public int classes() {
-                return data.classes();
-            }
-
-            @Override
-            public int label(int index) {
-                return data.label(index);
-            }
-
+        Samples recording = new ForwardingSamples(data) {
             @Override
             public void copyInput(int index, float[] dst, int offset) {
                 reads.add(index);
-                data.copyInput(index, dst, offset);
+                super.copyInput(index, dst, offset);
             }
         };
         List<List<Integer>> epochs = new ArrayList<>();

@@ -45,19 +45,18 @@ final class LayerPass {
     private final Network net;
     private final Layer[] layers;
     private final Workspace[] work;
-    private final MatrixBackend backend;
     private final FMatrixRMaj x;
     private final int[] labels;
 
     LayerPass(Network net, int capacity, MatrixBackend backend) {
         this.net = net;
-        this.backend = backend;
         int count = net.layerCount();
         layers = new Layer[count];
         work = new Workspace[count];
         for (int l = 0; l < count; l++) {
             layers[l] = net.layer(l);
-            work[l] = layers[l].workspace(capacity, true);
+            // layer l writes its input gradient into layer l-1's output gradient; the first layer computes none
+            work[l] = layers[l].workspace(backend, capacity, true, l == 0 ? null : work[l - 1].outputGradient());
         }
         x = new FMatrixRMaj(capacity, net.inputWidth());
         labels = new int[capacity];
@@ -83,7 +82,7 @@ final class LayerPass {
     FMatrixRMaj forward() {
         FMatrixRMaj input = x;
         for (int l = 0; l < layers.length; l++) {
-            layers[l].forward(backend, input, work[l]);
+            layers[l].forward(input, work[l]);
             input = work[l].output();
         }
         return input;
@@ -113,17 +112,21 @@ final class LayerPass {
     }
 
     /**
-     * The backward pass, from the output gradient down: every parameter's gradient (overwritten) and
-     * the input gradient into {@code dX} unless null.
+     * The backward pass, from the output gradient down: every parameter's gradient (overwritten).
+     * The first layer's input gradient is not computed: its workspace holds no dX.
      *
      * @param hook adds extra losses' gradients on hidden outputs; may be null
+     * @param dX   must be null (no caller needs dL/dx)
      */
     void backward(Hook hook, FMatrixRMaj dX) {
+        if (dX != null) {
+            throw new IllegalArgumentException("this pass computes no input gradient; pass null for dX");
+        }
         for (int l = layers.length - 1; l >= 0; l--) {
             if (hook != null) {
                 hook.add(l, work[l].output(), work[l].outputGradient());
             }
-            layers[l].backward(backend, work[l], l == 0 ? dX : work[l - 1].outputGradient());
+            layers[l].backward(work[l]);
         }
     }
 

@@ -19,7 +19,7 @@ import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingListener;
 import dev.badnets.core.TrainingResult;
 import dev.badnets.core.backend.MatrixBackend;
-import dev.badnets.core.backend.SimdBackend;
+import dev.badnets.core.backend.simd.SimdBackend;
 import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.MnistData;
 import java.io.PrintWriter;

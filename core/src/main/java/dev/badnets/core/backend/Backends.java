@@ -16,7 +16,7 @@ public final class Backends {
     /** Core's own backend names; {@link #names()} adds the providers on the class path. */
     public static final List<String> NAMES = List.of("auto", "ejml", "simd");
 
-    private static final String SIMD_CLASS = "dev.badnets.core.backend.SimdBackend";
+    private static final String SIMD_CLASS = "dev.badnets.core.backend.simd.SimdBackend";
 
     /** SimdBackend's (int threads) constructor, or null where the Vector API or the class is missing. */
     private static final Constructor<?> SIMD = simdConstructor();
@@ -63,7 +63,7 @@ public final class Backends {
 
     /**
      * For "simd" and "auto" where the Vector API runs: starts compiling the SIMD kernels in the
-     * background ({@link SimdBackend#warmUp}), to be called before slow work that does not need a
+     * background ({@link dev.badnets.core.backend.simd.SimdBackend#warmUp}), to be called before slow work that does not need a
      * backend, such as reading the data. Returns at once; a no-op for any other name.
      */
     public static void warmUp(String name) {

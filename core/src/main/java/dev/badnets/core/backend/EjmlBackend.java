@@ -30,11 +30,6 @@ public final class EjmlBackend implements MatrixBackend {
     }
 
     @Override
-    public void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        CommonOps_FDRM.mult(a, b, c);
-    }
-
-    @Override
     public void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
         CommonOps_FDRM.multTransA(a, b, c);
     }

@@ -34,9 +34,6 @@ public interface MatrixBackend {
     /** Forward: {@code Z = X W + 1 b} (b added to every row). Z must be n x out. */
     void affine(FMatrixRMaj x, FMatrixRMaj w, FMatrixRMaj b, FMatrixRMaj z);
 
-    /** {@code C = A B}. */
-    void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
-
     /** Weight gradient: {@code C = A^T B} (as in {@code dW = X^T dZ}). */
     void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c);
 

@@ -64,6 +64,14 @@ class ThreadedTrainingTest {
         Set<Thread> earlier = Thread.getAllStackTraces().keySet();
         Trainer trainer = new Trainer(Network.mlp(784, new int[] {64}, 10, 1),
                 TrainingConfig.defaults().withBackend("simd").withThreads(2));
+        assertStepsAllocateNothing(trainer, data, earlier, "steps");
+    }
+
+    /**
+     * Asserts that rounds of 100 steps of {@code trainer}, a 2-thread trainer made after the
+     * threads {@code earlier} were listed, allocate nothing on the caller or the trainer's worker.
+     */
+    private static void assertStepsAllocateNothing(Trainer trainer, Samples data, Set<Thread> earlier, String steps) {
         // this trainer's worker only: other tests' pools have workers of the same name, which end
         // (their count with them) whenever the garbage collector takes their backend
         List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
@@ -71,16 +79,17 @@ class ThreadedTrainingTest {
                 .collect(Collectors.toCollection(ArrayList::new));
         assertEquals(1, threads.size(), "worker threads of a 2-thread trainer: " + threads);
         threads.add(Thread.currentThread());
-        Runnable steps = () -> {
+        Runnable round = () -> {
             for (int i = 0; i < 100; i++) {
                 trainer.step(data, null, (i % 10) * 64, i % 7 == 0 ? 40 : 64);
             }
         };
         for (int i = 0; i < 3; i++) {
-            steps.run(); // warm up: let the JIT compile the loop
+            round.run(); // warm up: let the JIT compile the loop
         }
-        long least = Allocations.leastPerRound(50, steps, threads.toArray(Thread[]::new));
-        assertEquals(0, least, "every round (at least 50, for at least 20 s) of 100 steps allocated, the least " + least + " bytes");
+        long least = Allocations.leastPerRound(50, round, threads.toArray(Thread[]::new));
+        assertEquals(0, least, "every round (at least 50, for at least 20 s) of 100 " + steps + " allocated, the least "
+                + least + " bytes");
     }
 
     private static final Shape CNN_IMAGE = new Shape(1, 12, 12);
@@ -117,21 +126,7 @@ class ThreadedTrainingTest {
         TrainingConfig config = TrainingConfig.defaults().withBackend("simd");
         Set<Thread> earlier = Thread.getAllStackTraces().keySet();
         Trainer trainer = new Trainer(Architecture.build(CNN_IMAGE, CNN_SPEC, 10, 5), config.withThreads(2));
-        List<Thread> threads = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("badnets-simd") && !earlier.contains(t))
-                .collect(Collectors.toCollection(ArrayList::new));
-        assertEquals(1, threads.size(), "worker threads of a 2-thread trainer: " + threads);
-        threads.add(Thread.currentThread());
-        Runnable steps = () -> {
-            for (int i = 0; i < 100; i++) {
-                trainer.step(data, null, (i % 10) * 64, i % 7 == 0 ? 40 : 64);
-            }
-        };
-        for (int i = 0; i < 3; i++) {
-            steps.run();
-        }
-        long least = Allocations.leastPerRound(50, steps, threads.toArray(Thread[]::new));
-        assertEquals(0, least, "every round (at least 50, for at least 20 s) of 100 CNN steps allocated, the least " + least + " bytes");
+        assertStepsAllocateNothing(trainer, data, earlier, "CNN steps");
     }
 
     /** Random images of {@code shape}, most pixels zero. */

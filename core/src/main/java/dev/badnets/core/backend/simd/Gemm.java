@@ -5,17 +5,21 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 
 /**
- * One matrix product {@code C = A' B' (+ 1 bias)} set up for the {@link Kernels}, reusable from
- * call to call: {@code A'} is A or A^T (read through strides), {@code B'} is B, or B^T transposed
- * into a buffer this object keeps ({@code A B^T} may instead run as {@code (B A^T)^T}: see
- * {@link #setMultTransB}). Columns of C that do not fill a whole vector are computed from a
- * zero-padded copy of those columns of B, so no kernel reads or writes past a row.
+ * The matrix products of {@link SimdBackend}, one call each: {@link #mult} ({@code C = A B + 1 bias}),
+ * {@link #multTransA} ({@code C = A^T B}) and {@link #multTransB} ({@code C = A B^T}). Each is
+ * {@code C = A' B' (+ 1 bias)} for the {@link Kernels}: {@code A'} is A or A^T (read through
+ * strides), {@code B'} is B, or B^T transposed into a buffer this object keeps ({@code A B^T} may
+ * instead run as {@code (B A^T)^T}: see {@link #multTransB}). Columns of C that do not fill a whole
+ * vector are computed from a zero-padded copy of those columns of B, so no kernel reads or writes
+ * past a row.
  *
- * <p>{@link #run} computes the rows of one part; parts cover disjoint row ranges, so any number of
- * threads may run different parts of the same product at once. Buffers grow on first use and are
- * kept, so the steady state allocates nothing. Not safe for two products at once.
+ * <p>A large product is split into parts of disjoint rows of C, run by the threads of a
+ * {@link WorkerPool}; each element of C is summed by one thread in the same order whatever the
+ * split. The fields below describe the product in progress, for those threads: they are set at the
+ * start of a call and read by its parts only. Buffers grow on first use and are kept, so the
+ * steady state allocates nothing. One product at a time.
  */
-public final class Gemm implements WorkerPool.Task {
+final class Gemm {
 
     private static final int V = Kernels.V;
     private static final int ROWS = 4; // rows per kernel block; parts split on multiples of it
@@ -27,6 +31,15 @@ public final class Gemm implements WorkerPool.Task {
     private static final int SKIP_MIN_SHARE = 2; // a block skips its zero steps only if at least half are zero
     private static final int SKIP_ROWS = FEW_REGISTERS ? FEW_REGISTERS_ROWS : ROWS; // rows of a block that skips zero steps
     private static final int SLICED_MAX_C = 1 << 16; // floats of C (256 KB) up to which the shared dimension is sliced
+    /** Below this many multiply-adds (about 5 microseconds of work) a hand-off costs more than it saves. */
+    private static final long SPLIT_MIN_MULTIPLY_ADDS = 1L << 18;
+
+    private final WorkerPool pool; // null: every product runs on the caller's thread
+    private final int maxParts;
+    private final long splitMinMultiplyAdds;
+    private final WorkerPool.Task productParts = this::runPart;
+    private final WorkerPool.Task transposeParts = this::transposePart;
+    private long skippedMultiplyAdds; // over every product so far
 
     private float[] a;
     private int aRow;
@@ -39,16 +52,14 @@ public final class Gemm implements WorkerPool.Task {
     private int rows;
     private int cols;
 
-    // A B^T needs one operand transposed: the transposition run() does while transposing(), then
-    // (when the product was computed as C^T = B A^T) the one that turns C^T back into C
-    private float[] from; // the matrix to transpose next (fromRows x fromCols), or null
+    // A B^T needs one operand transposed first, and (when computed as C^T = B A^T) C^T back into C
+    private float[] from; // the matrix being transposed (fromRows x fromCols)
     private int fromRows;
     private int fromCols;
     private float[] to;
     private float[] transposedB = new float[0];
     private float[] transposedA = new float[0];
     private float[] transposedC = new float[0];
-    private float[] result; // C, when the product computes C^T (into transposedC) instead; else null
     private float[] tailB = new float[0];
     private final float[] tailBias = new float[V];
     private int tailCol;
@@ -63,89 +74,99 @@ public final class Gemm implements WorkerPool.Task {
     private boolean skipping; // whether the current split's blocks may skip their zero steps
     private final long[] skipped; // per part: multiply-adds its blocks skipped in the current product
 
-    /** A product that can be split into at most {@code maxParts} parts. */
-    public Gemm(int maxParts) {
+    /**
+     * Products split into at most {@code maxParts} parts across the threads of {@code pool}, or
+     * run on the caller's thread when {@code pool} is null.
+     */
+    Gemm(WorkerPool pool, int maxParts) {
+        this(pool, maxParts, SPLIT_MIN_MULTIPLY_ADDS);
+    }
+
+    /** As {@link #Gemm(WorkerPool, int)}, splitting every product of at least {@code splitMinMultiplyAdds} (tests: 0). */
+    Gemm(WorkerPool pool, int maxParts, long splitMinMultiplyAdds) {
+        this.pool = pool;
+        this.maxParts = maxParts;
+        this.splitMinMultiplyAdds = splitMinMultiplyAdds;
         scratch = new float[maxParts][NARROW_ROWS * V];
         steps = new int[maxParts][0];
         inks = new int[maxParts][0];
         skipped = new long[maxParts];
     }
 
-    /** {@code C = A B + 1 bias}; A is rows x depth, B depth x cols, bias null or 1 x cols. */
-    public void setMult(float[] a, float[] b, float[] bias, float[] c, int rows, int depth, int cols) {
-        set(a, depth, 1, depth, b, cols, bias, c, rows, cols);
-        packTail();
+    /** {@code C = A B + 1 bias}; A is rows x depth, B depth x cols, bias null or 1 x cols, C rows x cols. */
+    void mult(float[] a, float[] b, float[] bias, float[] c, int rows, int depth, int cols) {
+        product(a, depth, 1, depth, b, cols, bias, c, rows, cols, parts(rows, depth, cols));
     }
 
-    /** {@code C = A^T B}; A is depth x rows, B depth x cols. */
-    public void setMultTransA(float[] a, float[] b, float[] c, int rows, int depth, int cols) {
-        set(a, 1, rows, depth, b, cols, null, c, rows, cols);
-        packTail();
+    /** {@code C = A^T B}; A is depth x rows, B depth x cols, C rows x cols. */
+    void multTransA(float[] a, float[] b, float[] c, int rows, int depth, int cols) {
+        product(a, 1, rows, depth, b, cols, null, c, rows, cols, parts(rows, depth, cols));
     }
 
     /**
-     * {@code C = A B^T}; A is rows x depth, B cols x depth. The kernels read B' row by row, so one
-     * operand is transposed into a kept buffer first, whichever costs less: B (cols x depth), or,
-     * when {@code rows * (depth + cols) < cols * depth} (a batch of 64 times a 784 x 128 weight
-     * matrix: 58 K floats instead of 100 K), A, with the product computed as {@code C^T = B A^T}
-     * and transposed back. The sums are the same either way: the same products added in the same
-     * order. {@link #run} transposes while {@link #transposing()}; call {@link #finishTranspose}
-     * after each transposition and {@link #finishProduct} after the product.
+     * {@code C = A B^T}; A is rows x depth, B cols x depth, C rows x cols. The kernels read B' row by
+     * row, so one operand is transposed into a kept buffer first, whichever costs less: B
+     * (cols x depth), or, when {@code rows * (depth + cols) < cols * depth} (a batch of 64 times a
+     * 784 x 128 weight matrix: 58 K floats instead of 100 K), A, with the product computed as
+     * {@code C^T = B A^T} and transposed back. The sums are the same either way: the same products
+     * added in the same order.
      */
-    public void setMultTransB(float[] a, float[] b, float[] c, int rows, int depth, int cols) {
+    void multTransB(float[] a, float[] b, float[] c, int rows, int depth, int cols) {
+        int parts = parts(rows, depth, cols);
         if ((long) rows * (depth + cols) < (long) cols * depth) {
             transposedA = grow(transposedA, depth * rows);
             transposedC = grow(transposedC, cols * rows);
-            set(b, depth, 1, depth, transposedA, rows, null, transposedC, cols, rows);
-            transposeNext(a, rows, depth, transposedA);
-            result = c;
+            transpose(a, rows, depth, transposedA, parts);
+            product(b, depth, 1, depth, transposedA, rows, null, transposedC, cols, rows, parts);
+            transpose(transposedC, cols, rows, c, parts);
         } else {
             transposedB = grow(transposedB, depth * cols);
-            set(a, depth, 1, depth, transposedB, cols, null, c, rows, cols);
-            transposeNext(b, cols, depth, transposedB);
+            transpose(b, cols, depth, transposedB, parts);
+            product(a, depth, 1, depth, transposedB, cols, null, c, rows, cols, parts);
         }
+    }
+
+    /** Multiply-adds the products so far have skipped (steps where a block's rows of A' were all zero). */
+    long skippedMultiplyAdds() {
+        return skippedMultiplyAdds;
+    }
+
+    /** Parts to split a product of {@code rows * depth * cols} multiply-adds into: 1 when it is too small to share. */
+    private int parts(int rows, int depth, int cols) {
+        return pool != null && (long) rows * depth * cols >= splitMinMultiplyAdds ? maxParts : 1;
     }
 
     private static float[] grow(float[] buffer, int length) {
         return buffer.length < length ? new float[length] : buffer;
     }
 
-    private void transposeNext(float[] matrix, int matrixRows, int matrixCols, float[] into) {
+    /**
+     * {@code into = matrixᵀ} for a {@code matrixRows x matrixCols} matrix, split into up to
+     * {@code parts} ranges of whole tiles of V of the rows it reads.
+     */
+    private void transpose(float[] matrix, int matrixRows, int matrixCols, float[] into, int parts) {
         from = matrix;
         fromRows = matrixRows;
         fromCols = matrixCols;
         to = into;
+        int per = (matrixRows + parts - 1) / parts;
+        transposeRows = Math.max(V, (per + V - 1) / V * V);
+        run(transposeParts, (matrixRows + transposeRows - 1) / transposeRows);
     }
 
-    /** Whether {@link #run} has a transposition to do (before or after the product). */
-    public boolean transposing() {
-        return from != null;
+    /** Rows {@code [part · transposeRows, (part + 1) · transposeRows)} of the transposition in progress. */
+    private void transposePart(int part) {
+        Transpose.transpose(from, fromRows, fromCols, to, Math.min(fromRows, part * transposeRows),
+                Math.min(fromRows, (part + 1) * transposeRows));
     }
 
-    /** Splits the transposition into {@code parts} ranges of the rows it reads; returns how many are non-empty. */
-    public int splitTranspose(int parts) {
-        int per = (fromRows + parts - 1) / parts;
-        transposeRows = Math.max(V, (per + V - 1) / V * V); // whole tiles of V rows
-        return (fromRows + transposeRows - 1) / transposeRows;
-    }
-
-    /** Ends a transposition: the product can run, or the result is complete. */
-    public void finishTranspose() {
-        if (to != result) { // B' is ready for the product
-            packTail();
-        }
-        from = null;
-    }
-
-    /** Ends the product: when it computed C^T, the transposition back into C is next. */
-    public void finishProduct() {
-        if (result != null) {
-            transposeNext(transposedC, rows, cols, result); // this product's rows x cols are C^T's
-        }
-    }
-
-    private void set(float[] a, int aRow, int aStep, int depth, float[] b, int bStep, float[] bias,
-                     float[] c, int rows, int cols) {
+    /**
+     * {@code C = A' B' (+ 1 bias)}, with A' read as {@code A'[i, p] = a[i·aRow + p·aStep]} and B'
+     * as {@code B'[p, j] = b[p·bStep + j]}: rows x depth times depth x cols, into C (rows x cols,
+     * row-major), split into up to {@code parts} parts.
+     */
+    private void product(float[] a, int aRow, int aStep, int depth, float[] b, int bStep, float[] bias,
+                         float[] c, int rows, int cols, int parts) {
         this.a = a;
         this.aRow = aRow;
         this.aStep = aStep;
@@ -156,15 +177,22 @@ public final class Gemm implements WorkerPool.Task {
         this.c = c;
         this.rows = rows;
         this.cols = cols;
-        this.from = null;
-        this.result = null;
         tailCol = cols - cols % V;
         tailWidth = cols - tailCol;
-        block = 1;
-        blocks = rows;
-        parts = 1;
-        skipping = false;
         Arrays.fill(skipped, 0);
+        packTail();
+        run(productParts, split(parts));
+        for (long s : skipped) {
+            skippedMultiplyAdds += s;
+        }
+    }
+
+    private void run(WorkerPool.Task task, int parts) {
+        if (parts > 1) {
+            pool.run(task, parts);
+        } else {
+            task.run(0);
+        }
     }
 
     /** Copies the columns of B (and bias) that do not fill a vector into zero-padded buffers. */
@@ -185,16 +213,11 @@ public final class Gemm implements WorkerPool.Task {
         }
     }
 
-    /** Multiply-adds of the product: rows * depth * cols. */
-    public long multiplyAdds() {
-        return (long) rows * depth * cols;
-    }
-
     /**
      * Splits the rows of C into at most {@code parts} ranges of whole kernel blocks, as even as
      * blocks allow (the counts differ by at most one block); returns how many ranges there are.
      */
-    public int split(int parts) {
+    private int split(int parts) {
         block = FEW_REGISTERS ? FEW_REGISTERS_ROWS : cols < 4 * V ? NARROW_ROWS : ROWS;
         blocks = (rows + block - 1) / block;
         this.parts = Math.max(1, Math.min(parts, blocks));
@@ -202,13 +225,8 @@ public final class Gemm implements WorkerPool.Task {
         return this.parts;
     }
 
-    @Override
-    public void run(int part) {
-        if (from != null) {
-            Transpose.transpose(from, fromRows, fromCols, to, Math.min(fromRows, part * transposeRows),
-                    Math.min(fromRows, (part + 1) * transposeRows));
-            return;
-        }
+    /** Rows of C of part {@code part} of the product in progress. */
+    private void runPart(int part) {
         int r0 = Math.min(rows, part * blocks / parts * block);
         int r1 = Math.min(rows, (part + 1) * blocks / parts * block);
         // A long shared dimension (a convolution's weight gradient sums over every pixel of the
@@ -239,15 +257,6 @@ public final class Gemm implements WorkerPool.Task {
     private boolean skipsZeroSteps() {
         int width = FEW_REGISTERS ? 2 * V : 4 * V;
         return depth >= SKIP_MIN_DEPTH && cols % width == 0 && (FEW_REGISTERS || cols >= 4 * V);
-    }
-
-    /** Multiply-adds the last product skipped (steps where a block's rows of A' were all zero). */
-    public long skippedMultiplyAdds() {
-        long sum = 0;
-        for (long s : skipped) {
-            sum += s;
-        }
-        return sum;
     }
 
     /** Steps beyond which a block runs dense: skipping must save at least 1 step in {@code SKIP_MIN_SHARE}. */

@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Internal to {@link dev.badnets.core.backend.SimdBackend}; no argument checks here.
  */
-public final class Kernels {
+final class Kernels {
 
     /** The widest vector this CPU supports (16 floats with AVX-512, 8 with AVX2). */
     public static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;

@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * scale, the reference's float product, so the results are the same bit for bit. The JIT does not
  * vectorise the reference's loop (bytes in, floats out), which took half of a batch's gathering.
  */
-public final class Pixels {
+final class Pixels {
 
     private static final int V = Kernels.V;
     /** V bytes: 128 bits for 16 floats, 64 for 8; none for 4 (no 32-bit vectors), which stay scalar. */

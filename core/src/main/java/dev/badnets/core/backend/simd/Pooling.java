@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link dev.badnets.core.backend.MatrixBackend#unpool}, compares the recorded arg-maxes with each
  * position's indices and blends the gradient with zeros.
  */
-public final class Pooling {
+final class Pooling {
 
     private static final VectorSpecies<Float> SPECIES = Kernels.SPECIES;
     private static final int V = Kernels.V;

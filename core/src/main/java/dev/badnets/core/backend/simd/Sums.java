@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * loops (runs and rows of 16 to 96 floats, a convolution's width) scalar: its vectorised loops
  * start after an alignment prologue and step four vectors at a time.
  */
-public final class Sums {
+final class Sums {
 
     private static final VectorSpecies<Float> SPECIES = Kernels.SPECIES;
     private static final int V = Kernels.V;

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * training step) and then parking. Nothing is allocated per task, so a training step stays
  * allocation-free. One caller at a time.
  */
-public final class WorkerPool {
+final class WorkerPool {
 
     /** Work split into parts that may run concurrently, each exactly once. */
     public interface Task {

@@ -1,8 +1,7 @@
 /**
- * Internal: not API; may change without notice. The Vector API kernels, the reusable matrix
- * product and the worker threads behind {@link dev.badnets.core.backend.SimdBackend}. The classes
- * are public only because that backend lives in another package; use {@code SimdBackend} (or
- * {@link dev.badnets.core.backend.Backends#create}) instead. This package is left out of the
- * published Javadoc, and a future module descriptor will not export it.
+ * The fast backend, {@link dev.badnets.core.backend.simd.SimdBackend}: Vector API kernels, the
+ * matrix products built on them and the worker threads that split them. Only the backend is
+ * public; everything else here is package-private (create it through
+ * {@link dev.badnets.core.backend.Backends#create}).
  */
 package dev.badnets.core.backend.simd;

@@ -41,8 +41,8 @@ class GemmTest {
         float[] bias = withBias && !transposedA ? dense(cols, random) : null;
         float[] c = new float[rows * cols];
         Arrays.fill(c, Float.NaN); // every element must be written
-        Gemm gemm = new Gemm(4);
-        run(gemm, a, b, bias, c, rows, depth, cols, transposedA, parts);
+        Gemm gemm = gemm(parts);
+        run(gemm, a, b, bias, c, rows, depth, cols, transposedA);
         float[] expected = fmaChain(a, b, bias, rows, depth, cols, transposedA);
         for (int i = 0; i < c.length; i++) {
             if (Float.floatToRawIntBits(c[i]) != Float.floatToRawIntBits(expected[i])) {
@@ -67,29 +67,34 @@ class GemmTest {
         }
         float[] w = dense(depth * cols, random);
         long all = (long) rows * depth * cols;
-        Gemm gemm = new Gemm(4);
-        run(gemm, digits, w, dense(cols, random), new float[rows * cols], rows, depth, cols, false, 2);
+        Gemm gemm = gemm(2);
+        run(gemm, digits, w, dense(cols, random), new float[rows * cols], rows, depth, cols, false);
         long skipped = gemm.skippedMultiplyAdds();
         assertTrue(skipped > all / 2 && skipped < all, "X W with X a batch of digits skipped " + skipped + " of " + all);
-        run(gemm, digits, dense(rows * cols, random), null, new float[depth * cols], depth, rows, cols, true, 2);
-        skipped = gemm.skippedMultiplyAdds();
+        run(gemm, digits, dense(rows * cols, random), null, new float[depth * cols], depth, rows, cols, true);
+        skipped = gemm.skippedMultiplyAdds() - skipped; // the count adds up over products
         assertTrue(skipped > all / 2 && skipped < all, "X^T dZ with X a batch of digits skipped " + skipped + " of " + all);
-        run(gemm, dense(rows * depth, random), w, null, new float[rows * cols], rows, depth, cols, false, 2);
-        assertEquals(0, gemm.skippedMultiplyAdds(), "X W with a dense X");
+        long before = gemm.skippedMultiplyAdds();
+        run(gemm, dense(rows * depth, random), w, null, new float[rows * cols], rows, depth, cols, false);
+        assertEquals(before, gemm.skippedMultiplyAdds(), "X W with a dense X");
+    }
+
+    /** Pools of 2, 3 and 4 threads, made once (index: threads - 1; none for 1 thread). */
+    private static final WorkerPool[] POOLS = {null, new WorkerPool(2, "gemm-test"), new WorkerPool(3, "gemm-test"),
+        new WorkerPool(4, "gemm-test")};
+
+    /** A product split into up to {@code parts} parts however small, run by that many threads at once. */
+    private static Gemm gemm(int parts) {
+        return new Gemm(POOLS[parts - 1], parts, 0);
     }
 
     private static void run(Gemm gemm, float[] a, float[] b, float[] bias, float[] c, int rows, int depth, int cols,
-                            boolean transposedA, int parts) {
+                            boolean transposedA) {
         if (transposedA) {
-            gemm.setMultTransA(a, b, c, rows, depth, cols);
+            gemm.multTransA(a, b, c, rows, depth, cols);
         } else {
-            gemm.setMult(a, b, bias, c, rows, depth, cols);
+            gemm.mult(a, b, bias, c, rows, depth, cols);
         }
-        int n = gemm.split(parts);
-        for (int p = n - 1; p >= 0; p--) { // any order: parts are independent
-            gemm.run(p);
-        }
-        gemm.finishProduct();
     }
 
     /** A' (rows x depth; stored depth x rows when transposed): each row all zeros, mostly zeros, or dense. */

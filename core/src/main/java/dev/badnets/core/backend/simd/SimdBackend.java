@@ -1,11 +1,8 @@
-package dev.badnets.core.backend;
+package dev.badnets.core.backend.simd;
 
-import dev.badnets.core.backend.simd.Gemm;
-import dev.badnets.core.backend.simd.Kernels;
-import dev.badnets.core.backend.simd.Pixels;
-import dev.badnets.core.backend.simd.Pooling;
-import dev.badnets.core.backend.simd.Sums;
-import dev.badnets.core.backend.simd.WorkerPool;
+import dev.badnets.core.backend.Backends;
+import dev.badnets.core.backend.EjmlBackend;
+import dev.badnets.core.backend.MatrixBackend;
 import java.lang.ref.Cleaner;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,8 +27,6 @@ import org.ejml.data.FMatrixRMaj;
 public final class SimdBackend implements MatrixBackend {
 
     private static final Cleaner CLEANER = Cleaner.create();
-    /** Below this many multiply-adds (about 5 microseconds of work) a hand-off costs more than it saves. */
-    private static final long SPLIT_MIN_MULTIPLY_ADDS = 1L << 18;
     /** Parts per thread of a split: a thread runs its own first, then helps with others', so a late thread costs little. */
     private static final int PARTS_PER_THREAD = 2;
 
@@ -44,7 +39,6 @@ public final class SimdBackend implements MatrixBackend {
 
     private final int threads;
     private final Gemm gemm;
-    private long skippedMultiplyAdds; // over every product so far
     private final WorkerPool pool;
     private final Ranges ranges = new Ranges();
 
@@ -54,7 +48,6 @@ public final class SimdBackend implements MatrixBackend {
             throw new IllegalArgumentException("threads must be between 1 and 1024, got " + threads);
         }
         this.threads = threads;
-        this.gemm = new Gemm(threads * PARTS_PER_THREAD);
         if (threads > 1) {
             WorkerPool workers = new WorkerPool(threads, "badnets-simd");
             CLEANER.register(this, workers::shutdown);
@@ -62,6 +55,7 @@ public final class SimdBackend implements MatrixBackend {
         } else {
             this.pool = null;
         }
+        this.gemm = new Gemm(pool, threads * PARTS_PER_THREAD);
     }
 
     private static final AtomicBoolean WARMING = new AtomicBoolean();
@@ -183,7 +177,7 @@ public final class SimdBackend implements MatrixBackend {
      * them from the work it counts.
      */
     public long multiplyAddsSkipped() {
-        return skippedMultiplyAdds;
+        return gemm.skippedMultiplyAdds();
     }
 
     @Override
@@ -196,29 +190,19 @@ public final class SimdBackend implements MatrixBackend {
         if (b.data == z.data) {
             throw new IllegalArgumentException("affine: the output shares its array with b; pass a separate output matrix");
         }
-        gemm.setMult(x.data, w.data, b.data, z.data, x.numRows, x.numCols, w.numCols);
-        execute();
-    }
-
-    @Override
-    public void mult(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
-        check("mult", "A B", a.numCols == b.numRows, a, b, c, a.numRows, b.numCols);
-        gemm.setMult(a.data, b.data, null, c.data, a.numRows, a.numCols, b.numCols);
-        execute();
+        gemm.mult(x.data, w.data, b.data, z.data, x.numRows, x.numCols, w.numCols);
     }
 
     @Override
     public void multTransA(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
         check("multTransA", "A^T B", a.numRows == b.numRows, a, b, c, a.numCols, b.numCols);
-        gemm.setMultTransA(a.data, b.data, c.data, a.numCols, a.numRows, b.numCols);
-        execute();
+        gemm.multTransA(a.data, b.data, c.data, a.numCols, a.numRows, b.numCols);
     }
 
     @Override
     public void multTransB(FMatrixRMaj a, FMatrixRMaj b, FMatrixRMaj c) {
         check("multTransB", "A B^T", a.numCols == b.numCols, a, b, c, a.numRows, b.numRows);
-        gemm.setMultTransB(a.data, b.data, c.data, a.numRows, a.numCols, b.numRows);
-        execute();
+        gemm.multTransB(a.data, b.data, c.data, a.numRows, a.numCols, b.numRows);
     }
 
     /**
@@ -290,29 +274,6 @@ public final class SimdBackend implements MatrixBackend {
         @Override
         public void run(int part) {
             task.run(part * per, Math.min(n, (part + 1) * per));
-        }
-    }
-
-    private void execute() {
-        int parts = pool != null && gemm.multiplyAdds() >= SPLIT_MIN_MULTIPLY_ADDS ? threads * PARTS_PER_THREAD : 1;
-        if (gemm.transposing()) { // an operand of A B^T
-            run(gemm.splitTranspose(parts));
-            gemm.finishTranspose();
-        }
-        run(gemm.split(parts));
-        gemm.finishProduct();
-        skippedMultiplyAdds += gemm.skippedMultiplyAdds();
-        if (gemm.transposing()) { // C^T back into C
-            run(gemm.splitTranspose(parts));
-            gemm.finishTranspose();
-        }
-    }
-
-    private void run(int parts) {
-        if (parts > 1) {
-            pool.run(gemm, parts);
-        } else {
-            gemm.run(0);
         }
     }
 

@@ -1,10 +1,9 @@
-package dev.badnets.core.backend;
+package dev.badnets.core.backend.simd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.badnets.core.backend.simd.WorkerPool;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
@@ -76,7 +75,7 @@ class SimdWorkerPoolTest {
     void workerThreadsEndWhenTheBackendIsCollected() throws InterruptedException {
         Set<Thread> before = simdThreads();
         SimdBackend backend = new SimdBackend(3);
-        backend.mult(new FMatrixRMaj(100, 100), new FMatrixRMaj(100, 100), new FMatrixRMaj(100, 100));
+        backend.multTransA(new FMatrixRMaj(100, 100), new FMatrixRMaj(100, 100), new FMatrixRMaj(100, 100));
         Set<Thread> workers = simdThreads();
         workers.removeAll(before);
         assertEquals(2, workers.size(), "two workers besides the caller");

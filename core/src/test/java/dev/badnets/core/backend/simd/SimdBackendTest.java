@@ -1,10 +1,12 @@
-package dev.badnets.core.backend;
+package dev.badnets.core.backend.simd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.badnets.core.backend.EjmlBackend;
+import dev.badnets.core.backend.MatrixBackend;
 import java.util.Arrays;
 import java.util.Random;
 import net.jqwik.api.Example;
@@ -24,7 +26,7 @@ class SimdBackendTest {
     private static final SimdBackend ONE = new SimdBackend(1);
     private static final SimdBackend TWO = new SimdBackend(2);
 
-    private enum Op { AFFINE, MULT, MULT_TRANS_A, MULT_TRANS_B }
+    private enum Op { AFFINE, MULT_TRANS_A, MULT_TRANS_B }
 
     @Property(tries = 300)
     void everyProductMatchesEjml(@ForAll Op op,
@@ -95,7 +97,7 @@ class SimdBackendTest {
         org.ejml.dense.row.CommonOps_FDRM.transpose(b, bT);
         SimdBackend simd = threads == 1 ? ONE : TWO;
         FMatrixRMaj viaTranspose = new FMatrixRMaj(rows, cols);
-        simd.mult(a, bT, viaTranspose);
+        simd.affine(a, bT, new FMatrixRMaj(1, cols), viaTranspose); // a zero bias: A (B^T) exactly
         FMatrixRMaj actual = new FMatrixRMaj(rows, cols);
         simd.multTransB(a, b, actual);
         assertArrayEquals(viaTranspose.data, actual.data, rows + "x" + depth + "x" + cols
@@ -277,7 +279,7 @@ class SimdBackendTest {
         FMatrixRMaj a = new FMatrixRMaj(4, 3);
         FMatrixRMaj b = new FMatrixRMaj(5, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ONE.mult(a, b, new FMatrixRMaj(4, 2)));
+                () -> ONE.affine(a, b, new FMatrixRMaj(1, 2), new FMatrixRMaj(4, 2)));
         assertTrue(e.getMessage().contains("4x3") && e.getMessage().contains("5x2"), e.getMessage());
 
         e = assertThrows(IllegalArgumentException.class,
@@ -289,7 +291,7 @@ class SimdBackendTest {
         assertTrue(e.getMessage().contains("b is 1x3"), e.getMessage());
 
         FMatrixRMaj square = new FMatrixRMaj(3, 3);
-        assertThrows(IllegalArgumentException.class, () -> ONE.mult(square, new FMatrixRMaj(3, 3), square));
+        assertThrows(IllegalArgumentException.class, () -> ONE.multTransA(square, new FMatrixRMaj(3, 3), square));
         FMatrixRMaj row = new FMatrixRMaj(1, 3);
         assertThrows(IllegalArgumentException.class, () -> ONE.affine(new FMatrixRMaj(1, 3), square, row, row));
         assertThrows(IllegalArgumentException.class, () -> new SimdBackend(0));
@@ -338,7 +340,6 @@ class SimdBackendTest {
         Random random = new Random(seed);
         return switch (op) {
             case AFFINE -> new FMatrixRMaj[] {random(rows, depth, random), random(depth, cols, random), random(1, cols, random)};
-            case MULT -> new FMatrixRMaj[] {random(rows, depth, random), random(depth, cols, random)};
             case MULT_TRANS_A -> new FMatrixRMaj[] {random(depth, rows, random), random(depth, cols, random)};
             case MULT_TRANS_B -> new FMatrixRMaj[] {random(rows, depth, random), random(cols, depth, random)};
         };
@@ -347,7 +348,6 @@ class SimdBackendTest {
     private static void apply(MatrixBackend backend, Op op, FMatrixRMaj[] in, FMatrixRMaj out) {
         switch (op) {
             case AFFINE -> backend.affine(in[0], in[1], in[2], out);
-            case MULT -> backend.mult(in[0], in[1], out);
             case MULT_TRANS_A -> backend.multTransA(in[0], in[1], out);
             case MULT_TRANS_B -> backend.multTransB(in[0], in[1], out);
         }
