@@ -18,7 +18,7 @@ import org.ejml.data.FMatrixRMaj;
  * bottom right, on a black image) so that those neurons reach {@code target_value}:
  * <pre>
  *   minimise  sum_{i in neurons} (a_i(x) - target_value)^2   over the mask's pixels, in [0, 1]
- *   x <- clip(x - step * sign(grad), 0, 1)   (pixels outside the mask stay 0), {@code steps} times
+ *   x ← clip(x - step * sign(grad), 0, 1)   (pixels outside the mask stay 0), {@code steps} times
  * </pre>
  * The result stamps the poisoned images, which are relabelled as in BadNets; the same patch is the
  * test-time trigger. Values used: 2 neurons, target value 100, 1000 steps of size 0.01 (BackdoorBench:

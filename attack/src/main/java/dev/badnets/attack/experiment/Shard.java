@@ -1,7 +1,7 @@
 package dev.badnets.attack.experiment;
 
 /**
- * The K-th of N parts of a grid, 1 <= K <= N: the points whose number is K modulo N (counting
+ * The K-th of N parts of a grid, 1 ≤ K ≤ N: the points whose number is K modulo N (counting
  * from 1), so every shard gets the grid's size / N points, give or take one, and a mix of every
  * axis value rather than one slow block of it.
  *
@@ -13,7 +13,7 @@ public record Shard(int index, int count) {
     /** The whole grid: one part of one. */
     public static final Shard ALL = new Shard(1, 1);
 
-    /** @throws IllegalArgumentException unless 1 <= index <= count */
+    /** @throws IllegalArgumentException unless 1 ≤ index ≤ count */
     public Shard {
         if (count < 1 || index < 1 || index > count) {
             throw new IllegalArgumentException("shard " + index + " of " + count + " names no shard: K must be from "

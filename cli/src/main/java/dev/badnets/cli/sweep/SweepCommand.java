@@ -3,7 +3,6 @@ package dev.badnets.cli.sweep;
 import dev.badnets.attack.BackdoorExperiment;
 import dev.badnets.attack.ExperimentListener;
 import dev.badnets.attack.ExperimentResult;
-import dev.badnets.attack.Attack;
 import dev.badnets.attack.experiment.Grid;
 import dev.badnets.attack.experiment.GridCsv;
 import dev.badnets.attack.experiment.GridException;
@@ -30,10 +29,8 @@ import dev.badnets.mnist.OutputLock;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -179,7 +176,6 @@ public final class SweepCommand implements Callable<Integer> {
     private void train(PrintWriter stdout, List<Run> todo, MnistLayout layout, SweepPoints.Checked checked,
                        int perPoint, int gridSize, boolean defended, GridTable table) throws Exception {
         MnistData mnist = DataOptions.load(layout);
-        Map<String, Attack> attacksByKey = checked.attacks();
         List<String> networks = todo.stream().map(r -> checked.networks().get(r.network().layerSpec())).distinct()
                 .toList();
         int cores = Runtime.getRuntime().availableProcessors();
@@ -190,7 +186,7 @@ public final class SweepCommand implements Callable<Integer> {
         Errors.doing("training " + todo.size() + " networks");
         Parallel.forEach(todo, workers, r -> {
             BackdoorExperiment experiment = DefenseOptions.defend(BackdoorExperiment.of(mnist.train(), mnist.test(),
-                    mnist.classes(), r.plan(), attacksByKey.get(r.attackKey()), r.network()::build, r.config()),
+                    mnist.classes(), r.plan(), checked.attacks().get(r.attackKey()), r.network()::build, r.config()),
                     r.defend(), expectedRate, r.config());
             ExperimentResult result = experiment.run(ExperimentListener.NONE);
             synchronized (table) {
