@@ -89,7 +89,7 @@ public class KillTest {
         refRun[4] = ref.toString();
         double seconds = timed(refRun);
         Map<String, String> fresh = own(ref, names);
-        assertEquals(5, fresh.size());
+        assertEquals(6, fresh.size()); // the four MNIST files, manifest.json and the attacked test images
         assertTrue(!old.equals(fresh));
 
         List<String> seen = killAtSeveralMoments(seconds, out, newRun, old, fresh, names, () -> SafeOutputsTest.ok(Cli.run(oldRun)));
