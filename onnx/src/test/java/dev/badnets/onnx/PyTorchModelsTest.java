@@ -1,7 +1,6 @@
 package dev.badnets.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Evaluator;
@@ -10,7 +9,8 @@ import dev.badnets.core.Network;
 import dev.badnets.core.Normalization;
 import dev.badnets.core.Shape;
 import dev.badnets.mnist.LabeledImages;
-import dev.badnets.mnist.Mnist;
+import dev.badnets.mnist.testing.RealMnist;
+import dev.badnets.mnist.testing.RequiresMnist;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,16 +27,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * --input-std 0.3081}, each predicts exactly PyTorch's class on every one of the 10,000 MNIST test
  * images (PyTorch's predictions are committed beside each model).
  */
+@RequiresMnist
 class PyTorchModelsTest {
 
     private static LabeledImages test;
 
     @BeforeAll
     static void load() throws IOException {
-        String dir = System.getenv("BADNETS_DATA");
-        assumeTrue(dir != null && !dir.isBlank(), "BADNETS_DATA is not set: skipping the real-MNIST tests");
-        Path root = Path.of(System.getProperty("badnets.root", "."));
-        test = Mnist.load(root.resolve(dir)).test();
+        if (!RealMnist.isPresent()) {
+            return; // RequiresMnist skips every test, naming the reason
+        }
+        test = RealMnist.load().test();
     }
 
     @ParameterizedTest
