@@ -385,18 +385,29 @@ public final class ModelCodec {
      * sized by the header up front), so a lying channel count costs no more than the file holds.
      */
     private static float[] readNormalization(DataInputStream data, int l, int channels) throws IOException {
-        byte[] bytes = data.readNBytes(2 * channels * Float.BYTES);
-        if (bytes.length != 2 * channels * Float.BYTES) {
-            throw new ModelFormatException("truncated model: the file ends inside the normalization of layer " + l);
-        }
+        // Means and stds are read apart: C may reach Shape.MAX_SIZE (2^28), and 2C floats would
+        // overflow an int count of bytes.
+        float[] means = readNormalizationHalf(data, l, channels);
+        float[] stds = readNormalizationHalf(data, l, channels);
         float[] constants = new float[2 * channels];
-        ByteBuffer.wrap(bytes).asFloatBuffer().get(constants);
+        System.arraycopy(means, 0, constants, 0, channels);
+        System.arraycopy(stds, 0, constants, channels, channels);
         for (int i = 0; i < constants.length; i++) {
             float v = constants[i];
             check(Float.isFinite(v) && (i < channels || v != 0f), l, "normalizes channel " + (i % channels) + " with "
                     + (i < channels ? "mean " : "std ") + v + ": expected a finite mean and a finite, non-zero std");
         }
         return constants;
+    }
+
+    private static float[] readNormalizationHalf(DataInputStream data, int l, int channels) throws IOException {
+        byte[] bytes = data.readNBytes(channels * Float.BYTES);
+        if (bytes.length != channels * Float.BYTES) {
+            throw new ModelFormatException("truncated model: the file ends inside the normalization of layer " + l);
+        }
+        float[] half = new float[channels];
+        ByteBuffer.wrap(bytes).asFloatBuffer().get(half);
+        return half;
     }
 
     private static void check(boolean ok, int layer, String problem) throws ModelFormatException {
