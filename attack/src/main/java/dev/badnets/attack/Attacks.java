@@ -100,12 +100,15 @@ public final class Attacks {
         add(e, new Entry(BLENDED, "seeded noise blended over the image with weight alpha, relabelled",
                 List.of(), b -> new BadNetsAttack(BLENDED, b.trigger() instanceof BlendTrigger ? b.trigger()
                         : BlendTrigger.noise(BlendTrigger.DEFAULT_NOISE_SEED, Triggers.DEFAULT_ALPHA))));
-        add(e, new Entry(SIG, "clean-label: a sinusoid added to target-class images",
+        add(e, new Entry(SIG, "clean-label: a sinusoid or ramp added to target-class images",
                 List.of(real("sig-delta", SigTrigger.DEFAULT_DELTA, 0, true, 255,
-                                "amplitude of the sinusoid in grey levels"),
-                        real("sig-frequency", SigTrigger.DEFAULT_FREQUENCY, 0, true, 1000,
-                                "periods of the sinusoid across the image")),
-                b -> new SigAttack(b.get("sig-delta"), b.get("sig-frequency"))));
+                                "training amplitude of the signal in grey levels"),
+                        real("sig-test-delta", 0, 0, false, 255,
+                                "test-time amplitude of the signal in grey levels (0: the training amplitude)"),
+                        real("sig-frequency", SigTrigger.DEFAULT_FREQUENCY, 0, false, 1000,
+                                "periods of the sinusoid across the image (0: the ramp)")),
+                b -> new SigAttack(b.get("sig-delta"), b.get("sig-test-delta") == 0 ? b.get("sig-delta")
+                        : b.get("sig-test-delta"), b.get("sig-frequency"))));
         add(e, new Entry(WANET, "an invisible warp of the image, relabelled; noise-warped images keep their labels",
                 List.of(whole("wanet-k", WarpTrigger.DEFAULT_K, 2, 64, "control points per side of the warp field"),
                         real("wanet-s", WarpTrigger.DEFAULT_S, 0, false, 100, "strength of the warp"),

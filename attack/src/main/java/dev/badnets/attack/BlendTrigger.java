@@ -18,6 +18,7 @@ public final class BlendTrigger implements Trigger {
     private final int patternCols;
     private final long noiseSeed;
     private final double alpha;
+    private final PerImageSize<byte[]> noise; // the seeded noise of each image size met, when pattern is null
 
     private BlendTrigger(byte[] pattern, int rows, int cols, long noiseSeed, double alpha) {
         if (!(alpha >= 0 && alpha <= 1)) {
@@ -29,6 +30,11 @@ public final class BlendTrigger implements Trigger {
         this.patternCols = cols;
         this.noiseSeed = noiseSeed;
         this.alpha = alpha;
+        this.noise = new PerImageSize<>((r, c) -> {
+            byte[] bytes = new byte[r * c];
+            new Random(noiseSeed).nextBytes(bytes);
+            return bytes;
+        });
     }
 
     /**
@@ -64,23 +70,9 @@ public final class BlendTrigger implements Trigger {
         return patternFor(rows, cols).clone();
     }
 
-    private record Noise(int rows, int cols, byte[] bytes) {}
-
-    private volatile Noise lastNoise; // one image size at a time in practice; saves a draw per image
-
     private byte[] patternFor(int rows, int cols) {
         validate(rows, cols);
-        if (pattern != null) {
-            return pattern;
-        }
-        Noise noise = lastNoise;
-        if (noise == null || noise.rows() != rows || noise.cols() != cols) {
-            byte[] bytes = new byte[rows * cols];
-            new Random(noiseSeed).nextBytes(bytes);
-            noise = new Noise(rows, cols, bytes);
-            lastNoise = noise;
-        }
-        return noise.bytes();
+        return pattern != null ? pattern : noise.get(rows, cols);
     }
 
     @Override
@@ -103,9 +95,7 @@ public final class BlendTrigger implements Trigger {
     @Override
     public boolean[] mask(int rows, int cols) {
         validate(rows, cols);
-        boolean[] all = new boolean[rows * cols];
-        java.util.Arrays.fill(all, true);
-        return all;
+        return Trigger.everyPixel(rows, cols);
     }
 
     @Override

@@ -3,10 +3,32 @@ package dev.badnets.attack;
 import java.util.Arrays;
 import java.util.Random;
 
+import dev.badnets.mnist.LabeledImages;
+
 /** The choice of a clean-label attack: images of the target class only, labels left as they are. */
 final class CleanLabel {
 
     private CleanLabel() {
+    }
+
+    /**
+     * An attack that poisons images of the target class only and keeps every label (SIG,
+     * label-consistent): it refuses exactly the plans {@link #select} refuses.
+     */
+    interface Attack extends dev.badnets.attack.Attack {
+        @Override
+        default void checkPlan(byte[] labels, int classes, PoisonPlan plan) {
+            select(name(), labels, classes, plan);
+        }
+    }
+
+    /** The label of each of {@code chosen} in {@code images}, in the same order. */
+    static int[] labelsOf(LabeledImages images, int[] chosen) {
+        int[] labels = new int[chosen.length];
+        for (int k = 0; k < chosen.length; k++) {
+            labels[k] = images.label(chosen[k]);
+        }
+        return labels;
     }
 
     /**

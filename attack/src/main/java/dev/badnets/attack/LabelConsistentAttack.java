@@ -26,7 +26,7 @@ import org.ejml.data.FMatrixRMaj;
  * settings; the gradients are the project's ({@link InputGradient}). As in BackdoorBench, the poison count
  * or rate is of the whole training set and is drawn from the target class.
  */
-public final class LabelConsistentAttack implements Attack {
+public final class LabelConsistentAttack implements CleanLabel.Attack {
 
     /** BackdoorBench's radius, in grey levels (16/255). */
     public static final double DEFAULT_EPSILON = 16;
@@ -84,19 +84,11 @@ public final class LabelConsistentAttack implements Attack {
     }
 
     @Override
-    public void checkPlan(byte[] labels, int classes, PoisonPlan plan) {
-        CleanLabel.select(name(), labels, classes, plan);
-    }
-
-    @Override
     public PoisonedSet poison(LabeledImages train, int classes, PoisonPlan plan, CleanModel cleanModel) {
         int[] chosen = CleanLabel.select(name(), train.labels(), classes, plan);
         trigger.validate(train.rows(), train.cols());
         LabeledImages poisoned = train.copy();
-        int[] labels = new int[chosen.length];
-        for (int k = 0; k < chosen.length; k++) {
-            labels[k] = train.label(chosen[k]);
-        }
+        int[] labels = CleanLabel.labelsOf(train, chosen);
         if (chosen.length > 0) {
             Network clean = cleanModel.train(train, classes);
             perturb(clean, poisoned, chosen, labels);

@@ -23,6 +23,13 @@ public interface Trigger {
      */
     boolean[] mask(int rows, int cols);
 
+    /** The mask of a trigger that may change every pixel of a {@code rows} x {@code cols} image (a fresh array). */
+    static boolean[] everyPixel(int rows, int cols) {
+        boolean[] all = new boolean[rows * cols];
+        java.util.Arrays.fill(all, true);
+        return all;
+    }
+
     /** The smallest rectangle holding every touched pixel, for outlining the trigger in a picture. */
     default Box bounds(int rows, int cols) {
         boolean[] mask = mask(rows, cols);

@@ -140,8 +140,9 @@ public final class Triggers {
                             Double.parseDouble(need(values, "alpha", text)));
                     break;
                 case "sig":
-                    trigger = new SigTrigger(Double.parseDouble(need(values, "delta", text)),
-                            Double.parseDouble(need(values, "f", text)));
+                    double delta = Double.parseDouble(need(values, "delta", text));
+                    trigger = words.length > 1 && words[1].equals("ramp") ? SigTrigger.ramp(delta)
+                            : new SigTrigger(delta, Double.parseDouble(need(values, "f", text)));
                     break;
                 case "wanet":
                     trigger = new WarpTrigger(Integer.parseInt(need(values, "k", text)),

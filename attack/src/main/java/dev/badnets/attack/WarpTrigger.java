@@ -37,6 +37,7 @@ public final class WarpTrigger implements Trigger {
     private final double gridRescale;
     private final long fieldSeed;
     private final double[] control; // 2 x k x k: x displacements, then y, normalised to mean |.| = 1
+    private final PerImageSize<double[]> grids = new PerImageSize<>(this::computeGrid);
 
     /**
      * @param k           control points per side, 2 to 64 (at most the image's side, checked per image)
@@ -103,29 +104,25 @@ public final class WarpTrigger implements Trigger {
         return field(rows, cols).clone();
     }
 
-    private record Field(int rows, int cols, double[] grid) {}
-
-    private volatile Field last; // one image size at a time in practice; saves the field per image
-
     private double[] field(int rows, int cols) {
         validate(rows, cols);
-        Field f = last;
-        if (f == null || f.rows() != rows || f.cols() != cols) {
-            int n = rows * cols;
-            double[] grid = new double[2 * n];
-            for (int c = 0; c < 2; c++) {
-                for (int y = 0; y < rows; y++) {
-                    for (int x = 0; x < cols; x++) {
-                        double identity = c == 0 ? lin(x, cols) : lin(y, rows);
-                        double noise = bicubic(c, y * (k - 1.0) / (rows - 1), x * (k - 1.0) / (cols - 1));
-                        grid[c * n + y * cols + x] = clip((identity + s * noise / rows) * gridRescale);
-                    }
+        return grids.get(rows, cols);
+    }
+
+    /** The sampling grid of the field for {@code rows} x {@code cols} images, as {@link #grid} describes it. */
+    private double[] computeGrid(int rows, int cols) {
+        int n = rows * cols;
+        double[] grid = new double[2 * n];
+        for (int c = 0; c < 2; c++) {
+            for (int y = 0; y < rows; y++) {
+                for (int x = 0; x < cols; x++) {
+                    double identity = c == 0 ? lin(x, cols) : lin(y, rows);
+                    double noise = bicubic(c, y * (k - 1.0) / (rows - 1), x * (k - 1.0) / (cols - 1));
+                    grid[c * n + y * cols + x] = clip((identity + s * noise / rows) * gridRescale);
                 }
             }
-            f = new Field(rows, cols, grid);
-            last = f;
         }
-        return f.grid();
+        return grid;
     }
 
     /** The i-th of n points evenly spaced over [-1, 1] (torch.linspace). */
@@ -220,9 +217,7 @@ public final class WarpTrigger implements Trigger {
     @Override
     public boolean[] mask(int rows, int cols) {
         validate(rows, cols);
-        boolean[] all = new boolean[rows * cols];
-        Arrays.fill(all, true);
-        return all;
+        return Trigger.everyPixel(rows, cols);
     }
 
     @Override

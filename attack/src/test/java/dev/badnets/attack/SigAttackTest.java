@@ -8,8 +8,52 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.badnets.mnist.LabeledImages;
 import org.junit.jupiter.api.Test;
 
-/** SIG against its definition: a sinusoid on target-class images only, every label kept. */
+/** SIG against its definition: a sinusoid or ramp on target-class images only, every label kept. */
 class SigAttackTest {
+
+    @Test
+    void theRampRisesFromDeltaOverMAtTheFirstColumnToDeltaAtTheLast() {
+        SigTrigger ramp = SigTrigger.ramp(30);
+        byte[] grey = new byte[5 * 28];
+        java.util.Arrays.fill(grey, (byte) 100);
+        ramp.apply(grey, 0, 5, 28);
+        for (int i = 0; i < 5; i++) {
+            for (int j = 0; j < 28; j++) {
+                long expected = Math.round(100 + 30.0 * (j + 1) / 28); // the paper's v(i, j) = j Delta / m, j = 1..m
+                assertEquals(expected, grey[i * 28 + j] & 0xFF, "pixel " + i + "," + j);
+            }
+        }
+        byte[] white = new byte[28];
+        java.util.Arrays.fill(white, (byte) 250);
+        ramp.apply(white, 0, 1, 28);
+        assertEquals(255, white[27] & 0xFF, "clipped at 255, never wrapped to 0");
+        assertTrue(ramp.isRamp());
+        assertEquals("sig ramp delta=30.0", ramp.describe());
+        SigTrigger back = (SigTrigger) Triggers.fromDescription(ramp.describe(), 28, 28);
+        assertTrue(back.isRamp(), "a manifest's ramp is read back as the ramp");
+        assertEquals(30, back.delta());
+    }
+
+    @Test
+    void trainsWithDeltaAndAttacksWithTheStrongerTestDelta() {
+        LabeledImages train = PoisoningTest.randomImages(300, 28, 28, 10, 4);
+        SigAttack sig = (SigAttack) Attacks.build("sig", null,
+                java.util.Map.of("sig-delta", 30.0, "sig-test-delta", 60.0, "sig-frequency", 0.0));
+        PoisonedSet set = sig.poison(train, 10, PoisonPlan.ofCount(10).withTarget(3).withSeed(1),
+                Attack.CleanModel.NONE);
+        int size = train.pixelsPerImage();
+        int i = set.indices()[0];
+        byte[] expected = java.util.Arrays.copyOfRange(train.pixels(), i * size, (i + 1) * size);
+        SigTrigger.ramp(30).apply(expected, 0, 28, 28);
+        assertArrayEquals(expected, java.util.Arrays.copyOfRange(set.images().pixels(), i * size, (i + 1) * size),
+                "the poisoned image carries the training ramp of amplitude 30");
+        assertEquals("sig ramp delta=60.0", set.trigger().describe(), "the test-time trigger is the ramp of 60");
+        assertEquals("sig ramp delta=60.0", sig.trigger().describe());
+        assertEquals("ramp", set.attackParameters().get("signal"));
+        assertEquals(60.0, set.attackParameters().get("test_delta"));
+        SigAttack same = (SigAttack) Attacks.build("sig", null, java.util.Map.of("sig-delta", 40.0));
+        assertEquals("sig delta=40.0 f=6.0", same.trigger().describe(), "without a test amplitude, the training one");
+    }
 
     @Test
     void theSignalIsTheSinusoidOfThePaperColumnByColumn() {

@@ -81,8 +81,8 @@ public class CliErrorsTest {
      * number: exit 2 with one line naming the flag, before any work (on demo and on poison).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"sig --sig-delta=0", "sig --sig-delta=256", "sig --sig-delta=NaN", "sig --sig-frequency=0",
-        "sig --sig-frequency=1e9", "sig --sig-frequency=Infinity", "wanet --wanet-k=1", "wanet --wanet-k=4.5",
+    @ValueSource(strings = {"sig --sig-delta=0", "sig --sig-delta=256", "sig --sig-delta=NaN", "sig --sig-frequency=-1",
+        "sig --sig-test-delta=256", "sig --sig-test-delta=-1", "sig --sig-frequency=1e9", "sig --sig-frequency=Infinity", "wanet --wanet-k=1", "wanet --wanet-k=4.5",
         "wanet --wanet-k=65", "wanet --wanet-s=-0.1", "wanet --wanet-s=101", "wanet --wanet-grid-rescale=0",
         "wanet --wanet-grid-rescale=2.5", "wanet --wanet-cross-ratio=-1", "wanet --wanet-cross-ratio=11",
         "trojannn --trojan-size=0", "trojannn --trojan-size=65", "trojannn --trojan-neurons=0",

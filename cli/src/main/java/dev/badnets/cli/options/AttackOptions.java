@@ -30,11 +30,16 @@ public final class AttackOptions {
                     + "label-consistent or adaptive-patch; each attack's parameters are its own flags.")
     public String name;
 
-    @Option(names = "--sig-delta", paramLabel = "D", description = "sig: amplitude of the sinusoid in grey levels "
-            + "(default: 20, the paper's).")
+    @Option(names = "--sig-delta", paramLabel = "D", description = "sig: training amplitude of the signal in grey "
+            + "levels (default: 20).")
     Double sigDelta;
 
-    @Option(names = "--sig-frequency", paramLabel = "F", description = "sig: periods across the image (default: 6).")
+    @Option(names = "--sig-test-delta", paramLabel = "D", description = "sig: test-time amplitude in grey levels "
+            + "(default: 0, the training amplitude).")
+    Double sigTestDelta;
+
+    @Option(names = "--sig-frequency", paramLabel = "F", description = "sig: periods of the sinusoid across the image; "
+            + "0 for the paper's MNIST ramp (default: 6).")
     Double sigFrequency;
 
     @Option(names = "--wanet-k", paramLabel = "K", description = "wanet: control points per side of the warp field "
@@ -121,6 +126,7 @@ public final class AttackOptions {
     public Map<String, Double> values() {
         Map<String, Double> all = new LinkedHashMap<>();
         put(all, "sig-delta", sigDelta);
+        put(all, "sig-test-delta", sigTestDelta);
         put(all, "sig-frequency", sigFrequency);
         put(all, "wanet-k", wanetK);
         put(all, "wanet-s", wanetS);
