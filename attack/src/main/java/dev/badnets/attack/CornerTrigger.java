@@ -2,13 +2,20 @@ package dev.badnets.attack;
 
 /**
  * The trigger of the label-consistent attack (Turner, Tsipras, Madry 2019, "Label-consistent backdoor
- * attacks", its "all corners" pattern): a 3x3 checkerboard of +1 and -1 in each of the four corners,
- * mirrored so that the corner pixel is +1, added with weight {@code amplitude} x 255 and clipped:
+ * attacks", its "all corners" pattern, as the authors' code draws it: MadryLab/label-consistent-backdoor-code,
+ * {@code poison_attack.py}): a 3x3 pattern of +1 and -1 in each of the four corners, the same in both
+ * right corners and mirrored left to right in both left ones (so that it survives a horizontal flip),
  * <pre>
- *   p' = clip(p + amplitude * 255 * m(r, c), 0, 255),   m = +1 where (r + c) is even from the corner, else -1
+ *   left corners   + - -      right corners   - - +
+ *                  - + -                      - + -
+ *                  + - +                      + - +
  * </pre>
- * At amplitude 1 (BackdoorBench's value) this sets the +1 pixels to 255 and the -1 pixels to 0; the
- * paper also reduces the amplitude (e.g. 16/255) to make the trigger less visible.
+ * added with weight {@code amplitude} x 255 and clipped:
+ * <pre>
+ *   p' = clip(p + amplitude * 255 * m(r, c), 0, 255)
+ * </pre>
+ * At amplitude 1 (the authors' default and BackdoorBench's) this sets the +1 pixels to 255 and the -1
+ * pixels to 0; the paper also reduces the amplitude (16, 32 or 64 of 255) to make it less visible.
  */
 public final class CornerTrigger implements Trigger {
 
@@ -32,14 +39,14 @@ public final class CornerTrigger implements Trigger {
         return amplitude;
     }
 
+    /** The pattern of the two left corners, row by row; the right corners get it mirrored left to right. */
+    private static final int[][] LEFT = {{1, -1, -1}, {-1, 1, -1}, {1, -1, 1}};
+
     /** The pattern's sign at pixel (r, c) of a rows x cols image: +1, -1, or 0 outside the corners. */
     public static int sign(int r, int c, int rows, int cols) {
-        int dr = Math.min(r, rows - 1 - r);
-        int dc = Math.min(c, cols - 1 - c);
-        if (dr >= SIDE || dc >= SIDE) {
-            return 0;
-        }
-        return (dr + dc) % 2 == 0 ? 1 : -1;
+        int i = r < SIDE ? r : r >= rows - SIDE ? r - (rows - SIDE) : -1;         // row within the corner's block
+        int j = c < SIDE ? c : c >= cols - SIDE ? (cols - 1) - c : -1;            // column, mirrored on the right
+        return i < 0 || j < 0 ? 0 : LEFT[i][j];
     }
 
     @Override
