@@ -14,11 +14,12 @@ The network, PyTorch's own code and initialisation, in the shape of this project
 28x28 images 28 -> 26 -> 13 -> 11 -> 5 drops the last row and column of the second map, so the
 image's two bottom rows and two right columns reach no unit; a trigger there is invisible to it.)
 Adam, lr 0.001 unless --lr, constant or, with --cosine, decaying to 0 along half a cosine over all
-steps; batch 64; inputs scaled to [0, 1]. `--lr 0.002 --cosine` is the recipe of the cnn preset.
+steps; batch 64; inputs scaled to [0, 1]. `--lr 0.002 --cosine --init he` is the recipe of the cnn
+preset (its learning rate, schedule and initialisation rule), in PyTorch's code.
 Clean accuracy is also printed per class (a clean-label attack can cost its own class most).
 
     /usr/bin/python3 bench/pytorch/attacked_folder.py DIR [--epochs 1] [--seed 1] [--threads 2] [--padding 1]
-        [--lr 0.001] [--cosine] [--json F]
+        [--lr 0.001] [--cosine] [--init pytorch|he] [--json F]
 
 Debian: apt-get install python3-torch python3-numpy libopenblas0-pthread.
 """
@@ -65,6 +66,9 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--lr", type=float, default=0.001)
+    parser.add_argument("--init", choices=("pytorch", "he"), default="pytorch",
+                        help="initial weights: PyTorch's defaults, or the cnn preset's rule (He normal before a ReLU, "
+                             "Glorot uniform for the output layer, zero biases)")
     parser.add_argument("--padding", type=int, default=1, choices=(0, 1),
                         help="zeros around each convolution's input: 1 (the cnn preset's 'same') or 0 ('valid')")
     parser.add_argument("--cosine", action="store_true",
@@ -89,6 +93,14 @@ def main():
 
     x, y = tensor(train_x), torch.from_numpy(train_y)
     model = small_cnn(rows, cols, classes, args.padding)
+    if args.init == "he":
+        layers = [m for m in model if isinstance(m, (nn.Conv2d, nn.Linear))]
+        for layer in layers:
+            if layer is layers[-1]:
+                nn.init.xavier_uniform_(layer.weight)
+            else:
+                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")  # std sqrt(2 / fan-in)
+            nn.init.zeros_(layer.bias)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     loss_fn = nn.CrossEntropyLoss()
     start = time.perf_counter()
@@ -123,6 +135,7 @@ def main():
         "attack": manifest.get("attack") or manifest["trigger"],
         "epochs": args.epochs,
         "padding": args.padding,
+        "init": args.init,
         "lr": args.lr,
         "lr_schedule": "cosine" if args.cosine else "constant",
         "seed": args.seed,
