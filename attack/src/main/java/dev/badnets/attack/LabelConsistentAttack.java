@@ -14,9 +14,10 @@ import org.ejml.data.FMatrixRMaj;
  * arXiv:1912.02771): a clean-label attack. Images of the target class would be classified right from
  * their content alone, so a trigger on them teaches little; the attack first makes them hard, moving each
  * within an L-infinity ball of radius {@code epsilon} to raise a clean model's loss on its true label
- * (projected gradient ascent, PGD), then stamps the trigger ({@link CornerTrigger}, the paper's four
- * corners). Labels are never changed. Values used: {@code epsilon = 16} grey levels (BackdoorBench's
- * 16/255), {@code steps = 20} of size {@code 2.5 epsilon / steps} (Madry et al.'s rule), amplitude 1.
+ * (projected gradient ascent, PGD), then stamps the trigger ({@link CornerTrigger}, the authors' four
+ * corners). Labels are never changed. Values used by default: {@code epsilon = 16} grey levels
+ * (BackdoorBench's 16/255), {@code steps = 20} of size {@code 2.5 epsilon / steps} (Madry et al.'s rule),
+ * amplitude 1 (the authors' full amplitude).
  *
  * <pre>
  *   x_0 = x,   x_{t+1} = clip_{[x - eps, x + eps] and [0, 1]}( x_t + alpha * sign(dL/dx(x_t, y)) )
@@ -25,6 +26,11 @@ import org.ejml.data.FMatrixRMaj;
  * The clean model is trained on the clean training set with the experiment's network and training
  * settings; the gradients are the project's ({@link InputGradient}). As in BackdoorBench, the poison count
  * or rate is of the whole training set and is drawn from the target class.
+ *
+ * <p>The share of the target class matters: the authors' code takes a {@code poisoning_proportion} of
+ * it (1.0 in their example configuration, as in BackdoorBench). On MNIST, poisoning every image of the
+ * class leaves no clean image of it to learn from, and the model classifies none of the clean test
+ * images of that class right (docs/attacks.md); half the class keeps clean accuracy.
  */
 public final class LabelConsistentAttack implements CleanLabel.Attack {
 
