@@ -7,6 +7,7 @@ import dev.badnets.core.Conv2D;
 import dev.badnets.core.DenseLayer;
 import dev.badnets.core.Layer;
 import dev.badnets.core.Network;
+import dev.badnets.core.Trainer;
 import dev.badnets.core.backend.Backends;
 import dev.badnets.core.backend.MatrixBackend;
 import dev.badnets.mnist.LabeledImages;
@@ -201,7 +202,7 @@ public final class Anp implements ModelDefense {
         float eps = settings.epsilon(), alpha = settings.alpha();
         for (int it = 0; it < settings.iterations(); it++) {
             if (next + batch > n) {
-                Nad.shuffle(order, random);
+                Trainer.shuffle(order, random);
                 next = 0;
             }
             pass.load(data, order, next, batch);
