@@ -1104,9 +1104,14 @@ public final class OnnxReader {
             }
         }
 
-        private AttributeProto attribute(NodeProto n, String name) {
+        /** The node's attribute {@code name}, or null if absent; refused if it carries another type. */
+        private AttributeProto attribute(NodeProto n, String name, AttributeProto.AttributeType type)
+                throws OnnxFormatException {
             for (AttributeProto a : n.getAttributeList()) {
                 if (a.getName().equals(name)) {
+                    if (a.hasType() && a.getType() != type) {
+                        throw refuse("has attribute " + name + " of type " + a.getType() + ", expected " + type);
+                    }
                     return a;
                 }
             }
@@ -1114,50 +1119,26 @@ public final class OnnxReader {
         }
 
         private long longAttribute(NodeProto n, String name, long fallback) throws OnnxFormatException {
-            AttributeProto a = attribute(n, name);
-            if (a == null) {
-                return fallback;
-            }
-            if (a.hasType() && a.getType() != AttributeProto.AttributeType.INT) {
-                throw refuse("has attribute " + name + " of type " + a.getType() + ", expected INT");
-            }
-            return a.getI();
+            AttributeProto a = attribute(n, name, AttributeProto.AttributeType.INT);
+            return a == null ? fallback : a.getI();
         }
 
         private float floatAttribute(NodeProto n, String name, float fallback) throws OnnxFormatException {
-            AttributeProto a = attribute(n, name);
-            if (a == null) {
-                return fallback;
-            }
-            if (a.hasType() && a.getType() != AttributeProto.AttributeType.FLOAT) {
-                throw refuse("has attribute " + name + " of type " + a.getType() + ", expected FLOAT");
-            }
-            if (!Float.isFinite(a.getF())) {
+            AttributeProto a = attribute(n, name, AttributeProto.AttributeType.FLOAT);
+            if (a != null && !Float.isFinite(a.getF())) {
                 throw refuse("has attribute " + name + " = " + a.getF() + ", expected a finite number");
             }
-            return a.getF();
+            return a == null ? fallback : a.getF();
         }
 
         private String stringAttribute(NodeProto n, String name, String fallback) throws OnnxFormatException {
-            AttributeProto a = attribute(n, name);
-            if (a == null) {
-                return fallback;
-            }
-            if (a.hasType() && a.getType() != AttributeProto.AttributeType.STRING) {
-                throw refuse("has attribute " + name + " of type " + a.getType() + ", expected STRING");
-            }
-            return a.getS().toStringUtf8();
+            AttributeProto a = attribute(n, name, AttributeProto.AttributeType.STRING);
+            return a == null ? fallback : a.getS().toStringUtf8();
         }
 
         private long[] longsAttribute(NodeProto n, String name) throws OnnxFormatException {
-            AttributeProto a = attribute(n, name);
-            if (a == null) {
-                return new long[0];
-            }
-            if (a.hasType() && a.getType() != AttributeProto.AttributeType.INTS) {
-                throw refuse("has attribute " + name + " of type " + a.getType() + ", expected INTS");
-            }
-            long[] v = new long[a.getIntsCount()];
+            AttributeProto a = attribute(n, name, AttributeProto.AttributeType.INTS);
+            long[] v = new long[a == null ? 0 : a.getIntsCount()];
             for (int i = 0; i < v.length; i++) {
                 v[i] = a.getInts(i);
             }
