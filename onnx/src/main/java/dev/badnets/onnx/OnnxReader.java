@@ -35,6 +35,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -476,6 +477,17 @@ public final class OnnxReader {
             output(n, new Data(layer.outputShape(), rank, order));
         }
 
+        /** Adds the layer {@code make} builds on an image input; its refusal of the shape becomes the node's. */
+        private void addImageLayer(NodeProto n, Supplier<Layer> make, String problem) throws OnnxFormatException {
+            Layer layer;
+            try {
+                layer = make.get();
+            } catch (IllegalArgumentException e) {
+                throw refuse(problem + e.getMessage());
+            }
+            addLayer(n, layer, 4, null);
+        }
+
         // ---- constants and shapes ----
 
         private void constant(NodeProto n) throws OnnxFormatException {
@@ -656,12 +668,9 @@ public final class OnnxReader {
                     }
                 }
             }
-            try {
-                addLayer(n, new Conv2D(x.shape(), k, stride, padding, weights, FMatrixRMaj.wrap(1, filters, bias),
-                        Activation.IDENTITY), 4, null);
-            } catch (IllegalArgumentException e) {
-                throw refuse("does not fit this project's convolution: " + e.getMessage());
-            }
+            FMatrixRMaj biasRow = FMatrixRMaj.wrap(1, filters, bias);
+            addImageLayer(n, () -> new Conv2D(x.shape(), k, stride, padding, weights, biasRow, Activation.IDENTITY),
+                    "does not fit this project's convolution: ");
         }
 
         private void maxPool(NodeProto n) throws OnnxFormatException {
@@ -676,11 +685,7 @@ public final class OnnxReader {
                 throw refuse("has storage_order 1, which this reader does not support");
             }
             checkCeilMode(n, x.shape(), k, stride, 0);
-            try {
-                addLayer(n, new MaxPool2D(x.shape(), k, stride), 4, null);
-            } catch (IllegalArgumentException e) {
-                throw refuse("does not fit: " + e.getMessage());
-            }
+            addImageLayer(n, () -> new MaxPool2D(x.shape(), k, stride), "does not fit: ");
         }
 
         private void averagePool(NodeProto n) throws OnnxFormatException {
@@ -696,11 +701,7 @@ public final class OnnxReader {
             int padding = own + pendingPad;
             pendingPad = 0;
             checkCeilMode(n, x.shape(), k, stride, padding);
-            try {
-                addLayer(n, new AvgPool2D(x.shape(), k, stride, padding), 4, null);
-            } catch (IllegalArgumentException e) {
-                throw refuse("does not fit: " + e.getMessage());
-            }
+            addImageLayer(n, () -> new AvgPool2D(x.shape(), k, stride, padding), "does not fit: ");
         }
 
         /** A constant zero Pad of the image's sides, equal on all four, kept for the Conv or AveragePool after it. */
