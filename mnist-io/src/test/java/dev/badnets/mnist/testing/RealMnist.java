@@ -61,6 +61,14 @@ public final class RealMnist {
         return folder();
     }
 
+    /**
+     * Loads the four files, or returns null when they are not there: for a {@code @BeforeAll} of a
+     * class marked {@link RequiresMnist}, which then skips every test, naming the reason.
+     */
+    public static MnistData loadIfPresent() throws IOException {
+        return isPresent() ? load() : null;
+    }
+
     /** Loads the four files (a fresh copy per call: tests may change what they get). */
     public static MnistData load() throws IOException {
         return Mnist.load(folder());
