@@ -8,7 +8,7 @@ import java.util.Random;
  * The pattern is either a given picture of exactly the image size, or seeded uniform noise drawn for
  * whatever image size the trigger meets (the same seed and size always give the same noise).
  */
-public final class BlendTrigger implements Trigger {
+public final class BlendTrigger implements Trigger.WholeImage {
 
     /** Seed of the noise pattern that {@link Triggers#parse} uses, so poisoning and evaluation agree. */
     public static final long DEFAULT_NOISE_SEED = 2017L;
@@ -90,12 +90,6 @@ public final class BlendTrigger implements Trigger {
             int p = pixels[offset + i] & 0xFF;
             pixels[offset + i] = (byte) Math.round((1 - alpha) * p + alpha * (t[i] & 0xFF));
         }
-    }
-
-    @Override
-    public boolean[] mask(int rows, int cols) {
-        validate(rows, cols);
-        return Trigger.everyPixel(rows, cols);
     }
 
     @Override

@@ -13,7 +13,7 @@ package dev.badnets.attack;
  * sinusoid ({@code f = 6}) on traffic signs; BackdoorBench uses the sinusoid with {@code delta = 40},
  * {@code f = 6} on every data set.
  */
-public final class SigTrigger implements Trigger {
+public final class SigTrigger implements Trigger.WholeImage {
 
     /** The amplitude of this project's default sinusoid, in grey levels. */
     public static final double DEFAULT_DELTA = 20;
@@ -94,12 +94,6 @@ public final class SigTrigger implements Trigger {
         if (rows < 1 || cols < 1) {
             throw new IllegalArgumentException("the SIG signal needs images of at least 1x1, got " + cols + "x" + rows);
         }
-    }
-
-    @Override
-    public boolean[] mask(int rows, int cols) {
-        validate(rows, cols);
-        return Trigger.everyPixel(rows, cols);
     }
 
     /** {@code sig delta=D f=F} for the sinusoid, {@code sig ramp delta=D} for the ramp. */

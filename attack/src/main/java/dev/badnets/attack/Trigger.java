@@ -23,12 +23,6 @@ public interface Trigger {
      */
     boolean[] mask(int rows, int cols);
 
-    /** The mask of a trigger that may change every pixel of a {@code rows} x {@code cols} image (a fresh array). */
-    static boolean[] everyPixel(int rows, int cols) {
-        boolean[] all = new boolean[rows * cols];
-        java.util.Arrays.fill(all, true);
-        return all;
-    }
 
     /** The smallest rectangle holding every touched pixel, for outlining the trigger in a picture. */
     default Box bounds(int rows, int cols) {
@@ -52,4 +46,16 @@ public interface Trigger {
 
     /** A rectangle of pixels: column and row of its top-left pixel, width and height. */
     record Box(int x, int y, int width, int height) {}
+
+    /** A trigger that may change every pixel of the image (a blend, a signal, a warp). */
+    interface WholeImage extends Trigger {
+        /** Every pixel, once the trigger fits the image size (a fresh array). */
+        @Override
+        default boolean[] mask(int rows, int cols) {
+            validate(rows, cols);
+            boolean[] all = new boolean[rows * cols];
+            java.util.Arrays.fill(all, true);
+            return all;
+        }
+    }
 }

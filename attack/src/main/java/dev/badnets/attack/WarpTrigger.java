@@ -19,7 +19,7 @@ import java.util.Random;
  * warp is the identity. The control displacements are drawn from {@code fieldSeed}, so the trigger is
  * fixed by its parameters. Grey levels are rounded back to 0-255.
  */
-public final class WarpTrigger implements Trigger {
+public final class WarpTrigger implements Trigger.WholeImage {
 
     /** The paper's control-grid size. */
     public static final int DEFAULT_K = 4;
@@ -212,12 +212,6 @@ public final class WarpTrigger implements Trigger {
             throw new IllegalArgumentException("the WaNet control grid of " + k + "x" + k + " does not fit " + cols
                     + "x" + rows + " images; use a control grid of at most " + Math.max(2, Math.min(rows, cols)));
         }
-    }
-
-    @Override
-    public boolean[] mask(int rows, int cols) {
-        validate(rows, cols);
-        return Trigger.everyPixel(rows, cols);
     }
 
     @Override

@@ -35,6 +35,22 @@ class SigAttackTest {
     }
 
     @Test
+    void wholeImageTriggersMaskEveryPixelOnceTheyFit() {
+        for (Trigger t : new Trigger[] {SigTrigger.ramp(30), new SigTrigger(20, 6), new WarpTrigger(4, 0.5, 1, 1),
+            BlendTrigger.noise(1, 0.2)}) {
+            boolean[] mask = t.mask(5, 7);
+            assertEquals(35, mask.length, t.describe());
+            for (boolean m : mask) {
+                assertTrue(m, t.describe());
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new WarpTrigger(4, 0.5, 1, 1).mask(3, 3),
+                "a 4x4 control grid does not fit 3x3 images");
+        assertThrows(IllegalArgumentException.class, () -> new BlendTrigger(new byte[4], 2, 2, 0.2).mask(3, 3),
+                "a 2x2 pattern does not fit 3x3 images");
+    }
+
+    @Test
     void trainsWithDeltaAndAttacksWithTheStrongerTestDelta() {
         LabeledImages train = PoisoningTest.randomImages(300, 28, 28, 10, 4);
         SigAttack sig = (SigAttack) Attacks.build("sig", null,
