@@ -144,10 +144,7 @@ public final class MatrixCommand implements Callable<Integer> {
         List<String> attackNames = names(attacks, ATTACKS, "--attacks");
         List<String> defenseNames = names(defenses, DEFENSES, "--defenses");
         List<Long> seedList = seeds == null ? List.of(network.seed) : List.copyOf(seeds);
-        BackendOptions run = new BackendOptions();
-        run.threads = 1;
-        run.backend = backend;
-        run.create();
+        BackendOptions run = BackendOptions.of(1, backend);
         TrainingConfig training = network.config(run);
 
         Path folder = data.folder();

@@ -113,10 +113,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (expectedRate != null) {
             DefenseOptions.checkRate("--expected-rate", expectedRate);
         }
-        BackendOptions run = new BackendOptions();
-        run.threads = perPoint;
-        run.backend = backend;
-        run.create();
+        BackendOptions run = BackendOptions.of(perPoint, backend);
         List<Run> all = grid.points(Shard.ALL).stream().map(p -> SweepPoints.resolve(p, this, run)).toList();
         List<Run> mine = all.stream().filter(r -> part.holds(r.point())).toList();
         // every point checked against the data before the CSV is touched or anything trained (--dry-run too)
