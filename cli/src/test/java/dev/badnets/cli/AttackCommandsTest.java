@@ -13,7 +13,6 @@ import dev.badnets.attack.PoisonedDataset;
 import dev.badnets.attack.Poisoning;
 import dev.badnets.attack.Triggers;
 import dev.badnets.mnist.Idx;
-import dev.badnets.mnist.LabeledImages;
 import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.MnistData;
 import java.awt.image.BufferedImage;
@@ -21,7 +20,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,18 +36,7 @@ class AttackCommandsTest {
     @BeforeAll
     static void writeData() throws IOException {
         data = dir.resolve("data");
-        Mnist.write(data, random(400, 1), random(60, 2));
-    }
-
-    private static LabeledImages random(int count, long seed) {
-        Random r = new Random(seed);
-        byte[] pixels = new byte[count * 12 * 12];
-        r.nextBytes(pixels);
-        byte[] labels = new byte[count];
-        for (int i = 0; i < count; i++) {
-            labels[i] = (byte) (i % 3);
-        }
-        return new LabeledImages(count, 12, 12, pixels, labels);
+        Mnist.write(data, RandomImages.of(400, 12, 3, 1), RandomImages.of(60, 12, 3, 2));
     }
 
     @Test

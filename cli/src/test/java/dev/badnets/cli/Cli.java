@@ -1,5 +1,8 @@
 package dev.badnets.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.badnets.mnist.testing.RealMnist;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,6 +18,17 @@ public final class Cli {
     public record Run(int status, String out, String err) {
         public List<String> errLines() {
             return err.isEmpty() ? List.of() : Arrays.asList(err.split("\\R"));
+        }
+
+        /**
+         * Asserts the run was refused as bad input: exit 2 and one line on stderr, {@code badnets: } then
+         * the problem, mentioning {@code says}, and after {@code ; } the fix.
+         */
+        public void assertRefused(String says) {
+            assertEquals(2, status, this::toString);
+            assertEquals(1, errLines().size(), this::toString);
+            assertTrue(err.startsWith("badnets: ") && err.contains("; "), this::toString);
+            assertTrue(err.contains(says), () -> "mentions " + says + ": " + this);
         }
 
         @Override

@@ -30,11 +30,7 @@ public class StripCommandTest {
     Path dir;
 
     private static void assertOneLineUsageError(Cli.Run run, String mustMention) {
-        assertEquals(2, run.status(), run::toString);
-        assertEquals(1, run.errLines().size(), run::toString);
-        String line = run.errLines().get(0);
-        assertTrue(line.startsWith("badnets: ") && line.contains("; "), line);
-        assertTrue(line.contains(mustMention), "mentions " + mustMention + ": " + line);
+        run.assertRefused(mustMention);
         assertEquals("", run.out(), run::toString);
     }
 

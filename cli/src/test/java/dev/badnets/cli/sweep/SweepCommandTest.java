@@ -8,8 +8,6 @@ import dev.badnets.cli.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.badnets.mnist.Mnist;
-import dev.badnets.mnist.MnistData;
 import dev.badnets.mnist.testing.RealMnist;
 import dev.badnets.mnist.testing.RequiresMnist;
 import java.awt.image.BufferedImage;
@@ -70,12 +68,10 @@ public class SweepCommandTest {
 
     @BeforeAll
     static void writeSlice() throws Exception {
+        slice = RealMnist.slice(dir.resolve("slice"), 10000, 2000);
         if (!RealMnist.isPresent()) {
             return; // RequiresMnist skips every test, naming the reason
         }
-        MnistData data = Mnist.load(Cli.mnist());
-        slice = dir.resolve("slice");
-        Mnist.write(slice, data.train().slice(0, 10000), data.test().slice(0, 2000));
         Path out = dir.resolve("whole");
         Cli.Run run = Cli.run(sweep(out));
         assertEquals(0, run.status(), run::toString);
@@ -151,12 +147,10 @@ public class SweepCommandTest {
 
         Path other = dir.resolve("other-grid");
         assertEquals(0, Cli.run(sweep(other, "--shard", "2/2", "--lr", "0.002")).status(), "same axes, another --lr");
-        assertRefused(Cli.run("sweep", "merge", one.toString(), other.toString(), "--out", dir.resolve("m2").toString()),
-                "holds points of another grid than");
-        assertRefused(Cli.run("sweep", "merge", one.toString(), two.toString(), one.toString(), "--out",
-                dir.resolve("m3").toString()), "is in both");
-        assertRefused(Cli.run("sweep", "merge", one.toString(), "--out", dir.resolve("m4").toString()),
-                "the CSVs hold 4 of the grid's 8 points (missing [2, 4, 6, 8])");
+        Cli.run("sweep", "merge", one.toString(), other.toString(), "--out", dir.resolve("m2").toString()).assertRefused("holds points of another grid than");
+        Cli.run("sweep", "merge", one.toString(), two.toString(), one.toString(), "--out",
+                dir.resolve("m3").toString()).assertRefused("is in both");
+        Cli.run("sweep", "merge", one.toString(), "--out", dir.resolve("m4").toString()).assertRefused("the CSVs hold 4 of the grid's 8 points (missing [2, 4, 6, 8])");
         assertTrue(!Files.exists(dir.resolve("m2")) && !Files.exists(dir.resolve("m3")));
     }
 
@@ -183,12 +177,6 @@ public class SweepCommandTest {
             assertEquals(before[9], after[9]);
         }
         assertTrue(now.get(2).startsWith("50,2,3,"), now::toString);
-    }
-
-    private static void assertRefused(Cli.Run run, String says) {
-        assertEquals(2, run.status(), run::toString);
-        assertEquals(1, run.errLines().size(), run::toString);
-        assertTrue(run.err().contains(says), run::toString);
     }
 
     /** Whole rows in the CSV now (0 when it is not there yet). */
