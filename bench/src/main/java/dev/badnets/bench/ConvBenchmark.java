@@ -7,19 +7,10 @@ import dev.badnets.core.Activation;
 import dev.badnets.core.backend.MatrixBackend;
 import java.util.Random;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.ejml.data.FMatrixRMaj;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Forward and backward of one convolution layer of a batch, im2col, products, activation and
@@ -33,13 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * gradient, as training runs it (the first layer computes no input gradient). Divide by 1e9 for
  * GFLOP/s. The {@code backend} parameter is "ejml", or "simd-T" for the SIMD backend on T threads.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-@State(Scope.Thread)
-public class ConvBenchmark {
+public class ConvBenchmark extends VectorBenchmark {
 
     /** Which convolution: conv1 and conv2 of SimpleCNN, cnn1 and cnn2 of the default network. */
     @Param({"conv1", "conv2", "cnn1", "cnn2"})

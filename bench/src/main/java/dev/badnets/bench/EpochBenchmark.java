@@ -5,18 +5,11 @@ import dev.badnets.core.Samples;
 import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingResult;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -29,13 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * 60,000 synthetic images with MNIST's sparsity. The {@code backend} parameter is "ejml", or
  * "simd-T" for the SIMD backend on T threads.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-@State(Scope.Thread)
-public class EpochBenchmark {
+public class EpochBenchmark extends VectorBenchmark {
 
     @Param({"128"})
     public String hidden;

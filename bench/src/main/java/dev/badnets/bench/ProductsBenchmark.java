@@ -9,22 +9,15 @@ import dev.badnets.core.backend.MatrixBackend;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.FloatPointer;
 import org.ejml.data.FMatrixRMaj;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The three matrix products of one dense layer, per backend: how many GFLOP/s each backend's
@@ -45,13 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * "sgemm-T", the same calls on off-heap copies, OpenBLAS with nothing between it and memory. Ratios
  * are only meaningful within one run: this machine's speed drifts from run to run.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-@State(Scope.Thread)
-public class ProductsBenchmark {
+public class ProductsBenchmark extends VectorBenchmark {
 
     /** Layer shape, inputs x units. */
     @Param({"784x128", "128x10"})

@@ -8,20 +8,11 @@ import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.ejml.data.FMatrixRMaj;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One training step, the unit of work of training: gather a mini-batch (bytes to floats),
@@ -38,13 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * take them in order, and every iteration starts from the initial weights. The
  * {@code backend} parameter is "ejml", or "simd-T" for the SIMD backend on T threads.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-@State(Scope.Thread)
-public class TrainingStepBenchmark {
+public class TrainingStepBenchmark extends VectorBenchmark {
 
     /** MNIST's training set, trimmed to a multiple of every batch size below. */
     private static final int DATA_SIZE = 59_904;

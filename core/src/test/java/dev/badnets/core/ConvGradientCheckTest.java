@@ -333,12 +333,6 @@ class ConvGradientCheckTest {
     /** Every value of {@code analytic} within 1e-4, relative to 1 + |reference|, of the double-precision reference. */
     static void assertMatchesReference(String what, FMatrixRMaj analytic, double[] expected) {
         assertEquals(expected.length, analytic.getNumElements(), what + ": number of values");
-        for (int i = 0; i < expected.length; i++) {
-            double got = analytic.data[i];
-            double want = expected[i];
-            int index = i;
-            assertTrue(Math.abs(got - want) <= TOLERANCE * (1 + Math.abs(want)),
-                    () -> what + "[" + index + "] = " + got + ", the reference gives " + want);
-        }
+        GradientCheckTest.assertWithin(what, analytic, expected, TOLERANCE, "the reference gives");
     }
 }

@@ -254,12 +254,21 @@ class GradientCheckTest {
     }
 
     static void assertMatches(String what, FMatrixRMaj analytic, double[] numeric) {
-        for (int i = 0; i < numeric.length; i++) {
+        assertWithin(what, analytic, numeric, TOLERANCE, "finite differences give");
+    }
+
+    /**
+     * Every value of {@code analytic} within {@code tolerance}, relative to 1 + |expected|, of
+     * {@code expected}; a failure names the value and what gave the expected one ({@code source}).
+     */
+    static void assertWithin(String what, FMatrixRMaj analytic, double[] expected, double tolerance, String source) {
+        assertTrue(analytic.getNumElements() >= expected.length, what + ": number of values");
+        for (int i = 0; i < expected.length; i++) {
             double got = analytic.data[i];
-            double expected = numeric[i];
+            double want = expected[i];
             int index = i;
-            assertTrue(Math.abs(got - expected) <= TOLERANCE * (1 + Math.abs(expected)),
-                    () -> what + "[" + index + "] = " + got + ", finite differences give " + expected);
+            assertTrue(Math.abs(got - want) <= tolerance * (1 + Math.abs(want)),
+                    () -> what + "[" + index + "] = " + got + ", " + source + " " + want);
         }
     }
 

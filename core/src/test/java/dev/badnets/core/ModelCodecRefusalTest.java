@@ -26,16 +26,24 @@ class ModelCodecRefusalTest {
 
     /** A version-2 file: loss 0, the input shape, the layers' fields, {@code floats} zero parameters and a correct checksum. */
     static byte[] forged(int[] shape, int[][] layerFields, int floats) {
-        int ints = 2 + 3 + 1;
+        return forged(2, 0, shape, layerFields.length, layerFields, floats);
+    }
+
+    /**
+     * A file of any version: the magic, version, loss, input shape (empty for version 1), layer
+     * count, the layers' fields, {@code floats} zero parameters and a correct checksum.
+     */
+    static byte[] forged(int version, int loss, int[] shape, int layers, int[][] layerFields, int floats) {
+        int ints = 3 + shape.length;
         for (int[] fields : layerFields) {
             ints += fields.length;
         }
         ByteBuffer buf = ByteBuffer.allocate(4 + 4 * ints + 4 * floats + 4);
-        buf.put(ModelCodec.MAGIC).putInt(2).putInt(0);
+        buf.put(ModelCodec.MAGIC).putInt(version).putInt(loss);
         for (int side : shape) {
             buf.putInt(side);
         }
-        buf.putInt(layerFields.length);
+        buf.putInt(layers);
         for (int[] fields : layerFields) {
             for (int field : fields) {
                 buf.putInt(field);

@@ -35,6 +35,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -476,6 +477,17 @@ public final class OnnxReader {
             output(n, new Data(layer.outputShape(), rank, order));
         }
 
+        /** Adds the layer {@code make} builds on an image input; its refusal of the shape becomes the node's. */
+        private void addImageLayer(NodeProto n, Supplier<Layer> make, String problem) throws OnnxFormatException {
+            Layer layer;
+            try {
+                layer = make.get();
+            } catch (IllegalArgumentException e) {
+                throw refuse(problem + e.getMessage());
+            }
+            addLayer(n, layer, 4, null);
+        }
+
         // ---- constants and shapes ----
 
         private void constant(NodeProto n) throws OnnxFormatException {
@@ -656,12 +668,9 @@ public final class OnnxReader {
                     }
                 }
             }
-            try {
-                addLayer(n, new Conv2D(x.shape(), k, stride, padding, weights, FMatrixRMaj.wrap(1, filters, bias),
-                        Activation.IDENTITY), 4, null);
-            } catch (IllegalArgumentException e) {
-                throw refuse("does not fit this project's convolution: " + e.getMessage());
-            }
+            FMatrixRMaj biasRow = FMatrixRMaj.wrap(1, filters, bias);
+            addImageLayer(n, () -> new Conv2D(x.shape(), k, stride, padding, weights, biasRow, Activation.IDENTITY),
+                    "does not fit this project's convolution: ");
         }
 
         private void maxPool(NodeProto n) throws OnnxFormatException {
@@ -676,11 +685,7 @@ public final class OnnxReader {
                 throw refuse("has storage_order 1, which this reader does not support");
             }
             checkCeilMode(n, x.shape(), k, stride, 0);
-            try {
-                addLayer(n, new MaxPool2D(x.shape(), k, stride), 4, null);
-            } catch (IllegalArgumentException e) {
-                throw refuse("does not fit: " + e.getMessage());
-            }
+            addImageLayer(n, () -> new MaxPool2D(x.shape(), k, stride), "does not fit: ");
         }
 
         private void averagePool(NodeProto n) throws OnnxFormatException {
@@ -696,11 +701,7 @@ public final class OnnxReader {
             int padding = own + pendingPad;
             pendingPad = 0;
             checkCeilMode(n, x.shape(), k, stride, padding);
-            try {
-                addLayer(n, new AvgPool2D(x.shape(), k, stride, padding), 4, null);
-            } catch (IllegalArgumentException e) {
-                throw refuse("does not fit: " + e.getMessage());
-            }
+            addImageLayer(n, () -> new AvgPool2D(x.shape(), k, stride, padding), "does not fit: ");
         }
 
         /** A constant zero Pad of the image's sides, equal on all four, kept for the Conv or AveragePool after it. */
@@ -1104,9 +1105,14 @@ public final class OnnxReader {
             }
         }
 
-        private AttributeProto attribute(NodeProto n, String name) {
+        /** The node's attribute {@code name}, or null if absent; refused if it carries another type. */
+        private AttributeProto attribute(NodeProto n, String name, AttributeProto.AttributeType type)
+                throws OnnxFormatException {
             for (AttributeProto a : n.getAttributeList()) {
                 if (a.getName().equals(name)) {
+                    if (a.hasType() && a.getType() != type) {
+                        throw refuse("has attribute " + name + " of type " + a.getType() + ", expected " + type);
+                    }
                     return a;
                 }
             }
@@ -1114,50 +1120,26 @@ public final class OnnxReader {
         }
 
         private long longAttribute(NodeProto n, String name, long fallback) throws OnnxFormatException {
-            AttributeProto a = attribute(n, name);
-            if (a == null) {
-                return fallback;
-            }
-            if (a.hasType() && a.getType() != AttributeProto.AttributeType.INT) {
-                throw refuse("has attribute " + name + " of type " + a.getType() + ", expected INT");
-            }
-            return a.getI();
+            AttributeProto a = attribute(n, name, AttributeProto.AttributeType.INT);
+            return a == null ? fallback : a.getI();
         }
 
         private float floatAttribute(NodeProto n, String name, float fallback) throws OnnxFormatException {
-            AttributeProto a = attribute(n, name);
-            if (a == null) {
-                return fallback;
-            }
-            if (a.hasType() && a.getType() != AttributeProto.AttributeType.FLOAT) {
-                throw refuse("has attribute " + name + " of type " + a.getType() + ", expected FLOAT");
-            }
-            if (!Float.isFinite(a.getF())) {
+            AttributeProto a = attribute(n, name, AttributeProto.AttributeType.FLOAT);
+            if (a != null && !Float.isFinite(a.getF())) {
                 throw refuse("has attribute " + name + " = " + a.getF() + ", expected a finite number");
             }
-            return a.getF();
+            return a == null ? fallback : a.getF();
         }
 
         private String stringAttribute(NodeProto n, String name, String fallback) throws OnnxFormatException {
-            AttributeProto a = attribute(n, name);
-            if (a == null) {
-                return fallback;
-            }
-            if (a.hasType() && a.getType() != AttributeProto.AttributeType.STRING) {
-                throw refuse("has attribute " + name + " of type " + a.getType() + ", expected STRING");
-            }
-            return a.getS().toStringUtf8();
+            AttributeProto a = attribute(n, name, AttributeProto.AttributeType.STRING);
+            return a == null ? fallback : a.getS().toStringUtf8();
         }
 
         private long[] longsAttribute(NodeProto n, String name) throws OnnxFormatException {
-            AttributeProto a = attribute(n, name);
-            if (a == null) {
-                return new long[0];
-            }
-            if (a.hasType() && a.getType() != AttributeProto.AttributeType.INTS) {
-                throw refuse("has attribute " + name + " of type " + a.getType() + ", expected INTS");
-            }
-            long[] v = new long[a.getIntsCount()];
+            AttributeProto a = attribute(n, name, AttributeProto.AttributeType.INTS);
+            long[] v = new long[a == null ? 0 : a.getIntsCount()];
             for (int i = 0; i < v.length; i++) {
                 v[i] = a.getInts(i);
             }

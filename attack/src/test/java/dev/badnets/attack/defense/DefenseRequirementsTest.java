@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.core.Activation;
 import dev.badnets.core.Architecture;
-import dev.badnets.core.Layer;
 import dev.badnets.core.Loss;
 import dev.badnets.core.Network;
 import dev.badnets.core.Shape;
 import dev.badnets.core.backend.Backends;
 import dev.badnets.mnist.LabeledImages;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,16 +35,10 @@ class DefenseRequirementsTest {
         return new LabeledImages(n, 8, 8, pixels, labels);
     }
 
+    /** A valid network (every parameter finite) whose outputs are NaN: weights of 3e38 overflow to infinities. */
     private static Network overflowing() {
         Network net = Architecture.build(IMAGE, "dense8", 3, 1);
-        for (Layer layer : net.layers()) {
-            for (Layer.Parameter p : layer.parameters()) {
-                float[] v = p.value().data;
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = i % 2 == 0 ? 3e38f : -3e38f;
-                }
-            }
-        }
+        net.layers().forEach(layer -> layer.parameters().forEach(p -> Arrays.fill(p.value().data, 3e38f)));
         return net;
     }
 

@@ -62,6 +62,14 @@ public final class RealMnist {
     }
 
     /**
+     * Loads the four files, or returns null when they are not there: for a {@code @BeforeAll} of a
+     * class marked {@link RequiresMnist}, which then skips every test, naming the reason.
+     */
+    public static MnistData loadIfPresent() throws IOException {
+        return isPresent() ? load() : null;
+    }
+
+    /**
      * Writes the first {@code trainCount} training and {@code testCount} test images of the real MNIST
      * into {@code folder}, a small data folder for tests that run commands on it; writes nothing when
      * the data is not there ({@link RequiresMnist} then skips the tests). Returns {@code folder}.
