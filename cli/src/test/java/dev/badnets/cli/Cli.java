@@ -50,6 +50,13 @@ public final class Cli {
         return new Run(status, out.toString(), err.toString());
     }
 
+    /** {@link #run}, asserting the command succeeded (exit 0); the run, for what it printed. */
+    public static Run succeeds(String... args) {
+        Run run = run(args);
+        assertEquals(0, run.status(), run::toString);
+        return run;
+    }
+
     /** The real MNIST folder where the command line finds it ({@link RealMnist}); skips the test without it. */
     public static Path mnist() {
         return RealMnist.folderOrSkip();

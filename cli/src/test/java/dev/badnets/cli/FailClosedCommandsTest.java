@@ -15,7 +15,6 @@ import dev.badnets.core.Loss;
 import dev.badnets.core.ModelFiles;
 import dev.badnets.core.Network;
 import dev.badnets.core.Shape;
-import dev.badnets.mnist.Mnist;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,10 +41,8 @@ public class FailClosedCommandsTest {
 
     @BeforeAll
     static void writeDataAndModels() throws IOException {
-        data = dir.resolve("data");
-        Mnist.write(data, RandomImages.mnistShaped(300, 1), RandomImages.mnistShaped(100, 2));
-        oneClass = dir.resolve("one-class");
-        Mnist.write(oneClass, RandomImages.of(300, 28, 1, 3), RandomImages.of(100, 28, 1, 4));
+        data = RandomImages.folder(dir.resolve("data"), 300, 100);
+        oneClass = RandomImages.folder(dir.resolve("one-class"), 300, 100, 28, 1, 3);
         Network net = Architecture.build(Shape.image(28, 28), "dense16", 10, 1);
         fine = dir.resolve("fine.bin");
         ModelFiles.save(net, fine);

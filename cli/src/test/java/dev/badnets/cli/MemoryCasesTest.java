@@ -38,8 +38,7 @@ public class MemoryCasesTest {
 
     @BeforeAll
     static void smallFolder() throws IOException {
-        mnist = dir.resolve("mnist");
-        Mnist.write(mnist, RandomImages.mnistShaped(100, 1), RandomImages.mnistShaped(20, 2));
+        mnist = RandomImages.folder(dir.resolve("mnist"), 100, 20);
     }
 
     /** A gzip IDX file whose header declares {@code count} 28x28 images; {@code payload} bytes of zeros follow. */
@@ -82,7 +81,7 @@ public class MemoryCasesTest {
 
     /** The test files of {@code folder}: ten small images, enough for the cases that fail on the training set. */
     private static void writeTestSet(Path folder) throws IOException {
-        LabeledImages test = RandomImages.mnistShaped(10, 3);
+        LabeledImages test = RandomImages.of(10, 28, 10, 3);
         Idx.write(folder.resolve(Mnist.TEST_IMAGES), test.imagesArray());
         Idx.write(folder.resolve(Mnist.TEST_LABELS), test.labelsArray());
     }

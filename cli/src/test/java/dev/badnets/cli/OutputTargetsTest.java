@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.badnets.core.Architecture;
 import dev.badnets.core.ModelFiles;
 import dev.badnets.core.Shape;
-import dev.badnets.mnist.Mnist;
 import dev.badnets.mnist.testing.Fifos;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +37,7 @@ public class OutputTargetsTest {
 
     @BeforeAll
     static void writeDataAndModel() throws IOException {
-        data = dir.resolve("data");
-        Mnist.write(data, RandomImages.mnistShaped(100, 1), RandomImages.mnistShaped(50, 2));
+        data = RandomImages.folder(dir.resolve("data"), 100, 50);
         model = dir.resolve("model.bin");
         ModelFiles.save(Architecture.build(Shape.image(28, 28), "dense8", 10, 1), model);
     }

@@ -47,10 +47,9 @@ public class SmallDataCommandsTest {
     @Test
     void sweepChartsAsrAgainstPoisonCount() throws IOException {
         Path out = dir.resolve("sweep");
-        Cli.Run run = Cli.run("sweep", "--data", slice.toString(), "--out", out.toString(),
+        Cli.Run run = Cli.succeeds("sweep", "--data", slice.toString(), "--out", out.toString(),
                 "--poison-counts", "0,300", "--epochs", "3", "--hidden", "32");
 
-        assertEquals(0, run.status(), run::toString);
         List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
         assertTrue(csv.get(0).startsWith("poison_count,clean_accuracy,attack_success_rate,attack_success_rate_all_images,"
                 + "seconds,"), csv.get(0));
@@ -71,9 +70,7 @@ public class SmallDataCommandsTest {
         List<String> args = new ArrayList<>(List.of("bench", "--data", slice.toString(), "--threads", "1", "--json",
                 dir.resolve(json).toString()));
         args.addAll(List.of(network));
-        Cli.Run run = Cli.run(args.toArray(String[]::new));
-        assertEquals(0, run.status(), run::toString);
-        return run;
+        return Cli.succeeds(args.toArray(String[]::new));
     }
 
     @Test
@@ -135,10 +132,9 @@ public class SmallDataCommandsTest {
     @Test
     void demoAllToAllByRate() throws IOException {
         Path out = dir.resolve("a2a");
-        Cli.Run run = Cli.run("demo", "--data", slice.toString(), "--out", out.toString(), "--mode", "all-to-all",
+        Cli.Run run = Cli.succeeds("demo", "--data", slice.toString(), "--out", out.toString(), "--mode", "all-to-all",
                 "--poison-rate", "0.1", "--epochs", "3", "--hidden", "32");
 
-        assertEquals(0, run.status(), run::toString);
         assertTrue(run.out().contains("600 training images (10.00%) got the trigger and the label of the next class"),
                 run::toString);
         assertFalse(run.out().contains("all images"), "all-to-all has no separate all-images figure");
@@ -182,9 +178,8 @@ public class SmallDataCommandsTest {
     /** Runs demo with {@code --defend method} on the larger slice into {@code dir/out}; its results.json. */
     private static JsonNode demoDefended(String out, String method) throws IOException {
         Path folder = dir.resolve(out);
-        Cli.Run run = Cli.run("demo", "--data", largerSlice.toString(), "--out", folder.toString(),
+        Cli.Run run = Cli.succeeds("demo", "--data", largerSlice.toString(), "--out", folder.toString(),
                 "--poison-count", "200", "--defend", method, "--model", "mlp");
-        assertEquals(0, run.status(), run::toString);
         assertTrue(run.out().contains("Defense: " + method), run::toString);
         return new ObjectMapper().readTree(folder.resolve("results.json").toFile());
     }
@@ -219,10 +214,9 @@ public class SmallDataCommandsTest {
 
         Path clean = dir.resolve("cleaned");
         Path json = dir.resolve("detect.json");
-        Cli.Run run = Cli.run("detect", "--model", model.toString(), "--data", poisoned.toString(),
+        Cli.Run run = Cli.succeeds("detect", "--model", model.toString(), "--data", poisoned.toString(),
                 "--expected-rate", "0.01", "--write-clean", clean.toString(), "--json", json.toString());
 
-        assertEquals(0, run.status(), run::toString);
         JsonNode d = new ObjectMapper().readTree(json.toFile());
         int flagged = d.get("flagged_count").asInt();
         assertTrue(flagged > 0, d::toString);
@@ -238,11 +232,10 @@ public class SmallDataCommandsTest {
                 "--poison-count", "200", "--model", "mlp").status());
         Path out = dir.resolve("scan");
         Path json = dir.resolve("scan-copy.json");
-        Cli.Run run = Cli.run("scan", "--model", demo.resolve("model.bin").toString(), "--data",
+        Cli.Run run = Cli.succeeds("scan", "--model", demo.resolve("model.bin").toString(), "--data",
                 largerSlice.toString(), "--samples", "500", "--steps", "300", "--out", out.toString(),
                 "--json", json.toString(), "--repair", "unlearn", "--repair-samples", "5000", "--trigger", "square");
 
-        assertEquals(0, run.status(), run::toString);
         assertTrue(run.out().contains("backdoor found: class 0"), run::toString);
         assertTrue(run.out().contains("threshold 2.0"), run::toString);
         JsonNode scan = new ObjectMapper().readTree(out.resolve("scan.json").toFile());
@@ -288,10 +281,9 @@ public class SmallDataCommandsTest {
     @Test
     void demoDefendStripCatchesTriggeredImagesAndLeavesTheModelAsItIs() throws IOException {
         Path out = dir.resolve("defend-strip");
-        Cli.Run run = Cli.run("demo", "--data", slice.toString(), "--out", out.toString(),
+        Cli.Run run = Cli.succeeds("demo", "--data", slice.toString(), "--out", out.toString(),
                 "--poison-count", "300", "--defend", "strip", "--model", "mlp", "--epochs", "3");
 
-        assertEquals(0, run.status(), run::toString);
         assertTrue(run.out().contains("Defense: strip"), run::toString);
         assertTrue(run.out().contains("of the triggered test images, at "), run::toString);
         JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
@@ -312,10 +304,9 @@ public class SmallDataCommandsTest {
     @Test
     void sweepDefendStripFillsTheDetectionColumns() throws IOException {
         Path out = dir.resolve("sweep-strip");
-        Cli.Run run = Cli.run("sweep", "--data", slice.toString(), "--out", out.toString(),
+        Cli.Run run = Cli.succeeds("sweep", "--data", slice.toString(), "--out", out.toString(),
                 "--poison-counts", "300", "--epochs", "3", "--hidden", "32", "--defend", "none,strip");
 
-        assertEquals(0, run.status(), run::toString);
         GridCsv.Table table = new GridCsv("sweep").read(out.resolve("sweep.csv"));
         assertEquals(2, table.rows().size(), table::toString);
         Map<String, String> none = table.rows().get(0);

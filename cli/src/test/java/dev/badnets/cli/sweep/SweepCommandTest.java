@@ -73,8 +73,7 @@ public class SweepCommandTest {
             return; // RequiresMnist skips every test, naming the reason
         }
         Path out = dir.resolve("whole");
-        Cli.Run run = Cli.run(sweep(out));
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds(sweep(out));
         whole = withoutSeconds(out.resolve("sweep.csv"));
     }
 
@@ -140,8 +139,7 @@ public class SweepCommandTest {
         assertEquals(0, Cli.run(sweep(two, "--shard", "2/2")).status());
         assertEquals(5, Files.readAllLines(one.resolve("sweep.csv")).size());
         Path merged = dir.resolve("merged");
-        Cli.Run run = Cli.run("sweep", "merge", two.toString(), one.toString(), "--out", merged.toString());
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds("sweep", "merge", two.toString(), one.toString(), "--out", merged.toString());
         assertEquals(whole, withoutSeconds(merged.resolve("sweep.csv")));
         assertEquals(SweepChart.WIDTH, ImageIO.read(merged.resolve("sweep.png").toFile()).getWidth());
 
@@ -163,8 +161,7 @@ public class SweepCommandTest {
         // seed 1 points are unchanged; seed 2 ones leave the grid, seed 3 ones join it
         String[] args = sweep(out, "--discard-other-rows"); // without it the seed 2 rows are refused, not dropped
         args[List.of(args).indexOf("--seeds") + 1] = "1,3";
-        Cli.Run run = Cli.run(args);
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds(args);
         assertTrue(run.out().contains("skipped 4 points already in") && run.out().contains("discarded 4 rows"),
                 run::toString);
         assertEquals(4, run.out().lines().filter(l -> l.contains(" seed=3: ")).count(), run::toString);

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.badnets.mnist.Mnist;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -52,11 +51,9 @@ public class SweepSafetyTest {
 
     @BeforeAll
     static void writeDataAndSweep() throws IOException {
-        data = dir.resolve("data");
-        Mnist.write(data, RandomImages.mnistShaped(300, 1), RandomImages.mnistShaped(100, 2));
+        data = RandomImages.folder(dir.resolve("data"), 300, 100);
         Path out = dir.resolve("finished");
-        Cli.Run run = Cli.run(sweep(out, "--poison-counts", "5,10"));
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds(sweep(out, "--poison-counts", "5,10"));
         finished = out.resolve("sweep.csv");
     }
 
@@ -95,8 +92,7 @@ public class SweepSafetyTest {
         byte[] before = Files.readAllBytes(out.resolve("sweep.csv"));
         Cli.run(sweep(out, "--poison-counts", "5,10", "--lr", "0.01")).assertRefused("--discard-other-rows");
         assertArrayEquals(before, Files.readAllBytes(out.resolve("sweep.csv")));
-        Cli.Run run = Cli.run(sweep(out, "--poison-counts", "5,10", "--lr", "0.01", "--discard-other-rows"));
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds(sweep(out, "--poison-counts", "5,10", "--lr", "0.01", "--discard-other-rows"));
         assertTrue(run.out().contains("discarded 2 rows"), run::toString);
         // the same flags again: both points resume from the CSV
         Cli.Run again = Cli.run(sweep(out, "--poison-counts", "5,10", "--lr", "0.01"));
@@ -135,8 +131,7 @@ public class SweepSafetyTest {
         Files.createDirectories(crlf);
         String text = Files.readString(finished, StandardCharsets.UTF_8).replace("\n", "\r\n");
         Files.writeString(crlf.resolve("sweep.csv"), text, StandardCharsets.UTF_8);
-        Cli.Run run = Cli.run("sweep", "merge", crlf.toString(), "--out", dir.resolve("crlf-merged").toString());
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds("sweep", "merge", crlf.toString(), "--out", dir.resolve("crlf-merged").toString());
     }
 
     @Test
