@@ -68,7 +68,7 @@ public final class PoisonCommand implements Callable<Integer> {
         Path outDir = new OutputFiles().data("--data", folder).input("--trigger", poisoning.pictureFile())
                 .folder("--out", out).check().path("--out");
         MnistLayout layout = DataOptions.inspect(folder);
-        Attack attack = poisoning.attack(layout);
+        Attack attack = poisoning.attackFor(layout);
         TrainingConfig config = attack.needsCleanModel() ? network.config(run) : null;
         MnistData mnist;
         PoisonedSet poisoned;

@@ -131,7 +131,7 @@ public final class DemoCommand implements Callable<Integer> {
                 DownloadCommand.fetchInto(folder, from, stdout);
             }
             MnistLayout layout = DataOptions.inspect(folder);
-            Attack attack = poisoning.attack(layout);
+            Attack attack = poisoning.attackFor(layout);
             MnistData mnist = DataOptions.load(layout);
             poisoning.validate(mnist.classes());
             double loadSeconds = (System.nanoTime() - start) / 1e9;

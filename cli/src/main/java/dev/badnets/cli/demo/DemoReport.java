@@ -51,7 +51,8 @@ final class DemoReport {
                     poisoned.coverIndices().length);
         }
         if (poisoning.attack.given()) {
-            stdout.println("  attack     " + (poisoned.attack() == null ? poisoning.attack.resolvedName(poisoning.trigger)
+            stdout.println("  attack     " + (poisoned.attack() == null
+                    ? poisoning.attack.resolvedName(poisoning.trigger)
                     : poisoned.attack() + " " + poisoned.attackParameters()));
         }
         stdout.println("  trigger    " + trigger.describe());

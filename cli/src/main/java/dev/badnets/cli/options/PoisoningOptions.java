@@ -40,7 +40,7 @@ public final class PoisoningOptions {
     }
 
     /** The attack the flags describe, for the images {@code layout} describes (exit 2 when it does not fit). */
-    public Attack attack(MnistLayout layout) {
+    public Attack attackFor(MnistLayout layout) {
         return attack.attack(trigger, layout.rows(), layout.cols());
     }
 
