@@ -4,6 +4,7 @@ import dev.badnets.cli.Check;
 import dev.badnets.cli.sweep.ShardOptions;
 import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.UserException;
+import dev.badnets.cli.options.BackendNameOptions;
 import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.DefenseOptions;
@@ -124,9 +125,8 @@ public final class MatrixCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
 
-    @Option(names = "--backend", paramLabel = "auto|ejml|simd", defaultValue = "auto",
-            description = "Matrix backend (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @Mixin
+    BackendNameOptions backend;
 
     @Override
     public Integer call() throws Exception {
@@ -141,7 +141,7 @@ public final class MatrixCommand implements Callable<Integer> {
         List<String> attackNames = names(attacks, ATTACKS, "--attacks");
         List<String> defenseNames = names(defenses, DEFENSES, "--defenses");
         List<Long> seedList = seeds == null ? List.of(network.seed) : List.copyOf(seeds);
-        BackendOptions run = BackendOptions.of(1, backend);
+        BackendOptions run = backend.withThreads(1);
         TrainingConfig training = network.config(run);
 
         Path folder = data.folder();

@@ -25,7 +25,7 @@ public final class BackendOptions {
      * For commands that choose the threads themselves ({@code sweep}, {@code matrix}): {@code threads}
      * threads on the backend named {@code backend}, checked now (exit 2 for an unknown name).
      */
-    public static BackendOptions of(int threads, String backend) {
+    static BackendOptions of(int threads, String backend) {
         BackendOptions run = new BackendOptions();
         run.threads = threads;
         run.backend = backend;
