@@ -184,7 +184,12 @@ public final class Trainer {
         return correct;
     }
 
-    private static void shuffle(int[] order, SplittableRandom random) {
+    /**
+     * The shuffle of every epoch (Fisher-Yates): puts {@code order} in a random order drawn from
+     * {@code random}, in place. Public so that training loops of their own (a defense's distillation,
+     * say) visit the samples as this trainer does.
+     */
+    public static void shuffle(int[] order, SplittableRandom random) {
         for (int i = order.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = order[i];

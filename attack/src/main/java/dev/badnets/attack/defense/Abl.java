@@ -14,7 +14,6 @@ import dev.badnets.core.backend.MatrixBackend;
 import dev.badnets.mnist.LabeledImages;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
@@ -39,6 +38,13 @@ import java.util.stream.IntStream;
  * local gradient ascent rather than BackdoorBench's default flooding). Deviations, for MNIST on two
  * cores: the isolation and the training on the rest each take the model's own training (its epochs,
  * optimiser and learning rate) instead of 20 and 60 epochs of SGD.
+ *
+ * <p>On MNIST the isolation misses the poison, so the backdoor survives (measured on the default
+ * BadNets training set, 1% poison, cnn, seed 1, counting with the poison's known indices): after the
+ * model's one epoch the lowest-loss 1% (600 images) held 57 of the 600 poisoned ones; after the
+ * paper's 20 epochs of LGA (Adam at 0.002 held constant, as the reference code holds its rate) only
+ * 69, and 20 unlearning epochs on those left the attack success rate at 100%. Under LGA the batch mean
+ * stays near γ while MNIST's many easy digits fall to a loss as low as the poison's.
  */
 public final class Abl {
 
@@ -114,25 +120,20 @@ public final class Abl {
      */
     private static void epochs(Network net, ByteSamples data, TrainingConfig config, MatrixBackend backend,
                                float gamma, boolean ascend) {
-        int n = data.size(), batch = Math.min(config.batchSize(), n);
-        LayerPass pass = new LayerPass(net, batch, backend);
+        int n = data.size();
+        LayerPass pass = new LayerPass(net, Math.min(config.batchSize(), n), backend);
         Optimizer optimizer = pass.optimizer(config.optimizer(), config.learningRate(), config.weightDecay());
-        int[] order = IntStream.range(0, n).toArray();
-        SplittableRandom shuffler = new SplittableRandom(config.seed());
-        long steps = (long) config.epochs() * ((n + batch - 1) / batch), step = 0;
-        for (int epoch = 0; epoch < config.epochs(); epoch++) {
-            Nad.shuffle(order, shuffler);
-            for (int from = 0; from < n; from += batch) {
-                pass.load(data, order, from, Math.min(batch, n - from));
-                pass.forward();
-                double loss = pass.loss(ascend ? -1f : 1f);
-                if (!ascend && loss < gamma) {
-                    pass.loss(-1f); // below γ: the sign flips
-                }
-                pass.backward(null, null);
-                optimizer.step(config.learningRateSchedule().rate(config.learningRate(), step++, steps));
+        Epochs.run(n, config, backend, (order, from, count, rate) -> {
+            pass.load(data, order, from, count);
+            pass.forward();
+            double loss = pass.loss(ascend ? -1f : 1f);
+            if (!ascend && loss < gamma) {
+                pass.loss(-1f); // below γ: the sign flips
             }
-        }
+            pass.backward(null, null);
+            optimizer.step(rate);
+            return loss;
+        });
     }
 
 }

@@ -86,26 +86,14 @@ public final class ActivationClustering implements Detector {
                             double expectedRate) {
         ClassGroups groups = ClassGroups.of(NAME, representations, labels, classes, expectedRate,
                 2 * (Math.min(dims, representations.numCols) + 1));
-        double[] scores = new double[groups.samples];
-        int[] flags = new int[groups.samples];
-        int flaggedCount = 0;
-        for (int c = 0; c < classes; c++) {
-            int[] members = groups.members[c];
-            if (members.length == 0) {
-                continue;
-            }
-            Split split = split(groups.rows(c), seed + c);
+        return groups.examineEach(NAME, labels, false, (c, rows) -> {
+            Split split = split(rows, seed + c);
             boolean flagClass = split.smallShare() < sizeThreshold
                     && split.silhouette() >= silhouetteThreshold;
-            for (int r = 0; r < members.length; r++) {
-                scores[members[r]] = split.scores()[r];
-                if (flagClass && split.assignment()[r] == split.small()) {
-                    flags[flaggedCount++] = members[r];
-                }
-            }
-        }
-        return Detection.of(NAME, scores, java.util.Arrays.copyOf(flags, flaggedCount), labels,
-                classes);
+            int[] smaller = java.util.stream.IntStream.range(0, rows.numRows)
+                    .filter(r -> flagClass && split.assignment()[r] == split.small()).toArray();
+            return new ClassGroups.ClassVerdict(split.scores(), smaller);
+        });
     }
 
     /** Two-means split of one class after PCA and ICA. */

@@ -97,6 +97,52 @@ final class ClassGroups {
         return x;
     }
 
+    /**
+     * What a detector concludes about one class.
+     *
+     * @param scores  one suspicion score per member, in the order of {@code members[c]}
+     * @param flagged the members it flags, as positions in {@code members[c]} (not sample indices)
+     */
+    record ClassVerdict(double[] scores, int[] flagged) {
+    }
+
+    /** A detector's examination of one class from its rows ({@link #rows}). */
+    @FunctionalInterface
+    interface ClassExamination {
+        ClassVerdict examine(int c, DMatrixRMaj rows);
+    }
+
+    /**
+     * The per-class loop every detector runs: {@code examination} sees each non-empty class in turn;
+     * its scores go to their samples (divided by the class's median score when
+     * {@code normaliseByMedian}, so that classes share one scale: {@link Stats#normaliseByClassMedian}),
+     * and its flags are gathered as sample indices.
+     *
+     * @return the detection, its flags ascending
+     */
+    Detection examineEach(String method, int[] labels, boolean normaliseByMedian, ClassExamination examination) {
+        double[] scores = new double[samples];
+        int[] flags = new int[samples];
+        int flaggedCount = 0;
+        for (int c = 0; c < classes; c++) {
+            int[] own = members[c];
+            if (own.length == 0) {
+                continue;
+            }
+            ClassVerdict verdict = examination.examine(c, rows(c));
+            for (int r = 0; r < own.length; r++) {
+                scores[own[r]] = verdict.scores()[r];
+            }
+            if (normaliseByMedian) {
+                Stats.normaliseByClassMedian(scores, own);
+            }
+            for (int r : verdict.flagged()) {
+                flags[flaggedCount++] = own[r];
+            }
+        }
+        return Detection.of(method, scores, java.util.Arrays.copyOf(flags, flaggedCount), labels, classes);
+    }
+
     /** The removal budget shared by all classes: 1.5 x rate x samples, as in the papers. */
     int budget(double expectedRate) {
         return (int) Math.min(samples, Math.round(1.5 * expectedRate * samples));

@@ -24,18 +24,23 @@ import org.ejml.data.FMatrixRMaj;
  *       convolution</em>'s mean activation, over images and positions;</li>
  *   <li>prune channels in increasing order of that mean (zero the channel's filter and bias: with
  *       ReLU its output is then 0 for every input), one at a time, as long as the clean accuracy on
- *       the defender's images stays within the tolerance of the unpruned model's;</li>
+ *       the defender's images has not dropped by more than a set number of points below the
+ *       unpruned model's;</li>
  *   <li>fine-tune the pruned model on the same clean images ({@link FineTuning}'s settings). A
  *       pruned channel stays pruned: its pre-activation is 0 for every input, where ReLU's derivative
  *       is 0, so its weights get no gradient.</li>
  * </ol>
  *
- * <p>Parameters and sources: the defender's 5% of the clean training data and a relative accuracy
- * tolerance of 10% while pruning are BackdoorBench's ({@code config/defense/fp/config.yaml}:
- * {@code ratio: 0.05}, {@code acc_ratio: 0.1}); BackdoorBench checks the accuracy on the test set,
- * here it is the defender's own clean images (the test set is the experiment's to measure with). The
- * paper prunes until the validation accuracy falls by 4 points and fine-tunes; the fine-tuning here
- * is {@link FineTuning.Settings#defaults()}.
+ * <p>Parameters and sources: pruning stops before the accuracy on the defender's clean (validation)
+ * images falls by more than 4 points, the paper's stopping rule (section 4: the pruning defense
+ * "terminates when the accuracy on the validation dataset drops below a pre-determined threshold",
+ * set 4% below the original accuracy in its evaluation); the defender holds 5% of the clean
+ * training data (BackdoorBench's {@code config/defense/fp/config.yaml}, {@code ratio: 0.05}); the
+ * fine-tuning is {@link FineTuning.Settings#defaults()}. BackdoorBench instead prunes until the
+ * <em>test</em> accuracy falls by 10% ({@code acc_ratio: 0.1}); that used the test set, which the
+ * experiment keeps for measuring, and on the default BadNets model (1% poison, cnn, seed 1) it cut
+ * so deep that fine-tuning on 3,000 images left the clean accuracy 1.53 points down (98.67% to
+ * 97.14%, ASR 0.34%), against the paper's 4 points.
  *
  * <p>Needs a model with at least one convolution whose activation is ReLU (refused otherwise: a
  * "dormant" channel of any other activation is not silent).
@@ -43,20 +48,21 @@ import org.ejml.data.FMatrixRMaj;
 public final class FinePruning implements ModelDefense {
 
     /**
-     * @param tolerance  the largest relative drop of clean accuracy pruning may cause, in (0, 1)
+     * @param maxDrop    the largest drop of clean accuracy (a share: 0.04 is 4 points) pruning may
+     *                   cause on the defender's images, in (0, 1)
      * @param fineTuning the clean share and how to fine-tune after pruning
      */
-    public record Settings(double tolerance, FineTuning.Settings fineTuning) {
+    public record Settings(double maxDrop, FineTuning.Settings fineTuning) {
         public Settings {
-            if (!(tolerance > 0 && tolerance < 1)) {
-                throw new IllegalArgumentException("pruning tolerance must be in (0, 1), got " + tolerance);
+            if (!(maxDrop > 0 && maxDrop < 1)) {
+                throw new IllegalArgumentException("pruning's largest accuracy drop must be in (0, 1), got " + maxDrop);
             }
             Objects.requireNonNull(fineTuning, "fineTuning");
         }
 
-        /** Tolerance 0.1 (BackdoorBench's), fine-tuning {@link FineTuning.Settings#defaults()}. */
+        /** Largest drop 4 points (the paper's), fine-tuning {@link FineTuning.Settings#defaults()}. */
         public static Settings defaults() {
-            return new Settings(0.1, FineTuning.Settings.defaults());
+            return new Settings(0.04, FineTuning.Settings.defaults());
         }
     }
 
@@ -81,7 +87,7 @@ public final class FinePruning implements ModelDefense {
 
     @Override
     public String describe() {
-        return name() + " tolerance=" + settings.tolerance() + " " + FineTuning.describe(settings.fineTuning());
+        return name() + " max_drop=" + settings.maxDrop() + " " + FineTuning.describe(settings.fineTuning());
     }
 
     @Override
@@ -91,7 +97,7 @@ public final class FinePruning implements ModelDefense {
         Requirements.classes(own, model.classes(), "Fine-pruning",
                 "a class missing from the clean images is a class fine-tuning teaches the model to forget");
         Network pruned = model.copy();
-        prune(pruned, own, settings.tolerance(),
+        prune(pruned, own, settings.maxDrop(),
                 Backends.create(tuning.training().backend(), tuning.training().threads()));
         TrainingResult training = FineTuning.fineTune(pruned, own, tuning.training());
         return new Result(pruned, training, own.count(), FineTuning.noFigures());
@@ -99,10 +105,10 @@ public final class FinePruning implements ModelDefense {
 
     /**
      * Prunes {@code net} in place: the last convolution's channels, least active on {@code clean}
-     * first, while the accuracy on {@code clean} stays at least {@code (1 - tolerance)} times the
-     * unpruned one. At least one channel is always kept.
+     * first, while the accuracy on {@code clean} stays at least the unpruned one minus
+     * {@code maxDrop}. At least one channel is always kept.
      */
-    public static Pruning prune(Network net, LabeledImages clean, double tolerance, MatrixBackend backend) {
+    public static Pruning prune(Network net, LabeledImages clean, double maxDrop, MatrixBackend backend) {
         int layer = lastConvolution(net);
         Conv2D conv = (Conv2D) net.layer(layer);
         int channels = conv.filters();
@@ -112,7 +118,7 @@ public final class FinePruning implements ModelDefense {
                 .sorted((a, b) -> mean[a] != mean[b] ? Double.compare(mean[a], mean[b]) : Integer.compare(a, b))
                 .mapToInt(Integer::intValue).toArray();
         double before = Evaluator.evaluate(net, samples, backend).accuracy();
-        double floor = (1 - tolerance) * before;
+        double floor = before - maxDrop;
         double accuracy = before;
         int count = 0;
         for (; count < channels - 1; count++) {

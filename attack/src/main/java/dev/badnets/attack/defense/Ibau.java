@@ -7,6 +7,7 @@ import dev.badnets.core.InputGradient;
 import dev.badnets.core.Network;
 import dev.badnets.core.Optimizer;
 import dev.badnets.core.OptimizerKind;
+import dev.badnets.core.Trainer;
 import dev.badnets.core.backend.Backends;
 import dev.badnets.core.backend.MatrixBackend;
 import dev.badnets.mnist.LabeledImages;
@@ -143,7 +144,7 @@ public final class Ibau implements ModelDefense {
         for (int round = 0; round < settings.rounds(); round++) {
             // inner: one pass of ascent on the universal perturbation, from 0
             java.util.Arrays.fill(delta, 0f);
-            Nad.shuffle(order, random);
+            Trainer.shuffle(order, random);
             for (int from = 0; from + batch <= n; from += batch) {
                 pass.load(data, order, from, batch);
                 FMatrixRMaj logits = pass.forward();
@@ -168,7 +169,7 @@ public final class Ibau implements ModelDefense {
                 project(delta, settings.bound());
             }
             // outer: one pass of the model's training with δ on every image
-            Nad.shuffle(order, random);
+            Trainer.shuffle(order, random);
             for (int from = 0; from < n; from += batch) {
                 int count = Math.min(batch, n - from);
                 pass.load(data, order, from, count);

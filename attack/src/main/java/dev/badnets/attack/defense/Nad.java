@@ -3,7 +3,6 @@ package dev.badnets.attack.defense;
 import dev.badnets.attack.ImageSamples;
 import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Conv2D;
-import dev.badnets.core.EpochReport;
 import dev.badnets.core.Network;
 import dev.badnets.core.Optimizer;
 import dev.badnets.core.TrainingConfig;
@@ -11,10 +10,7 @@ import dev.badnets.core.TrainingResult;
 import dev.badnets.core.backend.Backends;
 import dev.badnets.core.backend.MatrixBackend;
 import dev.badnets.mnist.LabeledImages;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -117,30 +113,16 @@ public final class Nad implements ModelDefense {
                 attentionGradient(a, t.output(l), student.layer(l).outputShape().channels(), beta[l], dA);
             }
         };
-        int[] order = java.util.stream.IntStream.range(0, n).toArray();
-        SplittableRandom shuffler = new SplittableRandom(config.seed());
-        long steps = (long) config.epochs() * ((n + batch - 1) / batch), step = 0;
-        List<EpochReport> reports = new ArrayList<>();
-        long start = System.nanoTime();
-        for (int epoch = 1; epoch <= config.epochs(); epoch++) {
-            long epochStart = System.nanoTime();
-            shuffle(order, shuffler);
-            double lossSum = 0;
-            for (int from = 0; from < n; from += batch) {
-                int count = Math.min(batch, n - from);
-                t.load(data, order, from, count);
-                t.forward();
-                s.load(data, order, from, count);
-                s.forward();
-                lossSum += s.loss(1f) * count;
-                s.backward(hook, null);
-                optimizer.step(config.learningRateSchedule().rate(config.learningRate(), step++, steps));
-            }
-            reports.add(new EpochReport(epoch, lossSum / n, Double.NaN, (System.nanoTime() - epochStart) / 1e9));
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainingResult(reports, seconds, (double) n * config.epochs() / seconds, backend.name(),
-                backend.threads());
+        return Epochs.run(n, config, backend, (order, from, count, rate) -> {
+            t.load(data, order, from, count);
+            t.forward();
+            s.load(data, order, from, count);
+            s.forward();
+            double loss = s.loss(1f);
+            s.backward(hook, null);
+            optimizer.step(rate);
+            return loss;
+        });
     }
 
     /**
@@ -192,15 +174,5 @@ public final class Nad implements ModelDefense {
             q[p] /= r;
         }
         return r;
-    }
-
-    /** Fisher-Yates. */
-    static void shuffle(int[] order, SplittableRandom random) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
     }
 }

@@ -369,7 +369,7 @@ public final class NeuralCleanse implements ModelDefense {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        shuffle(order, new SplittableRandom(unlearning.training().seed()));
+        Trainer.shuffle(order, new SplittableRandom(unlearning.training().seed()));
         int count = (int) Math.round(unlearning.share() * stamped.count());
         for (int k = 0; k < count; k++) {
             RecoveredTrigger trigger = scan.triggers().get(flagged[k % flagged.length]);
@@ -444,7 +444,7 @@ public final class NeuralCleanse implements ModelDefense {
             int step = 0;
             while (step < settings.maxSteps()) {
                 if (next + batch > order.length) {
-                    shuffle(order, random);
+                    Trainer.shuffle(order, random);
                     next = 0;
                 }
                 roundHits += step(label, next, cost, adam);
@@ -551,16 +551,6 @@ public final class NeuralCleanse implements ModelDefense {
             return (float) (0.5 * Math.log(u / (1 - u))); // atanh(2u - 1)
         }
 
-    }
-
-    /** Fisher-Yates. */
-    private static void shuffle(int[] order, SplittableRandom random) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
     }
 
     /**

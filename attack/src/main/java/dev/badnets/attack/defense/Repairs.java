@@ -28,7 +28,7 @@ public final class Repairs {
         tuning = tuning.withTraining(training);
         return switch (name) {
             case "fine-tuning" -> new FineTuning(tuning);
-            case "fine-pruning" -> new FinePruning(new FinePruning.Settings(FinePruning.Settings.defaults().tolerance(),
+            case "fine-pruning" -> new FinePruning(new FinePruning.Settings(FinePruning.Settings.defaults().maxDrop(),
                     tuning));
             case "nad" -> new Nad(tuning);
             case "anp" -> new Anp(Anp.Settings.defaults().withSeed(seed).withThreads(threads, backend));

@@ -1,6 +1,5 @@
 package dev.badnets.attack.defense;
 
-import org.ejml.data.DMatrixRMaj;
 import org.ejml.data.FMatrixRMaj;
 
 /**
@@ -31,28 +30,24 @@ public final class SpectralSignatures implements Detector {
     public Detection detect(FMatrixRMaj representations, int[] labels, int classes,
                             double expectedRate) {
         ClassGroups groups = ClassGroups.of(NAME, representations, labels, classes, expectedRate, 2);
-        double[] scores = new double[groups.samples];
-        for (int c = 0; c < classes; c++) {
-            int[] members = groups.members[c];
-            if (members.length == 0) {
-                continue;
-            }
-            DMatrixRMaj x = groups.rows(c);
+        Detection scored = groups.examineEach(NAME, labels, true, (c, x) -> {
             double[] mean = Stats.mean(x, null);
             Stats.Eigen eigen = Stats.symmetricEigen(Stats.covariance(x, mean, null));
             // The top eigenvector of the covariance is the top right-singular vector of the
             // centred matrix, at d x d cost instead of n x d.
             int d = x.numCols;
-            for (int r = 0; r < members.length; r++) {
+            double[] scores = new double[x.numRows];
+            for (int r = 0; r < x.numRows; r++) {
                 double projection = 0;
                 for (int j = 0; j < d; j++) {
                     projection += (x.data[r * d + j] - mean[j]) * eigen.vectors().get(j, 0);
                 }
-                scores[members[r]] = projection * projection;
+                scores[r] = projection * projection;
             }
-            Stats.normaliseByClassMedian(scores, members);
-        }
-        int[] flagged = Stats.topScores(scores, groups.budget(expectedRate));
-        return Detection.of(NAME, scores, flagged, labels, classes);
+            return new ClassGroups.ClassVerdict(scores, new int[0]);
+        });
+        // one budget over all classes, on the scores normalised per class
+        int[] flagged = Stats.topScores(scored.scores(), groups.budget(expectedRate));
+        return Detection.of(NAME, scored.scores(), flagged, labels, classes);
     }
 }

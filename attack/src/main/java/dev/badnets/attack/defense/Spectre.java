@@ -84,29 +84,12 @@ public final class Spectre implements Detector {
                 minimum);
         // Any one class may hold all the suspected poison (an all-to-one attack puts it there).
         long suspected = Math.round(expectedRate * groups.samples);
-        double[] scores = new double[groups.samples];
-        int[] flags = new int[groups.samples];
-        int flaggedCount = 0;
-        for (int c = 0; c < classes; c++) {
-            int[] members = groups.members[c];
-            if (members.length == 0) {
-                continue;
-            }
-            ClassResult result = examineClass(groups.rows(c), suspected);
-            for (int r = 0; r < members.length; r++) {
-                scores[members[r]] = result.scores()[r];
-            }
-            Stats.normaliseByClassMedian(scores, members);
-            if (result.population() > 0) {
-                int remove = (int) Math.min(members.length / 2,
-                        Math.ceil(1.5 * result.population()));
-                for (int r : Stats.topScores(result.scores(), remove)) {
-                    flags[flaggedCount++] = members[r];
-                }
-            }
-        }
-        return Detection.of(NAME, scores, java.util.Arrays.copyOf(flags, flaggedCount), labels,
-                classes);
+        return groups.examineEach(NAME, labels, true, (c, rows) -> {
+            ClassResult result = examineClass(rows, suspected);
+            int remove = result.population() == 0 ? 0
+                    : (int) Math.min(rows.numRows / 2, Math.ceil(1.5 * result.population()));
+            return new ClassGroups.ClassVerdict(result.scores(), Stats.topScores(result.scores(), remove));
+        });
     }
 
     /** One class's QUE scores and the size of its separated population (0: none). */

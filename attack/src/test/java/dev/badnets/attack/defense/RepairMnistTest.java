@@ -72,7 +72,7 @@ class RepairMnistTest {
         ModelDefense defaults = Repairs.byName(name, 1, 2, "auto");
         return switch (name) {
             case "fine-tuning" -> new FineTuning(share(FineTuning.Settings.defaults()));
-            case "fine-pruning" -> new FinePruning(new FinePruning.Settings(FinePruning.Settings.defaults().tolerance(),
+            case "fine-pruning" -> new FinePruning(new FinePruning.Settings(FinePruning.Settings.defaults().maxDrop(),
                     share(FineTuning.Settings.defaults())));
             case "nad" -> new Nad(share(FineTuning.Settings.defaults()));
             case "anp" -> new Anp(new Anp.Settings(0.1, 0.4f, 0.2f, 0.2f, 200, 128, 0.2f, 1L, 2, "auto"));
@@ -114,6 +114,58 @@ class RepairMnistTest {
         double after = measure(repair(name).defend(clean, setting()).network()).cleanAccuracy();
         System.out.printf(Locale.ROOT, "%s on the clean model: clean accuracy %.4f -> %.4f%n", name, before, after);
         assertTrue(after >= before - CLEAN_BOUND, name + " took clean accuracy from " + before + " to " + after);
+    }
+
+    /**
+     * Fine-pruning's stopping rule (the paper's): channels go while the accuracy on the defender's
+     * images stays within 4 points of the unpruned model's, and the next channel in line would have
+     * taken it below that.
+     */
+    @org.junit.jupiter.api.Test
+    void finePruningStopsBeforeTheAccuracyFallsByMoreThanItsLargestDrop() {
+        LabeledImages own = FineTuning.cleanShare(train, 0.1, 1);
+        var backend = dev.badnets.core.backend.Backends.create("auto", 2);
+        double maxDrop = FinePruning.Settings.defaults().maxDrop();
+        assertTrue(maxDrop == 0.04, "the paper's largest drop is 4 points, got " + maxDrop);
+        Network pruned = backdoored.copy();
+        FinePruning.Pruning pruning = FinePruning.prune(pruned, own, maxDrop, backend);
+        System.out.printf(Locale.ROOT, "fine-pruning pruned %d channels: accuracy %.4f -> %.4f%n",
+                pruning.pruned().length, pruning.accuracyBefore(), pruning.accuracyAfter());
+        assertTrue(pruning.pruned().length > 0, "pruned nothing");
+        assertTrue(pruning.accuracyAfter() >= pruning.accuracyBefore() - maxDrop, "pruning went too far: "
+                + pruning.accuracyBefore() + " -> " + pruning.accuracyAfter());
+        // one more channel, the next least active, would have crossed the bound (or none was left)
+        var conv = (dev.badnets.core.Conv2D) pruned.layer(pruning.layer());
+        int next = nextChannel(backdoored, own, pruning, backend);
+        if (next >= 0) {
+            FinePruning.zeroChannel(conv, next);
+            double further = dev.badnets.core.Evaluator.evaluate(pruned,
+                    dev.badnets.attack.ImageSamples.of(own, 10), backend).accuracy();
+            assertTrue(further < pruning.accuracyBefore() - maxDrop, "pruning stopped early: channel " + next
+                    + " leaves accuracy " + further + " of " + pruning.accuracyBefore());
+        }
+    }
+
+    /** The least active channel of the pruned layer that pruning kept, or -1 when it kept only one. */
+    private static int nextChannel(Network net, LabeledImages own, FinePruning.Pruning pruning,
+                                   dev.badnets.core.backend.MatrixBackend backend) {
+        int channels = ((dev.badnets.core.Conv2D) net.layer(pruning.layer())).filters();
+        if (pruning.pruned().length >= channels - 1) {
+            return -1;
+        }
+        double[] mean = FinePruning.meanActivation(dev.badnets.core.Evaluator.representations(net,
+                dev.badnets.attack.ImageSamples.of(own, 10), pruning.layer(), backend), channels);
+        java.util.Set<Integer> gone = new java.util.HashSet<>();
+        for (int c : pruning.pruned()) {
+            gone.add(c);
+        }
+        int next = -1;
+        for (int c = 0; c < channels; c++) {
+            if (!gone.contains(c) && (next < 0 || mean[c] < mean[next])) {
+                next = c;
+            }
+        }
+        return next;
     }
 
     /** ABL trains the model itself: on clean data its unlearning of the lowest-loss 1% must not cost accuracy. */
