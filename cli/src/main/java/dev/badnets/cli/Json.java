@@ -7,10 +7,12 @@ import dev.badnets.attack.BackdoorReport;
 import dev.badnets.attack.DefenseOutcome;
 import dev.badnets.attack.defense.ModelDefense;
 import dev.badnets.core.EpochReport;
+import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingResult;
 import dev.badnets.mnist.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 
 /** The JSON files commands write; key names are fixed by docs/cli-contract.md. */
@@ -53,6 +55,21 @@ public final class Json {
             epochs.addObject().put("epoch", e.epoch()).put("loss", e.loss()).put("accuracy", e.accuracy());
             seconds.add(e.seconds());
         }
+    }
+
+    /**
+     * The settings of a training run, as {@code demo} and {@code serve} record them: optimizer,
+     * learning_rate, weight_decay (only when there is some), lr_schedule, batch and epochs.
+     */
+    public static void putTrainingConfig(ObjectNode json, TrainingConfig config) {
+        json.put("optimizer", config.optimizer().name().toLowerCase(Locale.ROOT));
+        json.put("learning_rate", config.learningRate());
+        if (config.weightDecay() > 0) {
+            json.put("weight_decay", config.weightDecay());
+        }
+        json.put("lr_schedule", config.learningRateSchedule().cliName());
+        json.put("batch", config.batchSize());
+        json.put("epochs", config.epochs());
     }
 
     /**

@@ -15,12 +15,9 @@ import dev.badnets.core.Loss;
 import dev.badnets.core.ModelFiles;
 import dev.badnets.core.Network;
 import dev.badnets.core.Shape;
-import dev.badnets.mnist.LabeledImages;
-import dev.badnets.mnist.Mnist;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,23 +39,10 @@ public class FailClosedCommandsTest {
     static Path overflowing;
     static Path fine;
 
-    /** {@code n} random 28x28 images, labels cycling through {@code classes}. */
-    public static LabeledImages images(int n, int classes, long seed) {
-        byte[] pixels = new byte[n * 784];
-        new SplittableRandom(seed).nextBytes(pixels);
-        byte[] labels = new byte[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = (byte) (i % classes);
-        }
-        return new LabeledImages(n, 28, 28, pixels, labels);
-    }
-
     @BeforeAll
     static void writeDataAndModels() throws IOException {
-        data = dir.resolve("data");
-        Mnist.write(data, images(300, 10, 1), images(100, 10, 2));
-        oneClass = dir.resolve("one-class");
-        Mnist.write(oneClass, images(300, 1, 3), images(100, 1, 4));
+        data = RandomImages.folder(dir.resolve("data"), 300, 100);
+        oneClass = RandomImages.folder(dir.resolve("one-class"), 300, 100, 28, 1, 3);
         Network net = Architecture.build(Shape.image(28, 28), "dense16", 10, 1);
         fine = dir.resolve("fine.bin");
         ModelFiles.save(net, fine);
@@ -89,22 +73,16 @@ public class FailClosedCommandsTest {
         return bytes.toByteArray();
     }
 
-    private static void assertRefused(Cli.Run run, String says) {
-        assertEquals(2, run.status(), run::toString);
-        assertEquals(1, run.errLines().size(), run::toString);
-        assertTrue(run.err().startsWith("badnets: ") && run.err().contains(says), run::toString);
-    }
-
     @Test
     void everyCommandRefusesAModelWhoseOutputsAreNotFinite() throws Exception {
         String m = overflowing.toString();
         String d = data.toString();
-        assertRefused(Cli.run("evaluate", "--model", m, "--data", d), "overflows");
-        assertRefused(Cli.run("evaluate", "--model", m, "--data", d, "--trigger", "square"), "overflows");
-        assertRefused(Cli.run("scan", "--model", m, "--data", d, "--samples", "50", "--steps", "5",
-                "--out", dir.resolve("scan-nan").toString()), "overflows");
-        assertRefused(Cli.run("strip", "--model", m, "--data", d, "--perturbations", "4"), "overflows");
-        assertRefused(Cli.run("detect", "--model", m, "--data", d, "--expected-rate", "0.05"), "overflows");
+        Cli.run("evaluate", "--model", m, "--data", d).assertRefused("overflows");
+        Cli.run("evaluate", "--model", m, "--data", d, "--trigger", "square").assertRefused("overflows");
+        Cli.run("scan", "--model", m, "--data", d, "--samples", "50", "--steps", "5",
+                "--out", dir.resolve("scan-nan").toString()).assertRefused("overflows");
+        Cli.run("strip", "--model", m, "--data", d, "--perturbations", "4").assertRefused("overflows");
+        Cli.run("detect", "--model", m, "--data", d, "--expected-rate", "0.05").assertRefused("overflows");
         // serve loads its models before it binds: the model is refused, the server never starts
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ServedModels.loaded("backdoored", overflowing, null, null, null, null,
@@ -115,9 +93,8 @@ public class FailClosedCommandsTest {
 
     @Test
     void scanAndItsRepairRefuseADataFolderOfOneClass() {
-        assertRefused(Cli.run("scan", "--model", fine.toString(), "--data", oneClass.toString(), "--samples", "50",
-                "--steps", "5", "--repair", "unlearn", "--out", dir.resolve("scan-one").toString()),
-                "at least 2 classes");
+        Cli.run("scan", "--model", fine.toString(), "--data", oneClass.toString(), "--samples", "50",
+                "--steps", "5", "--repair", "unlearn", "--out", dir.resolve("scan-one").toString()).assertRefused("at least 2 classes");
     }
 
     @Test
@@ -126,14 +103,12 @@ public class FailClosedCommandsTest {
                 Loss.MEAN_SQUARED_ERROR, 1);
         Path file = dir.resolve("mse.bin");
         ModelFiles.save(mse, file);
-        assertRefused(Cli.run("strip", "--model", file.toString(), "--data", data.toString(), "--perturbations", "4"),
-                "softmax");
+        Cli.run("strip", "--model", file.toString(), "--data", data.toString(), "--perturbations", "4").assertRefused("softmax");
     }
 
     @Test
     void aThreadCountBeyondTheBoundIsRefusedWithTheBound() {
-        assertRefused(Cli.run("evaluate", "--model", fine.toString(), "--data", data.toString(), "--threads", "100000"),
-                "--threads must be in [1, 1024], got 100000");
+        Cli.run("evaluate", "--model", fine.toString(), "--data", data.toString(), "--threads", "100000").assertRefused("--threads must be in [1, 1024], got 100000");
     }
 
     @Test

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.badnets.mnist.LabeledImages;
-import dev.badnets.mnist.Mnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,15 +65,11 @@ public class KillTest {
         return "new";
     }
 
-    private static LabeledImages images(int count, long seed) {
-        LabeledImages set = MemoryCasesTest.images(count, seed);
-        return set;
-    }
-
     @Test
     void aKilledPoisonLeavesTheOldOrTheNewFolder() throws Exception {
         Path data = dir.resolve("data");
-        Mnist.write(data, images(30_000, 1), images(2000, 2)); // 25 MB: the child takes a second or two
+        // 25 MB: the child takes a second or two
+        RandomImages.folder(data, 30_000, 2000);
         Path out = Files.createDirectories(dir.resolve("outputs")).resolve("poisoned");
         Path ref = dir.resolve("reference");
         String[] oldRun = {"poison", "--data", data.toString(), "--out", out.toString(), "--poison-count", "100",
@@ -99,8 +93,7 @@ public class KillTest {
 
     @Test
     void aKilledDemoLeavesTheOldOrTheNewFolder() throws Exception {
-        Path data = dir.resolve("data");
-        Mnist.write(data, images(4000, 1), images(500, 2));
+        Path data = RandomImages.folder(dir.resolve("data"), 4000, 500);
         Path out = Files.createDirectories(dir.resolve("outputs")).resolve("demo");
         Path ref = dir.resolve("reference");
         String[] oldRun = {"demo", "--data", data.toString(), "--out", out.toString(), "--epochs", "1", "--hidden",

@@ -15,7 +15,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,19 +38,7 @@ public class MemoryCasesTest {
 
     @BeforeAll
     static void smallFolder() throws IOException {
-        mnist = dir.resolve("mnist");
-        Mnist.write(mnist, images(100, 1), images(20, 2));
-    }
-
-    static LabeledImages images(int count, long seed) {
-        Random random = new Random(seed);
-        byte[] pixels = new byte[count * 784];
-        random.nextBytes(pixels);
-        byte[] labels = new byte[count];
-        for (int i = 0; i < count; i++) {
-            labels[i] = (byte) (i % 10);
-        }
-        return new LabeledImages(count, 28, 28, pixels, labels);
+        mnist = RandomImages.folder(dir.resolve("mnist"), 100, 20);
     }
 
     /** A gzip IDX file whose header declares {@code count} 28x28 images; {@code payload} bytes of zeros follow. */
@@ -92,15 +79,20 @@ public class MemoryCasesTest {
         assertTrue(r.err().contains("is 30000x30000, larger than the 28x28 images"), r::toString);
     }
 
+    /** The test files of {@code folder}: ten small images, enough for the cases that fail on the training set. */
+    private static void writeTestSet(Path folder) throws IOException {
+        LabeledImages test = RandomImages.of(10, 28, 10, 3);
+        Idx.write(folder.resolve(Mnist.TEST_IMAGES), test.imagesArray());
+        Idx.write(folder.resolve(Mnist.TEST_LABELS), test.labelsArray());
+    }
+
     /** Headers of 2,700,000 images and 3,000 labels: refused from the headers, the payload never read. */
     @Test
     void headersThatDisagreeAboutTheCount() throws Exception {
         Path folder = Files.createDirectories(dir.resolve("liar"));
         gzipImages(folder.resolve(Mnist.TRAIN_IMAGES + ".gz"), 2_700_000, 1000); // cut short: reading it would say so
         Idx.write(folder.resolve(Mnist.TRAIN_LABELS), IdxArray.ofUnsignedBytes(new byte[3000], 3000));
-        LabeledImages test = images(10, 3);
-        Idx.write(folder.resolve(Mnist.TEST_IMAGES), test.imagesArray());
-        Idx.write(folder.resolve(Mnist.TEST_LABELS), test.labelsArray());
+        writeTestSet(folder);
         Child.Result r = run("idx-counts", "train", "--data", folder.toString(), "--out",
                 dir.resolve("m1.bin").toString());
         assertEquals(2, r.status(), r::toString);
@@ -114,9 +106,7 @@ public class MemoryCasesTest {
         Path folder = Files.createDirectories(dir.resolve("big"));
         gzipImages(folder.resolve(Mnist.TRAIN_IMAGES + ".gz"), 400_000, 1000);
         Idx.write(folder.resolve(Mnist.TRAIN_LABELS), IdxArray.ofUnsignedBytes(new byte[400_000], 400_000));
-        LabeledImages test = images(10, 3);
-        Idx.write(folder.resolve(Mnist.TEST_IMAGES), test.imagesArray());
-        Idx.write(folder.resolve(Mnist.TEST_LABELS), test.labelsArray());
+        writeTestSet(folder);
         Child.Result r = run("data-heap", "train", "--data", folder.toString(), "--out",
                 dir.resolve("m2.bin").toString());
         assertEquals(1, r.status(), r::toString);
@@ -131,9 +121,7 @@ public class MemoryCasesTest {
         int count = 300_000;
         gzipImages(folder.resolve(Mnist.TRAIN_IMAGES + ".gz"), count, (long) count * 784);
         Idx.write(folder.resolve(Mnist.TRAIN_LABELS), IdxArray.ofUnsignedBytes(new byte[count], count));
-        LabeledImages test = images(10, 3);
-        Idx.write(folder.resolve(Mnist.TEST_IMAGES), test.imagesArray());
-        Idx.write(folder.resolve(Mnist.TEST_LABELS), test.labelsArray());
+        writeTestSet(folder);
         Child.Result r = run("oom-load", "train", "--data", folder.toString(), "--out",
                 dir.resolve("m3.bin").toString());
         assertEquals(1, r.status(), r::toString);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.badnets.core.Architecture;
 import dev.badnets.core.ModelFiles;
 import dev.badnets.core.Shape;
-import dev.badnets.mnist.Mnist;
+import dev.badnets.mnist.testing.Fifos;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,43 +37,30 @@ public class OutputTargetsTest {
 
     @BeforeAll
     static void writeDataAndModel() throws IOException {
-        data = dir.resolve("data");
-        Mnist.write(data, FailClosedCommandsTest.images(100, 10, 1), FailClosedCommandsTest.images(50, 10, 2));
+        data = RandomImages.folder(dir.resolve("data"), 100, 50);
         model = dir.resolve("model.bin");
         ModelFiles.save(Architecture.build(Shape.image(28, 28), "dense8", 10, 1), model);
     }
 
-    private static Path fifo(String name) throws Exception {
-        Path fifo = dir.resolve(name);
-        Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
-        assertTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo");
-        return fifo;
-    }
-
-    private static boolean isFifo(Path p) {
-        return Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
-                && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(p);
-    }
-
     @Test
     void aFifoGivenAsAnOutputIsRefusedBeforeAnyWorkAndLeftAsItWas() throws Exception {
-        Path fifo = fifo("results.fifo");
+        Path fifo = Fifos.make(dir, "results.fifo");
         Cli.Run run = Cli.run("evaluate", "--model", model.toString(), "--data", data.toString(), "--json",
                 fifo.toString());
         assertEquals(2, run.status(), run::toString);
         assertEquals(1, run.errLines().size(), run::toString);
         assertTrue(run.err().contains("FIFO"), run::toString);
         assertEquals("", run.out(), "refused before any work");
-        assertTrue(isFifo(fifo), "still a FIFO");
+        assertTrue(Fifos.isFifo(fifo), "still a FIFO");
         assertFalse(Files.exists(dir.resolve(".results.fifo.lock")), "no lock file beside it");
         // a link to it, and a folder output that is a FIFO, likewise
         Path link = dir.resolve("link.json");
         Files.createSymbolicLink(link, fifo);
         assertEquals(2, Cli.run("evaluate", "--model", model.toString(), "--data", data.toString(), "--json",
                 link.toString()).status());
-        Path out = fifo("out.fifo");
+        Path out = Fifos.make(dir, "out.fifo");
         assertEquals(2, Cli.run("poison", "--data", data.toString(), "--out", out.toString()).status());
-        assertTrue(isFifo(fifo) && isFifo(out));
+        assertTrue(Fifos.isFifo(fifo) && Fifos.isFifo(out));
         assertFalse(Files.exists(dir.resolve(".out.fifo.lock")) || Files.exists(dir.resolve(".link.json.lock")));
     }
 

@@ -18,6 +18,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -39,23 +40,16 @@ public class SmallDataCommandsTest {
 
     @BeforeAll
     static void writeSlice() throws IOException {
-        if (!RealMnist.isPresent()) {
-            return; // RequiresMnist skips every test, naming the reason
-        }
-        MnistData data = Mnist.load(Cli.mnist());
-        slice = dir.resolve("slice");
-        Mnist.write(slice, data.train().slice(0, 6000), data.test().slice(0, 1000));
-        largerSlice = dir.resolve("larger-slice");
-        Mnist.write(largerSlice, data.train().slice(0, 20000), data.test().slice(0, 2000));
+        slice = RealMnist.slice(dir.resolve("slice"), 6000, 1000);
+        largerSlice = RealMnist.slice(dir.resolve("larger-slice"), 20000, 2000);
     }
 
     @Test
     void sweepChartsAsrAgainstPoisonCount() throws IOException {
         Path out = dir.resolve("sweep");
-        Cli.Run run = Cli.run("sweep", "--data", slice.toString(), "--out", out.toString(),
+        Cli.Run run = Cli.succeeds("sweep", "--data", slice.toString(), "--out", out.toString(),
                 "--poison-counts", "0,300", "--epochs", "3", "--hidden", "32");
 
-        assertEquals(0, run.status(), run::toString);
         List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
         assertTrue(csv.get(0).startsWith("poison_count,clean_accuracy,attack_success_rate,attack_success_rate_all_images,"
                 + "seconds,"), csv.get(0));
@@ -71,14 +65,18 @@ public class SmallDataCommandsTest {
         assertEquals(SweepChart.HEIGHT, png.getHeight());
     }
 
+    /** bench on the slice with one thread and the network flags {@code network}, its figures in dir/{@code json}. */
+    private static Cli.Run bench(String json, String... network) {
+        List<String> args = new ArrayList<>(List.of("bench", "--data", slice.toString(), "--threads", "1", "--json",
+                dir.resolve(json).toString()));
+        args.addAll(List.of(network));
+        return Cli.succeeds(args.toArray(String[]::new));
+    }
+
     @Test
     void benchCountsTheFlopsOfEveryLayerKind() throws IOException {
-        Path json = dir.resolve("bench-cnn.json");
-        Cli.Run run = Cli.run("bench", "--data", slice.toString(), "--threads", "1", "--json", json.toString(),
-                "--layers", "conv4x3,pool2,dense8");
-
-        assertEquals(0, run.status(), run::toString);
-        JsonNode b = new ObjectMapper().readTree(json.toFile());
+        bench("bench-cnn.json", "--layers", "conv4x3,pool2,dense8");
+        JsonNode b = new ObjectMapper().readTree(dir.resolve("bench-cnn.json").toFile());
         // multiply-adds per sample: conv 28x28 outputs x 9 inputs x 4 filters, pooling none, dense 14*14*4 x 8, 8 x 10
         long conv = 28 * 28 * 9 * 4;
         long macs = conv + 14 * 14 * 4 * 8 + 8 * 10;
@@ -92,13 +90,9 @@ public class SmallDataCommandsTest {
 
     @Test
     void benchReportsThroughputAndFlops() throws IOException {
-        Path json = dir.resolve("bench.json");
-        Cli.Run run = Cli.run("bench", "--data", slice.toString(), "--threads", "1", "--json", json.toString(),
-                "--model", "mlp");
-
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = bench("bench.json", "--model", "mlp");
         assertTrue(run.out().contains("train_samples_per_second"), run::toString);
-        JsonNode b = new ObjectMapper().readTree(json.toFile());
+        JsonNode b = new ObjectMapper().readTree(dir.resolve("bench.json").toFile());
         double sps = b.get("train_samples_per_second").asDouble();
         assertTrue(sps > 0);
         assertEquals(1, b.get("epochs").asInt());
@@ -122,13 +116,9 @@ public class SmallDataCommandsTest {
 
     @Test
     void benchReportsTheMedianEpoch() throws IOException {
-        Path json = dir.resolve("bench3.json");
-        Cli.Run run = Cli.run("bench", "--data", slice.toString(), "--threads", "1", "--json", json.toString(),
-                "--model", "mlp", "--hidden", "16", "--epochs", "3");
-
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = bench("bench3.json", "--model", "mlp", "--hidden", "16", "--epochs", "3");
         assertTrue(run.out().contains("median epoch"), run::toString);
-        JsonNode b = new ObjectMapper().readTree(json.toFile());
+        JsonNode b = new ObjectMapper().readTree(dir.resolve("bench3.json").toFile());
         double[] seconds = new double[3];
         for (int e = 0; e < 3; e++) {
             seconds[e] = b.get("timings").get("epoch_seconds").get(e).asDouble();
@@ -142,10 +132,9 @@ public class SmallDataCommandsTest {
     @Test
     void demoAllToAllByRate() throws IOException {
         Path out = dir.resolve("a2a");
-        Cli.Run run = Cli.run("demo", "--data", slice.toString(), "--out", out.toString(), "--mode", "all-to-all",
+        Cli.Run run = Cli.succeeds("demo", "--data", slice.toString(), "--out", out.toString(), "--mode", "all-to-all",
                 "--poison-rate", "0.1", "--epochs", "3", "--hidden", "32");
 
-        assertEquals(0, run.status(), run::toString);
         assertTrue(run.out().contains("600 training images (10.00%) got the trigger and the label of the next class"),
                 run::toString);
         assertFalse(run.out().contains("all images"), "all-to-all has no separate all-images figure");
@@ -186,15 +175,18 @@ public class SmallDataCommandsTest {
         assertEquals(t.get("clean_accuracy").asDouble(), e.get("clean_accuracy").asDouble(), 0.0);
     }
 
+    /** Runs demo with {@code --defend method} on the larger slice into {@code dir/out}; its results.json. */
+    private static JsonNode demoDefended(String out, String method) throws IOException {
+        Path folder = dir.resolve(out);
+        Cli.Run run = Cli.succeeds("demo", "--data", largerSlice.toString(), "--out", folder.toString(),
+                "--poison-count", "200", "--defend", method, "--model", "mlp");
+        assertTrue(run.out().contains("Defense: " + method), run::toString);
+        return new ObjectMapper().readTree(folder.resolve("results.json").toFile());
+    }
+
     @Test
     void demoDefendRemovesMostPoisonAndTheBackdoor() throws IOException {
-        Path out = dir.resolve("defend");
-        Cli.Run run = Cli.run("demo", "--data", largerSlice.toString(), "--out", out.toString(),
-                "--poison-count", "200", "--defend", "spectre", "--model", "mlp");
-
-        assertEquals(0, run.status(), run::toString);
-        assertTrue(run.out().contains("Defense: spectre"), run::toString);
-        JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        JsonNode json = demoDefended("defend", "spectre");
         JsonNode d = json.get("defense");
         for (String key : new String[] {"method", "flagged_count", "precision", "recall", "clean_accuracy_after",
             "attack_success_rate_after"}) {
@@ -204,7 +196,8 @@ public class SmallDataCommandsTest {
         assertEquals(0.01, d.get("expected_rate").asDouble(), 1e-12, "the share actually poisoned");
         assertTrue(d.get("recall").asDouble() > 0.8, d::toString);
         // backdoor.png gains a third image per class: the triggered digit as the repaired model sees it.
-        java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(out.resolve("backdoor.png").toFile());
+        java.awt.image.BufferedImage picture = javax.imageio.ImageIO.read(dir.resolve("defend").resolve("backdoor.png")
+                .toFile());
         assertEquals(BackdoorPicture.width(10, 28, 28, true), picture.getWidth());
         assertTrue(d.get("attack_success_rate_after").asDouble() < json.get("attack_success_rate").asDouble() / 2,
                 json::toString);
@@ -221,10 +214,9 @@ public class SmallDataCommandsTest {
 
         Path clean = dir.resolve("cleaned");
         Path json = dir.resolve("detect.json");
-        Cli.Run run = Cli.run("detect", "--model", model.toString(), "--data", poisoned.toString(),
+        Cli.Run run = Cli.succeeds("detect", "--model", model.toString(), "--data", poisoned.toString(),
                 "--expected-rate", "0.01", "--write-clean", clean.toString(), "--json", json.toString());
 
-        assertEquals(0, run.status(), run::toString);
         JsonNode d = new ObjectMapper().readTree(json.toFile());
         int flagged = d.get("flagged_count").asInt();
         assertTrue(flagged > 0, d::toString);
@@ -240,11 +232,10 @@ public class SmallDataCommandsTest {
                 "--poison-count", "200", "--model", "mlp").status());
         Path out = dir.resolve("scan");
         Path json = dir.resolve("scan-copy.json");
-        Cli.Run run = Cli.run("scan", "--model", demo.resolve("model.bin").toString(), "--data",
+        Cli.Run run = Cli.succeeds("scan", "--model", demo.resolve("model.bin").toString(), "--data",
                 largerSlice.toString(), "--samples", "500", "--steps", "300", "--out", out.toString(),
                 "--json", json.toString(), "--repair", "unlearn", "--repair-samples", "5000", "--trigger", "square");
 
-        assertEquals(0, run.status(), run::toString);
         assertTrue(run.out().contains("backdoor found: class 0"), run::toString);
         assertTrue(run.out().contains("threshold 2.0"), run::toString);
         JsonNode scan = new ObjectMapper().readTree(out.resolve("scan.json").toFile());
@@ -275,13 +266,7 @@ public class SmallDataCommandsTest {
 
     @Test
     void demoDefendNeuralCleanseReportsTheFlaggedClassAndTheUnlearnedModel() throws IOException {
-        Path out = dir.resolve("defend-nc");
-        Cli.Run run = Cli.run("demo", "--data", largerSlice.toString(), "--out", out.toString(),
-                "--poison-count", "200", "--defend", "neural-cleanse", "--model", "mlp");
-
-        assertEquals(0, run.status(), run::toString);
-        assertTrue(run.out().contains("Defense: neural-cleanse"), run::toString);
-        JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        JsonNode json = demoDefended("defend-nc", "neural-cleanse");
         JsonNode d = json.get("defense");
         assertEquals("neural-cleanse", d.get("method").asText());
         assertEquals(0, d.get("flagged_class").asInt(), d::toString);
@@ -296,10 +281,9 @@ public class SmallDataCommandsTest {
     @Test
     void demoDefendStripCatchesTriggeredImagesAndLeavesTheModelAsItIs() throws IOException {
         Path out = dir.resolve("defend-strip");
-        Cli.Run run = Cli.run("demo", "--data", slice.toString(), "--out", out.toString(),
+        Cli.Run run = Cli.succeeds("demo", "--data", slice.toString(), "--out", out.toString(),
                 "--poison-count", "300", "--defend", "strip", "--model", "mlp", "--epochs", "3");
 
-        assertEquals(0, run.status(), run::toString);
         assertTrue(run.out().contains("Defense: strip"), run::toString);
         assertTrue(run.out().contains("of the triggered test images, at "), run::toString);
         JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
@@ -320,10 +304,9 @@ public class SmallDataCommandsTest {
     @Test
     void sweepDefendStripFillsTheDetectionColumns() throws IOException {
         Path out = dir.resolve("sweep-strip");
-        Cli.Run run = Cli.run("sweep", "--data", slice.toString(), "--out", out.toString(),
+        Cli.Run run = Cli.succeeds("sweep", "--data", slice.toString(), "--out", out.toString(),
                 "--poison-counts", "300", "--epochs", "3", "--hidden", "32", "--defend", "none,strip");
 
-        assertEquals(0, run.status(), run::toString);
         GridCsv.Table table = new GridCsv("sweep").read(out.resolve("sweep.csv"));
         assertEquals(2, table.rows().size(), table::toString);
         Map<String, String> none = table.rows().get(0);

@@ -3,8 +3,6 @@ package dev.badnets.examples;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.attack.BackdoorReport;
-import dev.badnets.mnist.Mnist;
-import dev.badnets.mnist.MnistData;
 import dev.badnets.mnist.testing.RealMnist;
 import dev.badnets.mnist.testing.RequiresMnist;
 import java.io.IOException;
@@ -24,12 +22,7 @@ class EmbeddingExamplesTest {
 
     @BeforeAll
     static void writeSlice() throws IOException {
-        if (!RealMnist.isPresent()) {
-            return; // RequiresMnist skips every test, naming the reason
-        }
-        MnistData data = RealMnist.load();
-        slice = dir.resolve("slice");
-        Mnist.write(slice, data.train().slice(0, 6000), data.test().slice(0, 1000));
+        slice = RealMnist.slice(dir.resolve("slice"), 6000, 1000);
     }
 
     @Test

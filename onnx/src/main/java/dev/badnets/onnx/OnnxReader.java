@@ -389,9 +389,8 @@ public final class OnnxReader {
             return i < n.getInputCount() && !n.getInput(i).isEmpty();
         }
 
-        /** The data input i of n, which must be the value now flowing (the graph is a chain). */
-        private Data data(NodeProto n, int i) throws OnnxFormatException {
-            String name = inputName(n, i);
+        /** The value named {@code name}: computed by an earlier node, or a constant; refused if neither. */
+        private Value value(String name) throws OnnxFormatException {
             Value v = values.get(name);
             if (v == null) {
                 v = constantOrNull(name);
@@ -399,6 +398,13 @@ public final class OnnxReader {
             if (v == null) {
                 throw refuse("reads '" + name + "', which no earlier node produces (an unsorted graph, or a cycle)");
             }
+            return v;
+        }
+
+        /** The data input i of n, which must be the value now flowing (the graph is a chain). */
+        private Data data(NodeProto n, int i) throws OnnxFormatException {
+            String name = inputName(n, i);
+            Value v = value(name);
             if (!(v instanceof Data d)) {
                 throw refuse("computes on constants only, which this reader does not evaluate");
             }
@@ -411,14 +417,7 @@ public final class OnnxReader {
 
         /** The constant input i of n (an initializer, a Constant node's output, or a value computed while reading). */
         private Tensors.Constant constant(NodeProto n, int i) throws OnnxFormatException {
-            String name = inputName(n, i);
-            Value v = values.get(name);
-            if (v == null) {
-                v = constantOrNull(name);
-            }
-            if (v == null) {
-                throw refuse("reads '" + name + "', which no earlier node produces (an unsorted graph, or a cycle)");
-            }
+            Value v = value(inputName(n, i));
             if (!(v instanceof Const c)) {
                 throw refuse("takes the data flowing through the network as input " + i
                         + ", where this reader needs a constant");

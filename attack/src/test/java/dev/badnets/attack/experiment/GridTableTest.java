@@ -16,43 +16,20 @@ import org.junit.jupiter.api.io.TempDir;
 /** A grid run from code: resume, shards and merge, with an axis kind of the test's own. */
 public class GridTableTest {
 
-    /** The axes of a small attack x seed grid. */
-    enum Axis implements Grid.Axis {
-        ATTACK("attack", "--attacks", false),
-        SEED("seed", "--seeds", true);
-
-        private final String column;
-        private final String flag;
-        private final boolean numeric;
-
-        Axis(String column, String flag, boolean numeric) {
-            this.column = column;
-            this.flag = flag;
-            this.numeric = numeric;
-        }
-
-        @Override
-        public String column() {
-            return column;
-        }
-
-        @Override
-        public String flag() {
-            return flag;
-        }
-
-        @Override
-        public boolean numeric() {
-            return numeric;
-        }
+    /** An axis of the test's own: a record's accessors are the interface's three methods. */
+    record Axis(String column, String flag, boolean numeric) implements Grid.Axis {
     }
+
+    /** The axes of a small attack x seed grid. */
+    private static final Axis ATTACK = new Axis("attack", "--attacks", false);
+    private static final Axis SEED = new Axis("seed", "--seeds", true);
 
     private static final List<String> FIGURES = List.of("clean_accuracy");
 
     private static Grid<Axis> grid() {
         Map<Axis, List<String>> axes = new LinkedHashMap<>();
-        axes.put(Axis.ATTACK, List.of("badnets", "blended"));
-        axes.put(Axis.SEED, List.of("1", "2", "3"));
+        axes.put(ATTACK, List.of("badnets", "blended"));
+        axes.put(SEED, List.of("1", "2", "3"));
         return new Grid<>(axes);
     }
 
@@ -62,7 +39,7 @@ public class GridTableTest {
 
     private static GridTable table(Path csv, Grid<Axis> grid, String salt) {
         return new GridTable("matrix", csv, GridCsv.header(grid.axes().keySet(), FIGURES), configs(grid, salt),
-                List.of(Axis.values()));
+                List.of(ATTACK, SEED));
     }
 
     /** Runs the points of {@code shard} not yet in the file; the figure is the point's number. */

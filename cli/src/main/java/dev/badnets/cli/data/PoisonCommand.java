@@ -3,12 +3,9 @@ package dev.badnets.cli.data;
 import dev.badnets.cli.Errors;
 import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.options.DataOptions;
-import dev.badnets.cli.options.PoisonOptions;
-import dev.badnets.cli.options.TargetOptions;
-import dev.badnets.cli.options.AttackOptions;
 import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.NetworkOptions;
-import dev.badnets.cli.options.TriggerOptions;
+import dev.badnets.cli.options.PoisoningOptions;
 
 import dev.badnets.attack.Attack;
 import dev.badnets.attack.PoisonPlan;
@@ -54,16 +51,7 @@ public final class PoisonCommand implements Callable<Integer> {
     String out;
 
     @Mixin
-    PoisonOptions poison;
-
-    @Mixin
-    TargetOptions target;
-
-    @Mixin
-    TriggerOptions triggerOptions;
-
-    @Mixin
-    AttackOptions attackOptions;
+    PoisoningOptions poisoning;
 
     /** The network flags, for attacks that train a clean model; {@code --seed} also chooses the poisoned samples. */
     @Mixin
@@ -75,19 +63,18 @@ public final class PoisonCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
-        PoisonPlan plan = poison.plan(target, network.seed);
-        attackOptions.check(triggerOptions);
+        PoisonPlan plan = poisoning.plan(network.seed);
         Path folder = data.folder();
-        Path outDir = new OutputFiles().data("--data", folder).input("--trigger", triggerOptions.pictureFile())
+        Path outDir = new OutputFiles().data("--data", folder).input("--trigger", poisoning.pictureFile())
                 .folder("--out", out).check().path("--out");
         MnistLayout layout = DataOptions.inspect(folder);
-        Attack attack = attackOptions.attack(triggerOptions, layout.rows(), layout.cols());
+        Attack attack = poisoning.attackFor(layout);
         TrainingConfig config = attack.needsCleanModel() ? network.config(run) : null;
         MnistData mnist;
         PoisonedSet poisoned;
         try (AtomicFolder written = OutputFiles.begin(outDir, "--out", PoisonedDataset.OWN_NAMES)) {
             mnist = DataOptions.load(layout);
-            target.validate(mnist.classes());
+            poisoning.validate(mnist.classes());
             Errors.doing("poisoning the training set of " + folder);
             poisoned = attack.poison(mnist.train(), mnist.classes(), plan, (clean, classes) -> {
                 Errors.doing("training a clean model for the " + attack.name() + " attack");
@@ -110,8 +97,8 @@ public final class PoisonCommand implements Callable<Integer> {
                 100.0 * poisoned.poisonedCount() / mnist.train().count(),
                 poisoned.attack() == null ? "" : "the " + poisoned.attack() + " attack, trigger ",
                 poisoned.trigger().describe(), cleanLabel && poisoned.poisonedCount() > 0 ? "labels kept (clean-label)"
-                        : target.mode().cliName(),
-                target.mode() == PoisonPlan.Mode.ALL_TO_ONE ? " to class " + target.target : "");
+                        : poisoning.target.mode().cliName(),
+                poisoning.target.mode() == PoisonPlan.Mode.ALL_TO_ONE ? " to class " + poisoning.target.target : "");
         if (poisoned.coverIndices().length > 0) {
             stdout.printf(Locale.ROOT, "and %d cover images with their true labels%n", poisoned.coverIndices().length);
         }

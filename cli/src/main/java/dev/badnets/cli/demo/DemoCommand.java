@@ -11,10 +11,7 @@ import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.DefenseOptions;
 import dev.badnets.cli.options.NetworkOptions;
-import dev.badnets.cli.options.PoisonOptions;
-import dev.badnets.cli.options.TargetOptions;
-import dev.badnets.cli.options.AttackOptions;
-import dev.badnets.cli.options.TriggerOptions;
+import dev.badnets.cli.options.PoisoningOptions;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.attack.Attack;
@@ -81,16 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
     List<String> mirrors;
 
     @Mixin
-    PoisonOptions poison;
-
-    @Mixin
-    TargetOptions target;
-
-    @Mixin
-    TriggerOptions triggerOptions;
-
-    @Mixin
-    AttackOptions attackOptions;
+    PoisoningOptions poisoning;
 
     @Mixin
     NetworkOptions network;
@@ -120,8 +108,7 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         long start = System.nanoTime();
         TrainingConfig config = network.config(run);
-        PoisonPlan plan = poison.plan(target, network.seed);
-        attackOptions.check(triggerOptions);
+        PoisonPlan plan = poisoning.plan(network.seed);
         if (defend != null) {
             DefenseOptions.method(defend);
         }
@@ -134,7 +121,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         List<URI> from = DownloadCommand.mirrors(mirrors);
         Path folder = data.folder();
-        OutputFiles paths = new OutputFiles().data("--data", folder).input("--trigger", triggerOptions.pictureFile())
+        OutputFiles paths = new OutputFiles().data("--data", folder).input("--trigger", poisoning.pictureFile())
                 .folder("--out", out).file("--json", json).check();
         Path jsonFile = paths.path("--json");
         try (AtomicFolder written = OutputFiles.begin(paths.path("--out"), "--out", FILES);
@@ -144,9 +131,9 @@ public final class DemoCommand implements Callable<Integer> {
                 DownloadCommand.fetchInto(folder, from, stdout);
             }
             MnistLayout layout = DataOptions.inspect(folder);
-            Attack attack = attackOptions.attack(triggerOptions, layout.rows(), layout.cols());
+            Attack attack = poisoning.attackFor(layout);
             MnistData mnist = DataOptions.load(layout);
-            target.validate(mnist.classes());
+            poisoning.validate(mnist.classes());
             double loadSeconds = (System.nanoTime() - start) / 1e9;
 
             ExperimentResult result = experiment(stdout, folder, mnist, plan, attack, config);
@@ -157,11 +144,11 @@ public final class DemoCommand implements Callable<Integer> {
             Models.save(result.network(), written.staging().resolve(MODEL));
             BackdoorPicture.write(BackdoorPicture.of(mnist.test(), trigger, result.backdoor(),
                     result.defended() ? result.defense().backdoor() : null, mnist.classes(),
-                    attackOptions.given() && BackdoorPicture.invisible(trigger, layout.rows(), layout.cols())),
+                    poisoning.attack.given() && BackdoorPicture.invisible(trigger, layout.rows(), layout.cols())),
                     written.staging().resolve(PICTURE));
             DemoReport.printResults(stdout, result, mnist.test().count());
-            ObjectNode root = DemoReport.json(result, folder, mnist, plan, trigger, config, outDir, target, network, run,
-                    attackOptions, triggerOptions);
+            ObjectNode root = DemoReport.json(result, folder, mnist, plan, trigger, config, outDir, poisoning, network,
+                    run);
             ObjectNode timings = Json.timings(root);
             timings.put("load_seconds", loadSeconds);
             timings.put("train_seconds", result.training().seconds());
@@ -189,8 +176,8 @@ public final class DemoCommand implements Callable<Integer> {
         try (Progress.Experiment progress = new Progress.Experiment(config.epochs(), Progress.interactive()) {
             @Override
             public void onPoisoned(PoisonedSet poisoned, Network net) {
-                DemoReport.printConfiguration(stdout, folder, mnist, poisoned, poisoned.trigger(), net, target, network,
-                        run, attackOptions, triggerOptions);
+                DemoReport.printConfiguration(stdout, folder, mnist, poisoned, poisoned.trigger(), net, poisoning,
+                        network, run);
             }
         }) {
             return experiment.run(progress);

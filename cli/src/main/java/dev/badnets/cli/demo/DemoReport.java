@@ -8,11 +8,10 @@ import dev.badnets.attack.Trigger;
 import dev.badnets.cli.Errors;
 import dev.badnets.cli.Json;
 import dev.badnets.cli.Report;
-import dev.badnets.cli.options.AttackOptions;
+import dev.badnets.cli.options.PoisoningOptions;
 import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.NetworkOptions;
 import dev.badnets.cli.options.TargetOptions;
-import dev.badnets.cli.options.TriggerOptions;
 import dev.badnets.core.Network;
 import dev.badnets.core.TrainingConfig;
 import dev.badnets.core.TrainingResult;
@@ -31,8 +30,9 @@ final class DemoReport {
 
     /** The report's first block, printed once the training set is poisoned, before training. */
     static void printConfiguration(PrintWriter stdout, Path folder, MnistData mnist, PoisonedSet poisoned,
-                                   Trigger trigger, Network net, TargetOptions target, NetworkOptions network,
-                                   BackendOptions run, AttackOptions attackOptions, TriggerOptions triggerOptions) {
+                                   Trigger trigger, Network net, PoisoningOptions poisoning,
+                                   NetworkOptions network, BackendOptions run) {
+        TargetOptions target = poisoning.target;
         LabeledImages train = mnist.train();
         stdout.println("BadNets backdoor demo (OWASP ML02:2023, data poisoning)");
         stdout.println();
@@ -50,8 +50,9 @@ final class DemoReport {
             stdout.printf(Locale.ROOT, "             %,d more were changed but kept their labels (cover images)%n",
                     poisoned.coverIndices().length);
         }
-        if (attackOptions.given()) {
-            stdout.println("  attack     " + (poisoned.attack() == null ? attackOptions.resolvedName(triggerOptions)
+        if (poisoning.attack.given()) {
+            stdout.println("  attack     " + (poisoned.attack() == null
+                    ? poisoning.attack.resolvedName(poisoning.trigger)
                     : poisoned.attack() + " " + poisoned.attackParameters()));
         }
         stdout.println("  trigger    " + trigger.describe());
@@ -93,8 +94,9 @@ final class DemoReport {
      * without {@code files} when {@code outDir} is null (nothing written).
      */
     static ObjectNode json(ExperimentResult result, Path folder, MnistData mnist, PoisonPlan plan, Trigger trigger,
-                           TrainingConfig config, Path outDir, TargetOptions target, NetworkOptions network,
-                           BackendOptions run, AttackOptions attackOptions, TriggerOptions triggerOptions) {
+                           TrainingConfig config, Path outDir, PoisoningOptions poisoning, NetworkOptions network,
+                           BackendOptions run) {
+        TargetOptions target = poisoning.target;
         LabeledImages train = mnist.train();
         ObjectNode root = Json.object();
         Json.putBackdoor(root, result.backdoor());
@@ -117,10 +119,11 @@ final class DemoReport {
         var sources = cfg.putArray("source_classes");
         Arrays.stream(plan.sourceClasses()).forEach(sources::add);
         cfg.put("trigger", trigger.describe());
-        if (attackOptions.given()) {
+        if (poisoning.attack.given()) {
             ObjectNode attack = root.putObject("attack");
             PoisonedSet poisoned = result.poisoned();
-            attack.put("name", poisoned.attack() == null ? attackOptions.resolvedName(triggerOptions) : poisoned.attack());
+            attack.put("name", poisoned.attack() == null ? poisoning.attack.resolvedName(poisoning.trigger)
+                    : poisoned.attack());
             attack.set("parameters", Json.MAPPER.valueToTree(poisoned.attack() == null
                     ? java.util.Map.of("trigger", trigger.describe()) : poisoned.attackParameters()));
             if (poisoned.coverIndices().length > 0) {
@@ -128,14 +131,7 @@ final class DemoReport {
             }
         }
         network.putConfig(cfg, result.network());
-        cfg.put("optimizer", config.optimizer().name().toLowerCase(Locale.ROOT));
-        cfg.put("learning_rate", config.learningRate());
-        if (config.weightDecay() > 0) {
-            cfg.put("weight_decay", config.weightDecay());
-        }
-        cfg.put("lr_schedule", config.learningRateSchedule().cliName());
-        cfg.put("batch", config.batchSize());
-        cfg.put("epochs", config.epochs());
+        Json.putTrainingConfig(cfg, config);
         cfg.put("seed", network.seed);
         cfg.put("threads", config.threads());
         cfg.put("backend", run.backend);

@@ -4,6 +4,7 @@ import dev.badnets.cli.Check;
 import dev.badnets.cli.sweep.ShardOptions;
 import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.UserException;
+import dev.badnets.cli.options.BackendNameOptions;
 import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.DefenseOptions;
@@ -124,12 +125,8 @@ public final class MatrixCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
 
-    @Option(names = "--backend", paramLabel = "auto|ejml|simd", defaultValue = "auto",
-            description = "Matrix backend (default: ${DEFAULT-VALUE}).")
-    String backend;
-
-    /** The share the training-set detectors suspect: --expected-rate, or the share poisoned. */
-    private double detectorRate;
+    @Mixin
+    BackendNameOptions backend;
 
     @Override
     public Integer call() throws Exception {
@@ -144,10 +141,7 @@ public final class MatrixCommand implements Callable<Integer> {
         List<String> attackNames = names(attacks, ATTACKS, "--attacks");
         List<String> defenseNames = names(defenses, DEFENSES, "--defenses");
         List<Long> seedList = seeds == null ? List.of(network.seed) : List.copyOf(seeds);
-        BackendOptions run = new BackendOptions();
-        run.threads = 1;
-        run.backend = backend;
-        run.create();
+        BackendOptions run = backend.withThreads(1);
         TrainingConfig training = network.config(run);
 
         Path folder = data.folder();
@@ -158,7 +152,8 @@ public final class MatrixCommand implements Callable<Integer> {
         PoisonPlan plan = poison.plan(target, training.seed());
         plan.select(mnist.train().labels(), mnist.classes()); // the plan can be met: checked before anything trains
         int trainCount = mnist.train().count();
-        detectorRate = expectedRate != null ? expectedRate
+        // the share the training-set detectors suspect: --expected-rate, or the share poisoned
+        double detectorRate = expectedRate != null ? expectedRate
                 : Math.min(0.49, Math.max(0.001, (double) plan.countFor(trainCount) / trainCount));
         List<MatrixAttack> attackList = new ArrayList<>();
         for (String name : attackNames) {
@@ -170,7 +165,7 @@ public final class MatrixCommand implements Callable<Integer> {
                 + layout.cols() + ";layers=" + network.layerSpec() + ";expected_rate=" + expectedRate;
         Matrix matrix = new Matrix(attackList, defenseNames, seedList, mnist.train(), mnist.test(), mnist.classes(),
                 seed -> NetworkFactory.architecture(network.layerSpec(), seed), training,
-                (name, seed, threads) -> defense(name, seed, threads, training), config);
+                (name, seed, threads) -> defense(name, seed, threads, training, detectorRate), config);
         List<Matrix.Cell> cells = matrix.shard(part);
         stdout.printf(Locale.ROOT, "matrix: %d attacks x %d defenses (and none) x %d seeds = %d cells%s; %d at a time%n",
                 attackList.size(), defenseNames.size(), seedList.size(), matrix.cells().size(),
@@ -218,8 +213,12 @@ public final class MatrixCommand implements Callable<Integer> {
         MatrixChart.write(rows, png);
     }
 
-    /** The defense {@code name} for one cell: a repair, Neural Cleanse or STRIP, or a detector with retraining. */
-    private MatrixDefense defense(String name, long seed, int threads, TrainingConfig training) {
+    /**
+     * The defense {@code name} for one cell: a repair, Neural Cleanse or STRIP, or a detector with
+     * retraining that removes up to 1.5 x {@code detectorRate} of the training set.
+     */
+    private static MatrixDefense defense(String name, long seed, int threads, TrainingConfig training,
+                                         double detectorRate) {
         TrainingConfig cell = training.withSeed(seed).withThreads(threads);
         if (name.equals(ABL)) {
             return MatrixDefense.antiBackdoorLearning(Abl.Settings.defaults());

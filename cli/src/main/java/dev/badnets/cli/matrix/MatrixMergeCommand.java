@@ -1,11 +1,10 @@
 package dev.badnets.cli.matrix;
 
 import dev.badnets.cli.OutputFiles;
-import dev.badnets.cli.UserException;
+import dev.badnets.cli.sweep.ShardOptions;
 import dev.badnets.attack.experiment.MatrixCsv;
 import dev.badnets.mnist.AtomicFolder;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,13 +47,7 @@ final class MatrixMergeCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         OutputFiles paths = new OutputFiles();
         List<List<MatrixCsv.Row>> shards = new ArrayList<>();
-        for (String dir : dirs) {
-            Path csv = Path.of(dir).resolve(MatrixCsv.FILE);
-            if (!Files.isRegularFile(csv)) {
-                throw new UserException("no " + MatrixCsv.FILE + " in " + dir,
-                        "pass the --out folders of the matrix --shard runs");
-            }
-            paths.input("DIR", csv);
+        for (Path csv : ShardOptions.shardCsvs(dirs, MatrixCsv.FILE, "matrix", paths)) {
             shards.add(MatrixCsv.read(csv));
         }
         Path outDir = paths.folder("--out", out).check().path("--out");

@@ -21,6 +21,18 @@ public final class BackendOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     public String backend;
 
+    /**
+     * For commands that choose the threads themselves ({@code sweep}, {@code matrix}): {@code threads}
+     * threads on the backend named {@code backend}, checked now (exit 2 for an unknown name).
+     */
+    static BackendOptions of(int threads, String backend) {
+        BackendOptions run = new BackendOptions();
+        run.threads = threads;
+        run.backend = backend;
+        run.create();
+        return run;
+    }
+
     /** The flag, or every core the JVM sees. */
     public int threads() {
         if (threads != null) {

@@ -2,12 +2,12 @@ package dev.badnets.cli.scan;
 
 import dev.badnets.cli.Errors;
 import dev.badnets.cli.Json;
-import dev.badnets.cli.Models;
 import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.UserException;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.DefenseOptions;
 import dev.badnets.cli.options.InputNormalizationOptions;
+import dev.badnets.cli.options.ModelOnData;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.attack.PoisonManifest;
@@ -90,10 +90,9 @@ public final class DetectCommand implements Callable<Integer> {
     private int detect(PrintWriter out, dev.badnets.attack.defense.Detector detector, Path folder,
                        MnistLayout layout, AtomicFolder clean, Path json) throws java.io.IOException {
         Path cleanDir = clean == null ? null : clean.target();
-        Errors.doing("reading the model " + model);
-        Network net = normalization.apply(Models.load(model));
-        MnistData mnist = DataOptions.load(layout);
-        Models.checkFits(net, model, mnist.train().rows(), mnist.train().cols(), mnist.classes(), folder);
+        ModelOnData read = ModelOnData.load(model, normalization, folder, layout);
+        Network net = read.net();
+        MnistData mnist = read.mnist();
 
         if (net.layerCount() < 2) {
             throw new UserException("model " + model + " has no hidden layer, and detectors read a hidden layer's "

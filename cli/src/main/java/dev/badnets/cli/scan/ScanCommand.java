@@ -11,10 +11,8 @@ import dev.badnets.cli.demo.BackdoorPicture;
 import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.InputNormalizationOptions;
-import dev.badnets.cli.options.TargetOptions;
-import dev.badnets.cli.options.AttackOptions;
-import dev.badnets.cli.options.TriggerOptions;
-import dev.badnets.cli.train.EvaluateCommand;
+import dev.badnets.cli.options.BackdoorOptions;
+import dev.badnets.cli.options.ModelOnData;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.attack.Trigger;
@@ -87,13 +85,7 @@ public final class ScanCommand implements Callable<Integer> {
     int repairSamples;
 
     @Mixin
-    TriggerOptions triggerOptions;
-
-    @Mixin
-    AttackOptions attackOptions;
-
-    @Mixin
-    TargetOptions targetOptions;
+    BackdoorOptions backdoor;
 
     @Mixin
     BackendOptions run;
@@ -113,25 +105,23 @@ public final class ScanCommand implements Callable<Integer> {
         if (repair != null && !repair.trim().equalsIgnoreCase("unlearn")) {
             throw new UserException("unknown repair '" + repair + "'", "use --repair unlearn");
         }
-        boolean withTrigger = EvaluateCommand.triggerGiven(spec);
+        boolean withTrigger = backdoor.given(spec);
         NeuralCleanse.Settings settings = scan.neuralCleanse(run);
         MaxMargin.Settings marginSettings = scan.maxMargin(run);
         Path folder = data.folder();
         OutputFiles paths = new OutputFiles().data("--data", folder).input("--model", model)
-                .input("--trigger", withTrigger ? triggerOptions.pictureFile() : null)
+                .input("--trigger", withTrigger ? backdoor.pictureFile() : null)
                 .folder("--out", out).file("--json", json).check();
         Path jsonFile = paths.path("--json");
         MnistLayout layout = DataOptions.inspect(folder);
-        Trigger trigger = withTrigger
-                ? attackOptions.testTrigger(triggerOptions, layout.rows(), layout.cols(), folder) : null;
+        Trigger trigger = withTrigger ? backdoor.testTrigger(layout, folder) : null;
         try (AtomicFolder written = OutputFiles.begin(paths.path("--out"), "--out", FILES);
              OutputLock jsonLock = OutputFiles.lock(jsonFile, "--json")) {
-            Errors.doing("reading the model " + model);
-            Network net = normalization.apply(Models.load(model));
-            MnistData mnist = DataOptions.load(layout);
-            Models.checkFits(net, model, layout.rows(), layout.cols(), mnist.classes(), folder);
+            ModelOnData read = ModelOnData.load(model, normalization, folder, layout);
+            Network net = read.net();
+            MnistData mnist = read.mnist();
             if (trigger != null) {
-                targetOptions.validate(net.classes());
+                backdoor.validate(net.classes());
             }
             LabeledImages test = mnist.test();
             if (test.count() == 0) {
@@ -184,9 +174,9 @@ public final class ScanCommand implements Callable<Integer> {
                 NeuralCleanse.Unlearning.defaults().training().withThreads(run.threads()).withBackend(run.backend));
         UnlearningRepair.Outcome repaired = UnlearningRepair.run(net, scan,
                 train.slice(0, Math.min(train.count(), repairSamples)), mnist.test(), trigger,
-                trigger == null ? null : targetOptions.mode(), targetOptions.target, unlearning, run.create());
+                trigger == null ? null : backdoor.mode(), backdoor.targetClass(), unlearning, run.create());
         Models.saveLike(repaired.repair().network(), repairedFile, model, normalization.given());
-        ScanReport.repair(stdout, root, repaired, unlearning, trigger, mnist.test().count(), targetOptions.target);
+        ScanReport.repair(stdout, root, repaired, unlearning, trigger, mnist.test().count(), backdoor.targetClass());
     }
 
     /** repaired.onnx for a model read from ONNX, else repaired.bin. */

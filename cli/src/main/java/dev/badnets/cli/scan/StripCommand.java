@@ -3,15 +3,13 @@ package dev.badnets.cli.scan;
 import dev.badnets.cli.Check;
 import dev.badnets.cli.Errors;
 import dev.badnets.cli.Json;
-import dev.badnets.cli.Models;
 import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.UserException;
 import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.InputNormalizationOptions;
-import dev.badnets.cli.options.TargetOptions;
-import dev.badnets.cli.options.AttackOptions;
-import dev.badnets.cli.options.TriggerOptions;
+import dev.badnets.cli.options.BackdoorOptions;
+import dev.badnets.cli.options.ModelOnData;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.attack.PoisonPlan;
@@ -58,13 +56,7 @@ public final class StripCommand implements Callable<Integer> {
     DataOptions data;
 
     @Mixin
-    TriggerOptions triggerOptions;
-
-    @Mixin
-    AttackOptions attackOptions;
-
-    @Mixin
-    TargetOptions targetOptions;
+    BackdoorOptions backdoor;
 
     @Mixin
     BackendOptions run;
@@ -95,10 +87,10 @@ public final class StripCommand implements Callable<Integer> {
         Check.inRange("--perturbations", perturbations, 1, MAX_PERTURBATIONS);
         Path folder = data.folder();
         Path jsonFile = new OutputFiles().data("--data", folder).input("--model", model)
-                .input("--trigger", triggerOptions.pictureFile())
+                .input("--trigger", backdoor.pictureFile())
                 .file("--json", json).check().path("--json");
         MnistLayout layout = DataOptions.inspect(folder);
-        Trigger trigger = attackOptions.testTrigger(triggerOptions, layout.rows(), layout.cols(), folder);
+        Trigger trigger = backdoor.testTrigger(layout, folder);
         try (OutputLock lock = OutputFiles.lock(jsonFile, "--json")) {
             return strip(out, trigger, folder, layout, jsonFile);
         }
@@ -106,15 +98,14 @@ public final class StripCommand implements Callable<Integer> {
 
     private int strip(PrintWriter out, Trigger trigger, Path folder, MnistLayout layout, Path json)
             throws IOException {
-        Errors.doing("reading the model " + model);
-        Network net = normalization.apply(Models.load(model));
-        MnistData mnist = DataOptions.load(layout);
-        Models.checkFits(net, model, mnist.test().rows(), mnist.test().cols(), mnist.classes(), folder);
-        targetOptions.validate(net.classes());
+        ModelOnData read = ModelOnData.load(model, normalization, folder, layout);
+        Network net = read.net();
+        MnistData mnist = read.mnist();
+        backdoor.validate(net.classes());
 
         Errors.doing("running STRIP on " + model);
         Strip.Settings settings = Strip.Settings.defaults(seed).withPerturbations(perturbations);
-        Strip.Result r = Strip.run(net, mnist.test(), trigger, targetOptions.mode(), targetOptions.target, frr,
+        Strip.Result r = Strip.run(net, mnist.test(), trigger, backdoor.mode(), backdoor.targetClass(), frr,
                 settings, run.create());
         Strip.Settings used = r.settings();
         out.printf(Locale.ROOT, "STRIP on %s: %d blends per input with %,d clean overlays; threshold set on %,d "
@@ -130,8 +121,8 @@ public final class StripCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "triggered: %,5d test images, %5.2f%% caught   (entropy mean %.3f, median %.3f bits; "
                         + "trigger %s, %s)%n",
                 r.triggeredCount(), 100 * r.detectionRate(), r.triggered().mean(), r.triggered().median(),
-                trigger.describe(), targetOptions.mode() == PoisonPlan.Mode.ALL_TO_ALL
-                        ? "all-to-all" : "target " + targetOptions.target);
+                trigger.describe(), backdoor.mode() == PoisonPlan.Mode.ALL_TO_ALL
+                        ? "all-to-all" : "target " + backdoor.targetClass());
 
         if (json != null) {
             Json.write(json(r, trigger, folder), json);
@@ -154,8 +145,8 @@ public final class StripCommand implements Callable<Integer> {
         entropies(root.putObject("clean_entropy"), r.clean());
         entropies(root.putObject("triggered_entropy"), r.triggered());
         root.put("trigger", trigger.describe());
-        root.put("mode", targetOptions.mode().cliName());
-        root.put("target", targetOptions.target);
+        root.put("mode", backdoor.mode().cliName());
+        root.put("target", backdoor.targetClass());
         root.put("seed", seed);
         root.put("model", model.toAbsolutePath().toString());
         root.put("data", folder.toString());

@@ -124,14 +124,7 @@ public final class ServeTraining {
         config.put("poisoned_count", result.poisonedCount());
         config.put("trigger", trigger.describe());
         config.put("target", plan.target());
-        config.put("optimizer", training.optimizer().name().toLowerCase(Locale.ROOT));
-        config.put("learning_rate", training.learningRate());
-        if (training.weightDecay() > 0) {
-            config.put("weight_decay", training.weightDecay());
-        }
-        config.put("lr_schedule", training.learningRateSchedule().cliName());
-        config.put("batch", training.batchSize());
-        config.put("epochs", training.epochs());
+        Json.putTrainingConfig(config, training);
         config.put("seed", training.seed());
         return new Trained(result, config, trigger, plan);
     }

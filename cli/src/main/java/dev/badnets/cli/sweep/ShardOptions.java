@@ -2,7 +2,12 @@ package dev.badnets.cli.sweep;
 
 import dev.badnets.attack.experiment.Shard;
 import dev.badnets.cli.Check;
+import dev.badnets.cli.OutputFiles;
 import dev.badnets.cli.UserException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** How a grid runs: which shard, how many points at once, a dry run, and what to do with rows of another grid. */
@@ -45,6 +50,25 @@ public final class ShardOptions {
             throw new UserException("--shard " + spec + " names no shard: K must be from 1 to N", fix);
         }
         return new Shard(k, n);
+    }
+
+    /**
+     * For {@code merge}: the CSV {@code file} in each of the shards' output folders {@code dirs}, in
+     * order, each added to {@code paths} as an input; exit 2 naming a folder without one, the fix
+     * naming {@code command}'s --shard runs.
+     */
+    public static List<Path> shardCsvs(List<String> dirs, String file, String command, OutputFiles paths) {
+        List<Path> csvs = new ArrayList<>();
+        for (String dir : dirs) {
+            Path csv = Path.of(dir).resolve(file);
+            if (!Files.isRegularFile(csv)) {
+                throw new UserException("no " + file + " in " + dir,
+                        "pass the --out folders of the " + command + " --shard runs");
+            }
+            paths.input("DIR", csv);
+            csvs.add(csv);
+        }
+        return csvs;
     }
 
     /** The shard asked for, the whole grid without --shard; exit 2 for a bad --shard or --parallel. */

@@ -14,6 +14,7 @@ import dev.badnets.attack.experiment.Shard;
 import dev.badnets.cli.Check;
 import dev.badnets.cli.Errors;
 import dev.badnets.cli.OutputFiles;
+import dev.badnets.cli.options.BackendNameOptions;
 import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.DefenseOptions;
@@ -99,9 +100,8 @@ public final class SweepCommand implements Callable<Integer> {
             description = "Threads per model (default: 1; models then train in parallel, one per core).")
     Integer threadsPerPoint;
 
-    @Option(names = "--backend", paramLabel = "auto|ejml|simd", defaultValue = "auto",
-            description = "Matrix backend (default: ${DEFAULT-VALUE}).")
-    String backend;
+    @Mixin
+    BackendNameOptions backend;
 
     @Override
     public Integer call() throws Exception {
@@ -113,10 +113,7 @@ public final class SweepCommand implements Callable<Integer> {
         if (expectedRate != null) {
             DefenseOptions.checkRate("--expected-rate", expectedRate);
         }
-        BackendOptions run = new BackendOptions();
-        run.threads = perPoint;
-        run.backend = backend;
-        run.create();
+        BackendOptions run = backend.withThreads(perPoint);
         List<Run> all = grid.points(Shard.ALL).stream().map(p -> SweepPoints.resolve(p, this, run)).toList();
         List<Run> mine = all.stream().filter(r -> part.holds(r.point())).toList();
         // every point checked against the data before the CSV is touched or anything trained (--dry-run too)

@@ -4,13 +4,10 @@ import dev.badnets.attack.experiment.GridCsv;
 import dev.badnets.attack.experiment.GridException;
 import dev.badnets.attack.experiment.GridMerge;
 import dev.badnets.cli.OutputFiles;
-import dev.badnets.cli.UserException;
 
 import dev.badnets.mnist.AtomicFolder;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,16 +48,7 @@ public final class SweepMergeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         OutputFiles paths = new OutputFiles();
-        List<Path> csvs = new ArrayList<>();
-        for (String dir : dirs) {
-            Path csv = Path.of(dir).resolve(SweepCommand.CSV);
-            if (!Files.isRegularFile(csv)) {
-                throw new UserException("no " + SweepCommand.CSV + " in " + dir,
-                        "pass the --out folders of the sweep --shard runs");
-            }
-            paths.input("DIR", csv);
-            csvs.add(csv);
-        }
+        List<Path> csvs = ShardOptions.shardCsvs(dirs, SweepCommand.CSV, "sweep", paths);
         Path outDir = paths.folder("--out", out).check().path("--out");
 
         GridCsv.Table merged;

@@ -2,7 +2,6 @@ package dev.badnets.cli.train;
 
 import dev.badnets.attack.ImageSamples;
 
-import dev.badnets.cli.Errors;
 import dev.badnets.cli.Json;
 import dev.badnets.cli.Models;
 import dev.badnets.cli.OutputFiles;
@@ -10,9 +9,8 @@ import dev.badnets.cli.Report;
 import dev.badnets.cli.options.BackendOptions;
 import dev.badnets.cli.options.DataOptions;
 import dev.badnets.cli.options.InputNormalizationOptions;
-import dev.badnets.cli.options.TargetOptions;
-import dev.badnets.cli.options.AttackOptions;
-import dev.badnets.cli.options.TriggerOptions;
+import dev.badnets.cli.options.BackdoorOptions;
+import dev.badnets.cli.options.ModelOnData;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.badnets.attack.BackdoorMetrics;
@@ -26,7 +24,6 @@ import dev.badnets.mnist.MnistLayout;
 import dev.badnets.mnist.OutputLock;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,9 +39,6 @@ import picocli.CommandLine.Spec;
                         + "--target, --mode) also the attack success rate of that trigger."})
 public final class EvaluateCommand implements Callable<Integer> {
 
-    private static final List<String> TRIGGER_FLAGS = List.of("--attack", "--trigger", "--trigger-size",
-            "--trigger-value", "--position", "--alpha", "--target", "--mode");
-
     @Spec
     CommandSpec spec;
 
@@ -55,13 +49,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     DataOptions data;
 
     @Mixin
-    TriggerOptions triggerOptions;
-
-    @Mixin
-    AttackOptions attackOptions;
-
-    @Mixin
-    TargetOptions targetOptions;
+    BackdoorOptions backdoor;
 
     @Mixin
     BackendOptions run;
@@ -79,30 +67,23 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        boolean withTrigger = triggerGiven(spec);
+        boolean withTrigger = backdoor.given(spec);
         Path folder = data.folder();
         Path jsonFile = new OutputFiles().data("--data", folder).input("--model", model)
-                .input("--trigger", withTrigger ? triggerOptions.pictureFile() : null)
+                .input("--trigger", withTrigger ? backdoor.pictureFile() : null)
                 .file("--json", json).check().path("--json");
         MnistLayout layout = DataOptions.inspect(folder);
-        Trigger trigger = withTrigger
-                ? attackOptions.testTrigger(triggerOptions, layout.rows(), layout.cols(), folder) : null;
+        Trigger trigger = withTrigger ? backdoor.testTrigger(layout, folder) : null;
         try (OutputLock lock = OutputFiles.lock(jsonFile, "--json")) {
             return evaluate(out, trigger, folder, layout, jsonFile);
         }
     }
 
-    /** Whether the command line gave any trigger flag (then the command measures that trigger's ASR). */
-    public static boolean triggerGiven(CommandSpec spec) {
-        return TRIGGER_FLAGS.stream().anyMatch(flag -> spec.commandLine().getParseResult().hasMatchedOption(flag));
-    }
-
     private int evaluate(PrintWriter out, Trigger trigger, Path folder, MnistLayout layout, Path json)
             throws java.io.IOException {
-        Errors.doing("reading the model " + model);
-        Network net = normalization.apply(Models.load(model));
-        MnistData mnist = DataOptions.load(layout);
-        Models.checkFits(net, model, mnist.test().rows(), mnist.test().cols(), mnist.classes(), folder);
+        ModelOnData read = ModelOnData.load(model, normalization, folder, layout);
+        Network net = read.net();
+        MnistData mnist = read.mnist();
 
         ObjectNode root = Json.object();
         if (predictions != null) {
@@ -115,13 +96,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "clean accuracy %.2f%% on %d test images of %s%n",
                     100 * e.accuracy(), mnist.test().count(), folder);
         } else {
-            targetOptions.validate(net.classes());
-            BackdoorReport r = BackdoorMetrics.measure(net, mnist.test(), trigger, targetOptions.mode(),
-                    targetOptions.target, run.create());
+            backdoor.validate(net.classes());
+            BackdoorReport r = BackdoorMetrics.measure(net, mnist.test(), trigger, backdoor.mode(),
+                    backdoor.targetClass(), run.create());
             Json.putBackdoor(root, r);
             root.put("trigger", trigger.describe());
-            root.put("mode", targetOptions.mode().cliName());
-            root.put("target", targetOptions.target);
+            root.put("mode", backdoor.mode().cliName());
+            root.put("target", backdoor.targetClass());
             out.print(Report.backdoorLines(r, mnist.test().count()));
         }
         root.put("model", model.toAbsolutePath().toString());

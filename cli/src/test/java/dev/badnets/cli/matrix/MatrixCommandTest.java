@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.badnets.cli.Cli;
-import dev.badnets.mnist.Mnist;
-import dev.badnets.mnist.MnistData;
 import dev.badnets.mnist.testing.RealMnist;
 import dev.badnets.mnist.testing.RequiresMnist;
 import java.io.IOException;
@@ -27,12 +25,7 @@ class MatrixCommandTest {
 
     @BeforeAll
     static void writeSlice() throws IOException {
-        if (!RealMnist.isPresent()) {
-            return;
-        }
-        MnistData data = Mnist.load(Cli.mnist());
-        slice = dir.resolve("slice");
-        Mnist.write(slice, data.train().slice(0, 3000), data.test().slice(0, 500));
+        slice = RealMnist.slice(dir.resolve("slice"), 3000, 500);
     }
 
     private static Cli.Run matrix(Path out, String... more) {

@@ -8,8 +8,6 @@ import dev.badnets.cli.Cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.badnets.mnist.Mnist;
-import dev.badnets.mnist.MnistData;
 import dev.badnets.mnist.testing.RealMnist;
 import dev.badnets.mnist.testing.RequiresMnist;
 import java.awt.image.BufferedImage;
@@ -70,15 +68,12 @@ public class SweepCommandTest {
 
     @BeforeAll
     static void writeSlice() throws Exception {
+        slice = RealMnist.slice(dir.resolve("slice"), 10000, 2000);
         if (!RealMnist.isPresent()) {
             return; // RequiresMnist skips every test, naming the reason
         }
-        MnistData data = Mnist.load(Cli.mnist());
-        slice = dir.resolve("slice");
-        Mnist.write(slice, data.train().slice(0, 10000), data.test().slice(0, 2000));
         Path out = dir.resolve("whole");
-        Cli.Run run = Cli.run(sweep(out));
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds(sweep(out));
         whole = withoutSeconds(out.resolve("sweep.csv"));
     }
 
@@ -144,19 +139,16 @@ public class SweepCommandTest {
         assertEquals(0, Cli.run(sweep(two, "--shard", "2/2")).status());
         assertEquals(5, Files.readAllLines(one.resolve("sweep.csv")).size());
         Path merged = dir.resolve("merged");
-        Cli.Run run = Cli.run("sweep", "merge", two.toString(), one.toString(), "--out", merged.toString());
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds("sweep", "merge", two.toString(), one.toString(), "--out", merged.toString());
         assertEquals(whole, withoutSeconds(merged.resolve("sweep.csv")));
         assertEquals(SweepChart.WIDTH, ImageIO.read(merged.resolve("sweep.png").toFile()).getWidth());
 
         Path other = dir.resolve("other-grid");
         assertEquals(0, Cli.run(sweep(other, "--shard", "2/2", "--lr", "0.002")).status(), "same axes, another --lr");
-        assertRefused(Cli.run("sweep", "merge", one.toString(), other.toString(), "--out", dir.resolve("m2").toString()),
-                "holds points of another grid than");
-        assertRefused(Cli.run("sweep", "merge", one.toString(), two.toString(), one.toString(), "--out",
-                dir.resolve("m3").toString()), "is in both");
-        assertRefused(Cli.run("sweep", "merge", one.toString(), "--out", dir.resolve("m4").toString()),
-                "the CSVs hold 4 of the grid's 8 points (missing [2, 4, 6, 8])");
+        Cli.run("sweep", "merge", one.toString(), other.toString(), "--out", dir.resolve("m2").toString()).assertRefused("holds points of another grid than");
+        Cli.run("sweep", "merge", one.toString(), two.toString(), one.toString(), "--out",
+                dir.resolve("m3").toString()).assertRefused("is in both");
+        Cli.run("sweep", "merge", one.toString(), "--out", dir.resolve("m4").toString()).assertRefused("the CSVs hold 4 of the grid's 8 points (missing [2, 4, 6, 8])");
         assertTrue(!Files.exists(dir.resolve("m2")) && !Files.exists(dir.resolve("m3")));
     }
 
@@ -169,8 +161,7 @@ public class SweepCommandTest {
         // seed 1 points are unchanged; seed 2 ones leave the grid, seed 3 ones join it
         String[] args = sweep(out, "--discard-other-rows"); // without it the seed 2 rows are refused, not dropped
         args[List.of(args).indexOf("--seeds") + 1] = "1,3";
-        Cli.Run run = Cli.run(args);
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds(args);
         assertTrue(run.out().contains("skipped 4 points already in") && run.out().contains("discarded 4 rows"),
                 run::toString);
         assertEquals(4, run.out().lines().filter(l -> l.contains(" seed=3: ")).count(), run::toString);
@@ -183,12 +174,6 @@ public class SweepCommandTest {
             assertEquals(before[9], after[9]);
         }
         assertTrue(now.get(2).startsWith("50,2,3,"), now::toString);
-    }
-
-    private static void assertRefused(Cli.Run run, String says) {
-        assertEquals(2, run.status(), run::toString);
-        assertEquals(1, run.errLines().size(), run::toString);
-        assertTrue(run.err().contains(says), run::toString);
     }
 
     /** Whole rows in the CSV now (0 when it is not there yet). */

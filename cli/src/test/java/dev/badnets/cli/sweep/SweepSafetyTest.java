@@ -3,13 +3,12 @@ package dev.badnets.cli.sweep;
 import dev.badnets.attack.experiment.GridCsv;
 
 import dev.badnets.cli.Cli;
-import dev.badnets.cli.FailClosedCommandsTest;
+import dev.badnets.cli.RandomImages;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.badnets.mnist.Mnist;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -52,11 +51,9 @@ public class SweepSafetyTest {
 
     @BeforeAll
     static void writeDataAndSweep() throws IOException {
-        data = dir.resolve("data");
-        Mnist.write(data, FailClosedCommandsTest.images(300, 10, 1), FailClosedCommandsTest.images(100, 10, 2));
+        data = RandomImages.folder(dir.resolve("data"), 300, 100);
         Path out = dir.resolve("finished");
-        Cli.Run run = Cli.run(sweep(out, "--poison-counts", "5,10"));
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds(sweep(out, "--poison-counts", "5,10"));
         finished = out.resolve("sweep.csv");
     }
 
@@ -66,12 +63,6 @@ public class SweepSafetyTest {
         Files.createDirectories(out);
         Files.copy(finished, out.resolve("sweep.csv"));
         return out;
-    }
-
-    private static void assertRefused(Cli.Run run, String says) {
-        assertEquals(2, run.status(), run::toString);
-        assertEquals(1, run.errLines().size(), run::toString);
-        assertTrue(run.err().startsWith("badnets: ") && run.err().contains(says), run::toString);
     }
 
     @ParameterizedTest
@@ -89,9 +80,9 @@ public class SweepSafetyTest {
     void aGridThatFailsValidationLeavesTheFinishedRowsAsTheyWere() throws IOException {
         Path out = copy("invalid");
         byte[] before = Files.readAllBytes(out.resolve("sweep.csv"));
-        assertRefused(Cli.run(sweep(out, "--poison-counts", "99999,5")), "cannot poison 99999");
+        Cli.run(sweep(out, "--poison-counts", "99999,5")).assertRefused("cannot poison 99999");
         assertArrayEquals(before, Files.readAllBytes(out.resolve("sweep.csv")));
-        assertRefused(Cli.run(sweep(out, "--poison-counts", "5,10", "--trigger-sizes", "2,29")), "trigger_size=29");
+        Cli.run(sweep(out, "--poison-counts", "5,10", "--trigger-sizes", "2,29")).assertRefused("trigger_size=29");
         assertArrayEquals(before, Files.readAllBytes(out.resolve("sweep.csv")));
     }
 
@@ -99,10 +90,9 @@ public class SweepSafetyTest {
     void aChangedFlagIsRefusedRatherThanDroppingFinishedRowsUnlessAskedTo() throws IOException {
         Path out = copy("changed");
         byte[] before = Files.readAllBytes(out.resolve("sweep.csv"));
-        assertRefused(Cli.run(sweep(out, "--poison-counts", "5,10", "--lr", "0.01")), "--discard-other-rows");
+        Cli.run(sweep(out, "--poison-counts", "5,10", "--lr", "0.01")).assertRefused("--discard-other-rows");
         assertArrayEquals(before, Files.readAllBytes(out.resolve("sweep.csv")));
-        Cli.Run run = Cli.run(sweep(out, "--poison-counts", "5,10", "--lr", "0.01", "--discard-other-rows"));
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds(sweep(out, "--poison-counts", "5,10", "--lr", "0.01", "--discard-other-rows"));
         assertTrue(run.out().contains("discarded 2 rows"), run::toString);
         // the same flags again: both points resume from the CSV
         Cli.Run again = Cli.run(sweep(out, "--poison-counts", "5,10", "--lr", "0.01"));
@@ -141,8 +131,7 @@ public class SweepSafetyTest {
         Files.createDirectories(crlf);
         String text = Files.readString(finished, StandardCharsets.UTF_8).replace("\n", "\r\n");
         Files.writeString(crlf.resolve("sweep.csv"), text, StandardCharsets.UTF_8);
-        Cli.Run run = Cli.run("sweep", "merge", crlf.toString(), "--out", dir.resolve("crlf-merged").toString());
-        assertEquals(0, run.status(), run::toString);
+        Cli.Run run = Cli.succeeds("sweep", "merge", crlf.toString(), "--out", dir.resolve("crlf-merged").toString());
     }
 
     @Test
@@ -152,8 +141,8 @@ public class SweepSafetyTest {
         byte[] bytes = new byte[4096];
         new SplittableRandom(5).nextBytes(bytes);
         Files.write(junk.resolve("sweep.csv"), bytes);
-        assertRefused(Cli.run("sweep", "merge", junk.toString(), "--out", dir.resolve("junk-merged").toString()),
-                "is not a sweep CSV");
+        Cli.run("sweep", "merge", junk.toString(), "--out", dir.resolve("junk-merged").toString())
+                .assertRefused("is not a sweep CSV");
     }
 
     @Test
@@ -166,8 +155,8 @@ public class SweepSafetyTest {
         cells[config] = "ffffffffffffffff";
         lines.set(1, String.join(",", cells));
         Files.write(tampered.resolve("sweep.csv"), lines, StandardCharsets.UTF_8);
-        assertRefused(Cli.run("sweep", "merge", tampered.toString(), "--out", dir.resolve("t-merged").toString()),
-                "config");
+        Cli.run("sweep", "merge", tampered.toString(), "--out", dir.resolve("t-merged").toString())
+                .assertRefused("config");
     }
 
     @Test
@@ -178,8 +167,7 @@ public class SweepSafetyTest {
             f.setLength(100L << 20); // sparse: 100 MB of zeros that take no disk
         }
         long start = System.nanoTime();
-        assertRefused(Cli.run("sweep", "merge", big.toString(), "--out", dir.resolve("big-merged").toString()),
-                "larger than");
+        Cli.run("sweep", "merge", big.toString(), "--out", dir.resolve("big-merged").toString()).assertRefused("larger than");
         assertTrue(System.nanoTime() - start < 5_000_000_000L, "refused without reading it");
     }
 }

@@ -69,6 +69,19 @@ public final class RealMnist {
         return isPresent() ? load() : null;
     }
 
+    /**
+     * Writes the first {@code trainCount} training and {@code testCount} test images of the real MNIST
+     * into {@code folder}, a small data folder for tests that run commands on it; writes nothing when
+     * the data is not there ({@link RequiresMnist} then skips the tests). Returns {@code folder}.
+     */
+    public static Path slice(Path folder, int trainCount, int testCount) throws IOException {
+        if (isPresent()) {
+            MnistData data = load();
+            Mnist.write(folder, data.train().slice(0, trainCount), data.test().slice(0, testCount));
+        }
+        return folder;
+    }
+
     /** Loads the four files (a fresh copy per call: tests may change what they get). */
     public static MnistData load() throws IOException {
         return Mnist.load(folder());
