@@ -26,29 +26,16 @@ which one epoch does not pick up an invisible trigger such as WaNet's warp: see 
 Debian: apt-get install python3-torch python3-numpy libopenblas0-pthread.
 """
 import argparse
-import gzip
 import json
 import math
 import os
-import struct
 import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-
-def read_idx(folder, name):
-    for candidate in (name, name + ".gz"):
-        path = os.path.join(folder, candidate)
-        if os.path.exists(path):
-            opener = gzip.open if candidate.endswith(".gz") else open
-            with opener(path, "rb") as f:
-                data = f.read()
-            dims = data[3]
-            shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-            return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
-    raise SystemExit(f"no {name}(.gz) in {folder}")
+from simple_cnn import read_idx, report  # the same IDX reader as the yardstick (this folder is on the path)
 
 
 def small_cnn(rows, cols, classes, padding):
@@ -148,10 +135,7 @@ def main():
         "train_seconds": seconds,
         "torch": torch.__version__,
     }
-    print(json.dumps(result, indent=2))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=2)
+    report(result, args.json)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,14 @@ def read_idx(folder, name):
     raise SystemExit(f"no {name}(.gz) in {folder}")
 
 
+def report(result, path):
+    """Prints the figures as JSON, and writes them to path too unless it is None."""
+    print(json.dumps(result, indent=2))
+    if path:
+        with open(path, "w") as f:
+            json.dump(result, f, indent=2)
+
+
 def mlp():
     return nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 128), nn.ReLU(), nn.Linear(128, 10))
 
@@ -133,10 +141,7 @@ def main():
         "model": args.model,
         "torch": torch.__version__,
     }
-    print(json.dumps(result, indent=2))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=2)
+    report(result, args.json)
 
 
 if __name__ == "__main__":
