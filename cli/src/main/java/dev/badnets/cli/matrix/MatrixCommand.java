@@ -190,6 +190,12 @@ public final class MatrixCommand implements Callable<Integer> {
                 @Override
                 public void onCell(MatrixCsv.Row row) {
                     synchronized (stdout) {
+                        if (row.failed()) {
+                            stdout.printf(Locale.ROOT, "  %-10s %-22s seed %d: FAILED, %s  (%.1f s)%n", row.attack(),
+                                    row.defense(), row.seed(), row.failure(), row.seconds());
+                            stdout.flush();
+                            return;
+                        }
                         stdout.printf(Locale.ROOT, "  %-10s %-22s seed %d: C-Acc %.2f%%  ASR %.2f%%  R-Acc %.2f%%  DER %.3f"
                                         + "  (%.1f s)%n", row.attack(), row.defense(), row.seed(),
                                 100 * row.metrics().cleanAccuracy(), 100 * row.metrics().attackSuccessRate(),

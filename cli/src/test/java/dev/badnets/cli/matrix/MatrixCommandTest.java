@@ -43,7 +43,7 @@ class MatrixCommandTest {
         assertEquals(0, run.status(), run::toString);
         List<String> csv = Files.readAllLines(whole.resolve("matrix.csv"));
         assertEquals("attack,defense,seed,clean_accuracy,attack_success_rate,robust_accuracy,der,seconds,cell,cells,"
-                + "config,matrix", csv.get(0));
+                + "config,matrix,failure", csv.get(0));
         assertEquals(1 + 2 * 2 * 2, csv.size(), "a row per attack, defense (none included) and seed");
         assertTrue(Files.readString(whole.resolve("matrix.md")).contains("| fine-tuning |"));
         assertTrue(Files.size(whole.resolve("matrix.png")) > 1000);
