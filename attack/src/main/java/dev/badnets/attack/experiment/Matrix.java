@@ -53,6 +53,10 @@ import java.util.Objects;
  * finished cell's figures depend only on its configuration. Only a failure to write the results
  * (and a JVM error such as running out of memory) stops the run.
  *
+ * <p><b>The model is shared.</b> Every defense of an attack and seed is handed the same trained
+ * network, side by side, and must not change it (each works on a copy); one that hands that very
+ * network back is measured by the undefended cell's figures instead of a second pass over the test set.
+ *
  * <p><b>Parallel.</b> Independent work runs side by side on {@code parallel} threads: first the
  * models, then the defense cells; each task gets {@code parallel / tasks} backend threads (at
  * least 1). Thread counts change the speed, never the figures.
@@ -329,7 +333,8 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
                     model.poisoned(), test, model.triggered(), classes, network.of(c.seed()),
                     training(c.seed(), threads)));
             stage = "measuring the defended model failed: ";
-            CellMetrics measured = measure(d.network(), c, threads);
+            // a defense that hands the model back as it was (STRIP, a scan that flags nothing) has its figures already
+            CellMetrics measured = d.network() == model.network() ? model.metrics() : measure(d.network(), c, threads);
             // a run-time filter: a rejected triggered input is an attack that failed, a rejected clean one a miss
             after = finite(new CellMetrics(measured.cleanAccuracy() * (1 - d.rejectedClean()),
                     measured.attackSuccessRate() * (1 - d.rejectedTriggered()),
