@@ -57,6 +57,8 @@ import picocli.CommandLine.Spec;
                 "Writes OUT/matrix.csv (a row per attack, defense, seed), OUT/matrix.md (mean +- sd over seeds) "
                         + "and OUT/matrix.png. Rerun the same command to resume: finished cells and trained models "
                         + "are kept in OUT/cells and OUT/models.",
+                "A cell whose defense cannot be computed (it fails, or its model's outputs are NaN) is recorded as "
+                        + "failed, with its reason and no figures, and the other cells go on; a rerun retries it.",
                 "`matrix merge DIR... --out DIR` joins the CSVs of --shard runs."})
 public final class MatrixCommand implements Callable<Integer> {
 
