@@ -44,7 +44,7 @@ import java.util.Objects;
  *
  * <p><b>Failed cells.</b> A cell whose defense cannot be computed (it throws: non-finite outputs,
  * a loss that became NaN, data it cannot work with) or whose figures come out non-finite is
- * recorded as failed, with a one-line reason and no figures ({@link MatrixCsv.Row#failed}), and the
+ * recorded as failed, with a one-line reason and no figures ({@link MatrixCsv.Row#failed()}), and the
  * other cells go on: it is never a pass and never a number that was not measured. When the model of
  * an attack and seed cannot be trained or measured, its {@code none} cell fails and so does every
  * defense of it (there is nothing to defend or rate against). A failed cell is stored like a

@@ -66,7 +66,7 @@ public final class MatrixCsv {
             this(attack, defense, seed, metrics, der, seconds, cell, cells, config, matrix, "");
         }
 
-        /** A cell that could not be computed, and why ({@link #reason} makes it one line). */
+        /** A cell that could not be computed, and why ({@link MatrixCsv#reason} makes it one line). */
         public static Row failed(String attack, String defense, long seed, String why, double seconds, int cell,
                                  int cells, String config, String matrix) {
             return new Row(attack, defense, seed, null, Double.NaN, seconds, cell, cells, config, matrix, reason(why));

@@ -14,7 +14,7 @@ import java.util.function.ToDoubleFunction;
  * gives the defense's mean seconds per cell. Drawn from the rows alone, so a merge of shards draws
  * what the unsharded run would.
  *
- * <p>A cell with a failed seed ({@link MatrixCsv.Row#failed}) shows {@code failed} in its four
+ * <p>A cell with a failed seed ({@link MatrixCsv.Row#failed()}) shows {@code failed} in its four
  * columns ({@code failed k/n} when k of its n seeds failed), not a mean of the seeds that did not:
  * the figure over all seeds was not measured. Each failed row's reason is listed under the table.
  */
