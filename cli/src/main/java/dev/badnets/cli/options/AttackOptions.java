@@ -83,6 +83,10 @@ public final class AttackOptions {
             + "trigger, (0, 1] (default: 1).")
     Double lcAmplitude;
 
+    @Option(names = "--lc-models", paramLabel = "N", description = "label-consistent: clean models, each trained "
+            + "from a seed of the attacker's own, whose mean loss PGD raises (default: 1).")
+    Double lcModels;
+
     @Option(names = "--cover-rate", paramLabel = "R", description = "adaptive-patch: share of the training set "
             + "patched but kept with its label (default: 0.003, the paper's).")
     Double coverRate;
@@ -139,6 +143,7 @@ public final class AttackOptions {
         put(all, "lc-epsilon", lcEpsilon);
         put(all, "lc-steps", lcSteps);
         put(all, "lc-amplitude", lcAmplitude);
+        put(all, "lc-models", lcModels);
         put(all, "cover-rate", coverRate);
         return all;
     }
