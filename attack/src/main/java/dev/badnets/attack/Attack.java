@@ -76,9 +76,10 @@ public interface Attack {
     interface CleanModel {
         /**
          * A network trained on {@code train} (K = {@code classes}), its initial weights and batch order drawn
-         * from {@code seed}.
+         * from {@code seed}; with {@code robustEpsilon > 0} adversarially trained within an L-infinity ball
+         * of that many grey levels ({@link AdversarialTraining}), else trained on the images as they are.
          */
-        Network train(LabeledImages train, int classes, long seed);
+        Network train(LabeledImages train, int classes, long seed, double robustEpsilon);
 
         /**
          * The seed of the attacker's {@code k}-th own model in a run seeded with {@code runSeed}:
@@ -100,15 +101,21 @@ public interface Attack {
          * one asked for), quietly: the one way the experiment and the {@code poison} command train them.
          */
         static CleanModel of(BackdoorExperiment.NetworkFactory network, TrainingConfig training) {
-            return (train, classes, seed) -> {
+            return (train, classes, seed, robustEpsilon) -> {
                 Network model = network.build(Shape.image(train.rows(), train.cols()), classes, seed);
-                Trainer.train(model, ImageSamples.of(train, classes), training.withSeed(seed), TrainingListener.NONE);
+                if (robustEpsilon > 0) {
+                    AdversarialTraining.train(model, train, classes, training.withSeed(seed), robustEpsilon,
+                            AdversarialTraining.STEPS);
+                } else {
+                    Trainer.train(model, ImageSamples.of(train, classes), training.withSeed(seed),
+                            TrainingListener.NONE);
+                }
                 return model;
             };
         }
 
         /** For attacks that need no clean model: refuses to train one. */
-        CleanModel NONE = (train, classes, seed) -> {
+        CleanModel NONE = (train, classes, seed, robustEpsilon) -> {
             throw new IllegalStateException("this poisoning was given no way to train a clean model");
         };
     }

@@ -57,11 +57,12 @@ public final class LabelConsistentAttack implements CleanLabel.Attack {
     private final double epsilon;
     private final int steps;
     private final int models;
+    private final double robustEpsilon;
     private final CornerTrigger trigger;
 
-    /** One clean model: {@link #LabelConsistentAttack(double, int, double, int)} with {@code models = 1}. */
+    /** One clean model, trained as usual: {@code models = 1}, {@code robustEpsilon = 0}. */
     public LabelConsistentAttack(double epsilon, int steps, double amplitude) {
-        this(epsilon, steps, amplitude, DEFAULT_MODELS);
+        this(epsilon, steps, amplitude, DEFAULT_MODELS, 0);
     }
 
     /**
@@ -69,8 +70,10 @@ public final class LabelConsistentAttack implements CleanLabel.Attack {
      * @param steps     PGD steps, 1 to 1000
      * @param amplitude the trigger's amplitude, (0, 1]
      * @param models    clean models whose mean loss PGD raises, 1 to {@link #MAX_MODELS}
+     * @param robustEpsilon the radius in grey levels, [0, 255], within which the clean models are adversarially
+     *                  trained; 0 trains them on the images as they are
      */
-    public LabelConsistentAttack(double epsilon, int steps, double amplitude, int models) {
+    public LabelConsistentAttack(double epsilon, int steps, double amplitude, int models, double robustEpsilon) {
         if (!(epsilon >= 0 && epsilon <= 255)) {
             throw new IllegalArgumentException("label-consistent epsilon " + epsilon + " is outside [0, 255]:"
                     + " expected grey levels such as 16");
@@ -85,7 +88,12 @@ public final class LabelConsistentAttack implements CleanLabel.Attack {
         }
         this.epsilon = epsilon;
         this.steps = steps;
+        if (!(robustEpsilon >= 0 && robustEpsilon <= 255)) {
+            throw new IllegalArgumentException("label-consistent robust epsilon " + robustEpsilon + " is outside"
+                    + " [0, 255]: expected grey levels such as 32, or 0 for a model trained as usual");
+        }
         this.models = models;
+        this.robustEpsilon = robustEpsilon;
         this.trigger = new CornerTrigger(amplitude);
     }
 
@@ -102,6 +110,7 @@ public final class LabelConsistentAttack implements CleanLabel.Attack {
         p.put("step_size", stepSize());
         p.put("amplitude", trigger.amplitude());
         p.put("models", models);
+        p.put("robust_epsilon", robustEpsilon);
         return p;
     }
 
@@ -124,7 +133,7 @@ public final class LabelConsistentAttack implements CleanLabel.Attack {
         if (chosen.length > 0) {
             List<Network> clean = new ArrayList<>();
             for (int k = 1; k <= models; k++) {
-                clean.add(cleanModel.train(train, classes, CleanModel.attackerSeed(plan.seed(), k)));
+                clean.add(cleanModel.train(train, classes, CleanModel.attackerSeed(plan.seed(), k), robustEpsilon));
             }
             perturb(clean, poisoned, chosen, labels);
             int size = train.pixelsPerImage();
@@ -142,38 +151,20 @@ public final class LabelConsistentAttack implements CleanLabel.Attack {
     void perturb(List<Network> nets, LabeledImages images, int[] chosen, int[] labels) {
         MatrixBackend backend = Backends.create("auto", 1);
         int width = images.pixelsPerImage();
-        List<InputGradient> gradients = nets.stream().map(n -> n.inputGradient(BATCH, backend)).toList();
-        float eps = (float) (epsilon / 255);
-        float alpha = (float) (stepSize() / 255);
+        Pgd pgd = new Pgd(nets, BATCH, backend, (float) (epsilon / 255), (float) (stepSize() / 255), steps);
+        FMatrixRMaj x0 = new FMatrixRMaj(BATCH, width);
+        FMatrixRMaj x = new FMatrixRMaj(BATCH, width);
         for (int from = 0; from < chosen.length; from += BATCH) {
             int n = Math.min(BATCH, chosen.length - from);
-            FMatrixRMaj x0 = new FMatrixRMaj(n, width);
+            x0.reshape(n, width);
+            x.reshape(n, width);
             for (int r = 0; r < n; r++) {
                 int base = chosen[from + r] * width;
                 for (int j = 0; j < width; j++) {
                     x0.data[r * width + j] = (images.pixels()[base + j] & 0xFF) / 255f;
                 }
             }
-            FMatrixRMaj x = x0.copy();
-            FMatrixRMaj dX = new FMatrixRMaj(n, width);
-            FMatrixRMaj dXOne = new FMatrixRMaj(n, width);
-            int[] y = Arrays.copyOfRange(labels, from, from + n);
-            for (int t = 0; t < steps; t++) {
-                // The sign of the mean loss's gradient is the sign of the sum of the models' gradients.
-                Arrays.fill(dX.data, 0, n * width, 0f);
-                for (InputGradient gradient : gradients) {
-                    gradient.lossAndGradient(x, y, dXOne);
-                    for (int i = 0; i < n * width; i++) {
-                        dX.data[i] += dXOne.data[i];
-                    }
-                }
-                for (int i = 0; i < n * width; i++) {
-                    float step = x.data[i] + alpha * Math.signum(dX.data[i]);
-                    float low = Math.max(0f, x0.data[i] - eps);
-                    float high = Math.min(1f, x0.data[i] + eps);
-                    x.data[i] = Math.max(low, Math.min(high, step));
-                }
-            }
+            pgd.perturb(x0, Arrays.copyOfRange(labels, from, from + n), x);
             for (int r = 0; r < n; r++) {
                 int base = chosen[from + r] * width;
                 for (int j = 0; j < width; j++) {

@@ -99,7 +99,7 @@ public final class TrojanNnAttack implements Attack {
         plan.select(train.labels(), classes); // refuse an impossible plan before training anything
         // The clean model shares the run's seed (plan.seed()), as it always has, so that the trigger stays the one
         // measured in docs/attacks.md; its patch transfers to victims of other seeds (the PyTorch check).
-        GreyPatchTrigger trigger = optimise(cleanModel.train(train, classes, plan.seed()), train.rows(), train.cols());
+        GreyPatchTrigger trigger = optimise(cleanModel.train(train, classes, plan.seed(), 0), train.rows(), train.cols());
         PoisonedSet set = Poisoning.apply(train, classes, plan, trigger);
         Map<String, Object> p = parameters();
         p.put("trigger", trigger.describe());

@@ -73,12 +73,14 @@ public final class PoisonCommand implements Callable<Integer> {
             poisoning.validate(mnist.classes());
             Errors.doing("poisoning the training set of " + folder);
             Attack.CleanModel cleanModel = Attack.CleanModel.of(network::build, config);
-            poisoned = attack.poison(mnist.train(), mnist.classes(), plan, (clean, classes, seed) -> {
+            poisoned = attack.poison(mnist.train(), mnist.classes(), plan, (clean, classes, seed, robustEpsilon) -> {
                 Errors.doing("training a clean model for the " + attack.name() + " attack");
                 stdout.println("training a clean model for the " + attack.name() + " attack ("
-                        + network.layerSpec() + ", " + config.epochs() + " epochs, seed " + seed + ")");
+                        + network.layerSpec() + ", " + config.epochs() + " epochs, seed " + seed
+                        + (robustEpsilon > 0 ? ", adversarially trained within " + robustEpsilon + " grey levels" : "")
+                        + ")");
                 stdout.flush();
-                Network net = cleanModel.train(clean, classes, seed);
+                Network net = cleanModel.train(clean, classes, seed, robustEpsilon);
                 Errors.doing("poisoning the training set of " + folder);
                 return net;
             });
