@@ -118,6 +118,41 @@ class CleanModelAttacksTest {
         assertTrue(loss(net, copy, 40) > loss(net, TRAIN, 40) + 0.05, "the loss grows");
     }
 
+    @Test
+    void pgdOnAnEnsembleRaisesTheMeanLossOfItsModels() {
+        Network a = Architecture.build(Shape.image(12, 12), "dense16", 4, 3);
+        Network b = Architecture.build(Shape.image(12, 12), "dense16", 4, 4);
+        LabeledImages copy = TRAIN.copy();
+        int[] chosen = java.util.stream.IntStream.range(0, 40).toArray();
+        int[] labels = Arrays.stream(chosen).map(TRAIN::label).toArray();
+        new LabelConsistentAttack(16, 10, 1).perturb(java.util.List.of(a, b), copy, chosen, labels);
+        assertTrue(loss(a, copy, 40) + loss(b, copy, 40) > loss(a, TRAIN, 40) + loss(b, TRAIN, 40) + 0.1,
+                "the mean loss grows");
+    }
+
+    @Test
+    void adversarialTrainingIsSeededAndLeavesLessForPgdToGain() {
+        dev.badnets.core.TrainingConfig config = new dev.badnets.core.TrainingConfig(3, 32, 0.01f,
+                dev.badnets.core.OptimizerKind.ADAM, 0f, 1L, 1, "auto");
+        Attack.CleanModel clean = Attack.CleanModel.of(BackdoorExperiment.NetworkFactory.architecture("dense16"),
+                config);
+        Network standard = clean.train(TRAIN, 4, 5, 0);
+        Network robust = clean.train(TRAIN, 4, 5, 64);
+        assertArrayEquals(Evaluator.probabilities(robust, samples()),
+                Evaluator.probabilities(clean.train(TRAIN, 4, 5, 64), samples()), "the same seed, the same model");
+        int[] chosen = java.util.stream.IntStream.range(0, TRAIN.count()).toArray();
+        int[] labels = Arrays.stream(chosen).map(TRAIN::label).toArray();
+        LabelConsistentAttack pgd = new LabelConsistentAttack(64, 10, 1);
+        LabeledImages againstStandard = TRAIN.copy(), againstRobust = TRAIN.copy();
+        pgd.perturb(java.util.List.of(standard), againstStandard, chosen, labels);
+        pgd.perturb(java.util.List.of(robust), againstRobust, chosen, labels);
+        int n = TRAIN.count();
+        double gainStandard = loss(standard, againstStandard, n) - loss(standard, TRAIN, n);
+        double gainRobust = loss(robust, againstRobust, n) - loss(robust, TRAIN, n);
+        assertTrue(gainRobust < gainStandard, "PGD raises the robust model's loss less: " + gainRobust + " against "
+                + gainStandard);
+    }
+
     private static double loss(Network net, LabeledImages images, int n) {
         float[] p = Evaluator.probabilities(net, new ByteSamples(images.pixels(), images.labels(),
                 Shape.image(12, 12), 4));
