@@ -21,11 +21,9 @@ import org.ejml.data.FMatrixRMaj;
  *   min_theta  E_(x, y) [ max_{||delta||_inf <= eps} loss(f_theta(x + delta), y) ]
  * </pre>
  * the inner maximum approximated by {@link Pgd} against the network's current weights, batch by batch,
- * before each optimiser step. Such a network is robust: its adversarial examples change what a person
- * would call the digit's shape rather than exploit the weights of one training run, which is why the
- * label-consistent attack computes its perturbations on one (BackdoorBench crafts them on an adversarially
- * trained ResNet-18). Batch order, learning-rate schedule and optimiser are {@code config}'s, as in
- * {@link Trainer#train}.
+ * before each optimiser step. BackdoorBench computes the label-consistent attack's perturbations on such
+ * a model (an adversarially trained ResNet-18); {@link LabelConsistentAttack} can do the same. Batch
+ * order, learning-rate schedule and optimiser are {@code config}'s, as in {@link Trainer#train}.
  */
 final class AdversarialTraining {
 

@@ -83,15 +83,15 @@ public interface Attack {
 
         /**
          * The seed of the attacker's {@code k}-th own model in a run seeded with {@code runSeed}:
-         * {@code 1000 runSeed + k}. For k in 1 to 999 it is never {@code runSeed} itself (that would need
-         * {@code 999 runSeed = -k}), so a victim trained with the run's seed does not start from the
-         * attacker's weights.
+         * {@code 1000 runSeed + k}. For k in 1 to 100 it is never {@code runSeed} itself (that would need
+         * {@code 999 runSeed = -k} modulo 2^64, which no seed of magnitude below 10^15 meets: 999 divides no
+         * such k), so a victim trained with the run's seed does not start from the attacker's weights.
          *
-         * @param k 1 to 999
+         * @param k 1 to 100
          */
         static long attackerSeed(long runSeed, int k) {
-            if (k < 1 || k > 999) {
-                throw new IllegalArgumentException("attacker model number " + k + " is outside 1 to 999");
+            if (k < 1 || k > 100) {
+                throw new IllegalArgumentException("attacker model number " + k + " is outside 1 to 100");
             }
             return 1000 * runSeed + k;
         }

@@ -50,6 +50,12 @@ class CleanModelAttacksTest {
             }
         }
         assertThrows(IllegalArgumentException.class, () -> Attack.CleanModel.attackerSeed(1, 0));
+        assertThrows(IllegalArgumentException.class, () -> Attack.CleanModel.attackerSeed(1, 101));
+        for (long runSeed = -2000; runSeed <= 2000; runSeed++) {
+            for (int k = 1; k <= 100; k++) {
+                assertTrue(Attack.CleanModel.attackerSeed(runSeed, k) != runSeed, runSeed + ", model " + k);
+            }
+        }
         assertThrows(IllegalArgumentException.class, () -> new LabelConsistentAttack(16, 2, 1, 0, 0));
         assertThrows(IllegalArgumentException.class,
                 () -> new LabelConsistentAttack(16, 2, 1, LabelConsistentAttack.MAX_MODELS + 1, 0));
