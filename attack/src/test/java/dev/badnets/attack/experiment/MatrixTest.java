@@ -60,10 +60,10 @@ class MatrixTest {
                 .withEpochs(1).withThreads(1));
         return new Matrix(attacks, List.of("fine-tuning", "fine-pruning"), List.of(1L, 2L), train, test, 10,
                 seed -> {
-                    NetworkFactory f = NetworkFactory.architecture(LAYERS, seed);
-                    return (shape, classes) -> {
+                    NetworkFactory f = NetworkFactory.architecture(LAYERS);
+                    return (shape, classes, initSeed) -> {
                         trainings.incrementAndGet();
-                        return f.build(shape, classes);
+                        return f.build(shape, classes, initSeed);
                     };
                 }, TRAINING,
                 (name, seed, threads) -> {
