@@ -1,6 +1,10 @@
 package dev.badnets.attack;
 
 import dev.badnets.core.Network;
+import dev.badnets.core.Shape;
+import dev.badnets.core.Trainer;
+import dev.badnets.core.TrainingConfig;
+import dev.badnets.core.TrainingListener;
 import dev.badnets.mnist.LabeledImages;
 import java.util.Map;
 
@@ -43,7 +47,7 @@ public interface Attack {
      * @param train      the clean training set
      * @param classes    number of classes K
      * @param plan       how many samples, the target and mode, the seed
-     * @param cleanModel trains a clean model when {@link #needsCleanModel()}; otherwise not called
+     * @param cleanModel trains clean models when {@link #needsCleanModel()}; otherwise not called
      * @throws IllegalArgumentException when the plan cannot be met or the attack does not fit the images
      */
     PoisonedSet poison(LabeledImages train, int classes, PoisonPlan plan, CleanModel cleanModel);
@@ -63,14 +67,55 @@ public interface Attack {
      */
     Trigger trigger();
 
-    /** Trains a model on clean data, for attacks that optimise their poison against one. */
+    /**
+     * Trains a model on clean data, for attacks that optimise their poison against one. The attacker does
+     * not know the victim's initial weights or batch order, so an attack asks for its models by seed:
+     * {@link #attackerSeed} gives seeds of its own, derived from the run's seed by a fixed rule.
+     */
     @FunctionalInterface
     interface CleanModel {
-        /** A network trained on {@code train} (K = {@code classes}); called at most once per poisoning. */
-        Network train(LabeledImages train, int classes);
+        /**
+         * A network trained on {@code train} (K = {@code classes}), its initial weights and batch order drawn
+         * from {@code seed}; with {@code robustEpsilon > 0} adversarially trained within an L-infinity ball
+         * of that many grey levels ({@link AdversarialTraining}), else trained on the images as they are.
+         */
+        Network train(LabeledImages train, int classes, long seed, double robustEpsilon);
+
+        /**
+         * The seed of the attacker's {@code k}-th own model in a run seeded with {@code runSeed}:
+         * {@code 1000 runSeed + k}. For k in 1 to 100 it is never {@code runSeed} itself (that would need
+         * {@code 999 runSeed = -k} modulo 2^64, which no seed of magnitude below 10^15 meets: 999 divides no
+         * such k), so a victim trained with the run's seed does not start from the attacker's weights.
+         *
+         * @param k 1 to 100
+         */
+        static long attackerSeed(long runSeed, int k) {
+            if (k < 1 || k > 100) {
+                throw new IllegalArgumentException("attacker model number " + k + " is outside 1 to 100");
+            }
+            return 1000 * runSeed + k;
+        }
+
+        /**
+         * Networks of {@code network}'s architecture trained with {@code training} (its seed replaced by the
+         * one asked for), quietly: the one way the experiment and the {@code poison} command train them.
+         */
+        static CleanModel of(BackdoorExperiment.NetworkFactory network, TrainingConfig training) {
+            return (train, classes, seed, robustEpsilon) -> {
+                Network model = network.build(Shape.image(train.rows(), train.cols()), classes, seed);
+                if (robustEpsilon > 0) {
+                    AdversarialTraining.train(model, train, classes, training.withSeed(seed), robustEpsilon,
+                            AdversarialTraining.STEPS);
+                } else {
+                    Trainer.train(model, ImageSamples.of(train, classes), training.withSeed(seed),
+                            TrainingListener.NONE);
+                }
+                return model;
+            };
+        }
 
         /** For attacks that need no clean model: refuses to train one. */
-        CleanModel NONE = (train, classes) -> {
+        CleanModel NONE = (train, classes, seed, robustEpsilon) -> {
             throw new IllegalStateException("this poisoning was given no way to train a clean model");
         };
     }

@@ -132,9 +132,13 @@ public final class Attacks {
                                 "radius of the L-infinity ball in grey levels"),
                         whole("lc-steps", LabelConsistentAttack.DEFAULT_STEPS, 1, 1000, "PGD steps"),
                         real("lc-amplitude", CornerTrigger.DEFAULT_AMPLITUDE, 0, true, 1,
-                                "amplitude of the corner trigger")),
+                                "amplitude of the corner trigger"),
+                        whole("lc-models", LabelConsistentAttack.DEFAULT_MODELS, 1, LabelConsistentAttack.MAX_MODELS,
+                                "clean models whose mean loss PGD raises"),
+                        real("lc-robust-epsilon", 0, 0, false, 255,
+                                "radius in grey levels of the clean models' adversarial training (0: none)")),
                 b -> new LabelConsistentAttack(b.get("lc-epsilon"), (int) b.get("lc-steps"),
-                        b.get("lc-amplitude"))));
+                        b.get("lc-amplitude"), (int) b.get("lc-models"), b.get("lc-robust-epsilon"))));
         add(e, new Entry(ADAPTIVE_PATCH, "four blended patches on few poisoned images plus cover images that keep"
                 + " their labels", List.of(real("cover-rate", AdaptivePatchAttack.DEFAULT_COVER_RATE, 0, false, 0.5,
                         "share of the training set patched but kept with its label")),

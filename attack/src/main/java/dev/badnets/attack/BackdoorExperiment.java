@@ -28,14 +28,16 @@ import java.util.OptionalDouble;
  * <pre>{@code
  * ExperimentResult r = BackdoorExperiment.of(mnist.train(), mnist.test(), mnist.classes(),
  *                 PoisonPlan.ofCount(600), Triggers.defaultTrigger(),
- *                 NetworkFactory.architecture(Architecture.CNN, 1), config)
+ *                 NetworkFactory.architecture(Architecture.CNN), config)
  *         .withDefense(new Spectre())
  *         .run(ExperimentListener.NONE);
  * System.out.println(r.backdoor().attackSuccessRate());
  * }</pre>
  *
  * The same experiment gives the same figures on every run (only the timings differ): poisoning,
- * initial weights and shuffling are all seeded.
+ * initial weights and shuffling are all seeded. The trained network's initial weights and batch order
+ * come from {@code training.seed()}; a clean model the attack trains for itself gets a seed of its own
+ * ({@link Attack.CleanModel#attackerSeed}), since an attacker does not know the victim's.
  *
  * @param train        the clean training set (not changed)
  * @param test         the clean test set (not changed)
@@ -60,12 +62,15 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
     /** Builds a fresh, untrained network for images of shape {@code input} and {@code classes} classes. */
     @FunctionalInterface
     public interface NetworkFactory {
-        /** A new network; called once per training, so it must not hand out the same one twice. */
-        Network build(Shape input, int classes);
+        /**
+         * A new network whose initial weights are drawn from {@code seed}; called once per training, so it
+         * must not hand out the same one twice.
+         */
+        Network build(Shape input, int classes, long seed);
 
-        /** Networks of {@link Architecture#build} with the hidden layers of {@code spec}, seeded with {@code seed}. */
-        static NetworkFactory architecture(String spec, long seed) {
-            return (input, classes) -> Architecture.build(input, spec, classes, seed);
+        /** Networks of {@link Architecture#build} with the hidden layers of {@code spec}. */
+        static NetworkFactory architecture(String spec) {
+            return (input, classes, seed) -> Architecture.build(input, spec, classes, seed);
         }
     }
 
@@ -140,13 +145,9 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
 
         events.onPhase(Phase.POISONING);
         // The network first: a spec that does not fit the images is refused before any work.
-        Network net = network.build(Shape.image(train.rows(), train.cols()), classes);
-        PoisonedSet poisoned = attack.poison(train, classes, plan, (clean, k) -> {
-            // The attacker's own clean model, trained quietly: the listener hears of the experiment's trainings.
-            Network model = network.build(Shape.image(clean.rows(), clean.cols()), k);
-            Trainer.train(model, ImageSamples.of(clean, k), training, TrainingListener.NONE);
-            return model;
-        });
+        Network net = network.build(Shape.image(train.rows(), train.cols()), classes, training.seed());
+        // The attacker's own clean models are trained quietly: the listener hears of the experiment's trainings.
+        PoisonedSet poisoned = attack.poison(train, classes, plan, Attack.CleanModel.of(network, training));
         events.onPoisoned(poisoned, net);
 
         TrainingResult trained = train(Phase.TRAINING, net, poisoned.images(), events);
@@ -170,7 +171,7 @@ public record BackdoorExperiment(LabeledImages train, LabeledImages test, int cl
         DetectionMetrics metrics = DetectionMetrics.of(found.detection(), poisoned.indices());
 
         LabeledImages kept = found.filtered();
-        Network fresh = network.build(Shape.image(kept.rows(), kept.cols()), classes);
+        Network fresh = network.build(Shape.image(kept.rows(), kept.cols()), classes, training.seed());
         TrainingResult retrained = train(Phase.RETRAINING, fresh, kept, events);
         events.onPhase(Phase.MEASURING);
         BackdoorReport after = measure(fresh, poisoned.trigger());

@@ -35,7 +35,7 @@ class BackdoorExperimentTest {
     private static final PoisonPlan PLAN = PoisonPlan.ofCount(30).withTarget(0).withSeed(5);
     private static final TrainingConfig CONFIG = new TrainingConfig(3, 16, 0.01f, OptimizerKind.ADAM, 0f, 1L, 1,
             "auto");
-    private static final NetworkFactory NETWORK = NetworkFactory.architecture("dense16", 7);
+    private static final NetworkFactory NETWORK = NetworkFactory.architecture("dense16");
 
     /** Class c lights row c + 1 with grey levels of 150 to 255; row 0, where the trigger goes, stays dark. */
     private static LabeledImages images(int count, long seed) {

@@ -24,10 +24,64 @@ class CleanModelAttacksTest {
 
     /** An untrained but fixed network: PGD and the mask optimisation work on any differentiable model. */
     static Attack.CleanModel model(int[] calls) {
-        return (train, classes) -> {
+        return model(calls, new java.util.ArrayList<>());
+    }
+
+    /** {@link #model(int[])}, recording the seed each clean model is asked for. */
+    static Attack.CleanModel model(int[] calls, java.util.List<Long> seeds) {
+        return (train, classes, seed, robustEpsilon) -> {
             calls[0]++;
+            seeds.add(seed);
             return Architecture.build(Shape.image(train.rows(), train.cols()), "dense16", classes, 3);
         };
+    }
+
+    @Test
+    void labelConsistentTrainsItsCleanModelsFromSeedsOtherThanTheVictims() {
+        for (long runSeed : new long[] {0, 1, 2, 7, -5, 123_456_789}) {
+            for (int models : new int[] {1, 3}) {
+                int[] calls = {0};
+                java.util.List<Long> seeds = new java.util.ArrayList<>();
+                new LabelConsistentAttack(16, 2, 1, models, 0).poison(TRAIN, 4,
+                        PoisonPlan.ofCount(5).withTarget(1).withSeed(runSeed), model(calls, seeds));
+                assertEquals(models, calls[0], "one clean model per ensemble member");
+                assertEquals(models, seeds.stream().distinct().count(), "each member from its own seed: " + seeds);
+                assertFalse(seeds.contains(runSeed), "the victim's seed " + runSeed + " is not the attacker's: " + seeds);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Attack.CleanModel.attackerSeed(1, 0));
+        assertThrows(IllegalArgumentException.class, () -> Attack.CleanModel.attackerSeed(1, 101));
+        for (long runSeed = -2000; runSeed <= 2000; runSeed++) {
+            for (int k = 1; k <= 100; k++) {
+                assertTrue(Attack.CleanModel.attackerSeed(runSeed, k) != runSeed, runSeed + ", model " + k);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new LabelConsistentAttack(16, 2, 1, 0, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> new LabelConsistentAttack(16, 2, 1, LabelConsistentAttack.MAX_MODELS + 1, 0));
+    }
+
+    @Test
+    void theSharedCleanModelIsBuiltAndTrainedFromTheSeedItIsAskedFor() {
+        java.util.List<Long> built = new java.util.ArrayList<>();
+        BackdoorExperiment.NetworkFactory factory = (input, classes, seed) -> {
+            built.add(seed);
+            return Architecture.build(input, "dense16", classes, seed);
+        };
+        dev.badnets.core.TrainingConfig config = new dev.badnets.core.TrainingConfig(1, 32, 0.01f,
+                dev.badnets.core.OptimizerKind.ADAM, 0f, 1L, 1, "auto");
+        Attack.CleanModel clean = Attack.CleanModel.of(factory, config);
+        Network a = clean.train(TRAIN, 4, 1001, 0);
+        Network b = clean.train(TRAIN, 4, 1001, 0);
+        Network c = clean.train(TRAIN, 4, 1, 0);
+        assertEquals(java.util.List.of(1001L, 1001L, 1L), built);
+        float[] pa = Evaluator.probabilities(a, samples()), pb = Evaluator.probabilities(b, samples());
+        assertArrayEquals(pa, pb, "the same seed trains the same model");
+        assertFalse(Arrays.equals(pa, Evaluator.probabilities(c, samples())), "another seed, another model");
+    }
+
+    private static ByteSamples samples() {
+        return new ByteSamples(TRAIN.pixels(), TRAIN.labels(), Shape.image(12, 12), 4);
     }
 
     @Test
@@ -66,8 +120,43 @@ class CleanModelAttacksTest {
         LabeledImages copy = TRAIN.copy();
         int[] chosen = java.util.stream.IntStream.range(0, 40).toArray();
         int[] labels = Arrays.stream(chosen).map(TRAIN::label).toArray();
-        new LabelConsistentAttack(16, 10, 1).perturb(net, copy, chosen, labels);
+        new LabelConsistentAttack(16, 10, 1).perturb(java.util.List.of(net), copy, chosen, labels);
         assertTrue(loss(net, copy, 40) > loss(net, TRAIN, 40) + 0.05, "the loss grows");
+    }
+
+    @Test
+    void pgdOnAnEnsembleRaisesTheMeanLossOfItsModels() {
+        Network a = Architecture.build(Shape.image(12, 12), "dense16", 4, 3);
+        Network b = Architecture.build(Shape.image(12, 12), "dense16", 4, 4);
+        LabeledImages copy = TRAIN.copy();
+        int[] chosen = java.util.stream.IntStream.range(0, 40).toArray();
+        int[] labels = Arrays.stream(chosen).map(TRAIN::label).toArray();
+        new LabelConsistentAttack(16, 10, 1).perturb(java.util.List.of(a, b), copy, chosen, labels);
+        assertTrue(loss(a, copy, 40) + loss(b, copy, 40) > loss(a, TRAIN, 40) + loss(b, TRAIN, 40) + 0.1,
+                "the mean loss grows");
+    }
+
+    @Test
+    void adversarialTrainingIsSeededAndLeavesLessForPgdToGain() {
+        dev.badnets.core.TrainingConfig config = new dev.badnets.core.TrainingConfig(3, 32, 0.01f,
+                dev.badnets.core.OptimizerKind.ADAM, 0f, 1L, 1, "auto");
+        Attack.CleanModel clean = Attack.CleanModel.of(BackdoorExperiment.NetworkFactory.architecture("dense16"),
+                config);
+        Network standard = clean.train(TRAIN, 4, 5, 0);
+        Network robust = clean.train(TRAIN, 4, 5, 64);
+        assertArrayEquals(Evaluator.probabilities(robust, samples()),
+                Evaluator.probabilities(clean.train(TRAIN, 4, 5, 64), samples()), "the same seed, the same model");
+        int[] chosen = java.util.stream.IntStream.range(0, TRAIN.count()).toArray();
+        int[] labels = Arrays.stream(chosen).map(TRAIN::label).toArray();
+        LabelConsistentAttack pgd = new LabelConsistentAttack(64, 10, 1);
+        LabeledImages againstStandard = TRAIN.copy(), againstRobust = TRAIN.copy();
+        pgd.perturb(java.util.List.of(standard), againstStandard, chosen, labels);
+        pgd.perturb(java.util.List.of(robust), againstRobust, chosen, labels);
+        int n = TRAIN.count();
+        double gainStandard = loss(standard, againstStandard, n) - loss(standard, TRAIN, n);
+        double gainRobust = loss(robust, againstRobust, n) - loss(robust, TRAIN, n);
+        assertTrue(gainRobust < gainStandard, "PGD raises the robust model's loss less: " + gainRobust + " against "
+                + gainStandard);
     }
 
     private static double loss(Network net, LabeledImages images, int n) {

@@ -84,7 +84,9 @@ public class CliErrorsTest {
         "trojannn --trojan-neurons=2.5", "trojannn --trojan-target-value=0", "trojannn --trojan-target-value=1e5",
         "trojannn --trojan-steps=0", "trojannn --trojan-steps=10001", "label-consistent --lc-epsilon=-1",
         "label-consistent --lc-epsilon=256", "label-consistent --lc-steps=0", "label-consistent --lc-steps=1001",
-        "label-consistent --lc-amplitude=0", "label-consistent --lc-amplitude=1.5", "adaptive-patch --cover-rate=-0.1",
+        "label-consistent --lc-amplitude=0", "label-consistent --lc-amplitude=1.5", "label-consistent --lc-models=0",
+        "label-consistent --lc-models=9", "label-consistent --lc-models=1.5", "label-consistent --lc-robust-epsilon=-1",
+        "label-consistent --lc-robust-epsilon=256", "label-consistent --lc-robust-epsilon=NaN", "adaptive-patch --cover-rate=-0.1",
         "adaptive-patch --cover-rate=0.6", "adaptive-patch --cover-rate=NaN"})
     void anAttacksOutOfRangeValueIsRefusedNamingItsFlag(String attackAndFlag) throws IOException {
         String attack = attackAndFlag.substring(0, attackAndFlag.indexOf(' '));

@@ -258,7 +258,7 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
                     net = ModelCodec.read(in);
                 }
             } else {
-                net = network.of(c.seed()).build(Shape.image(train.rows(), train.cols()), classes);
+                net = network.of(c.seed()).build(Shape.image(train.rows(), train.cols()), classes, c.seed());
                 try {
                     Trainer.train(net, ImageSamples.of(poisoned.images(), classes), training(c.seed(), threads), null);
                 } catch (RuntimeException e) {

@@ -104,7 +104,8 @@ public interface MatrixDefense {
             @Override
             public Defended defend(Network backdoored, Context c) {
                 LabeledImages poisoned = c.poisoned().images();
-                Network fresh = c.network().build(Shape.image(poisoned.rows(), poisoned.cols()), c.classes());
+                Network fresh = c.network().build(Shape.image(poisoned.rows(), poisoned.cols()), c.classes(),
+                        c.training().seed());
                 return new Defended(Abl.train(fresh, poisoned, c.classes(), c.training(), settings).network(), 0, 0);
             }
         };
@@ -131,7 +132,7 @@ public interface MatrixDefense {
             public Defended defend(Network backdoored, Context c) {
                 LabeledImages kept = Defense.run(backdoored, c.poisoned().images(), c.classes(), detector, expectedRate)
                         .filtered();
-                Network fresh = c.network().build(Shape.image(kept.rows(), kept.cols()), c.classes());
+                Network fresh = c.network().build(Shape.image(kept.rows(), kept.cols()), c.classes(), c.training().seed());
                 Trainer.train(fresh, ImageSamples.of(kept, c.classes()), c.training(), null);
                 return new Defended(fresh, 0, 0);
             }

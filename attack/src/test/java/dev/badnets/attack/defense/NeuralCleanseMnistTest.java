@@ -44,7 +44,7 @@ class NeuralCleanseMnistTest {
 
     private static Network train(int poisonCount) {
         return BackdoorExperiment.of(mnist.train(), mnist.test(), mnist.classes(), PoisonPlan.ofCount(poisonCount),
-                Triggers.defaultTrigger(), NetworkFactory.architecture(Architecture.CNN, 1), CNN).run(null).network();
+                Triggers.defaultTrigger(), NetworkFactory.architecture(Architecture.CNN), CNN).run(null).network();
     }
 
     private static ScanResult scan(Network net) {

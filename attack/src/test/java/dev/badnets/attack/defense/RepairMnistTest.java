@@ -65,7 +65,7 @@ class RepairMnistTest {
 
     private static Network model(int poisonCount) {
         return BackdoorExperiment.of(train, test, 10, PoisonPlan.ofCount(poisonCount), TRIGGER,
-                NetworkFactory.architecture(LAYERS, 1), TRAINING).run(null).network();
+                NetworkFactory.architecture(LAYERS), TRAINING).run(null).network();
     }
 
     static ModelDefense repair(String name) {
@@ -171,7 +171,7 @@ class RepairMnistTest {
     /** ABL trains the model itself: on clean data its unlearning of the lowest-loss 1% must not cost accuracy. */
     @org.junit.jupiter.api.Test
     void antiBackdoorLearningKeepsTheAccuracyOnCleanData() {
-        Network cleanAbl = Abl.train(NetworkFactory.architecture(LAYERS, 1).build(dev.badnets.core.Shape.image(28, 28), 10),
+        Network cleanAbl = Abl.train(NetworkFactory.architecture(LAYERS).build(dev.badnets.core.Shape.image(28, 28), 10, 1),
                 train, 10, TRAINING, Abl.Settings.defaults()).network();
         double plain = measure(clean).cleanAccuracy(), withAbl = measure(cleanAbl).cleanAccuracy();
         System.out.printf(Locale.ROOT, "abl on the clean set: clean accuracy %.4f (plain training %.4f)%n", withAbl, plain);

@@ -38,7 +38,7 @@ class StripMnistTest {
         Trigger trigger = Triggers.defaultTrigger();
         long start = System.nanoTime();
         ExperimentResult backdoored = BackdoorExperiment.of(mnist.train(), mnist.test(), mnist.classes(),
-                        PoisonPlan.ofCount(600), trigger, BackdoorExperiment.NetworkFactory.architecture(Architecture.CNN, 1),
+                        PoisonPlan.ofCount(600), trigger, BackdoorExperiment.NetworkFactory.architecture(Architecture.CNN),
                         CNN)
                 .run(null);
         double trained = (System.nanoTime() - start) / 1e9;

@@ -70,10 +70,10 @@ class MatrixTest {
                 .withEpochs(1).withThreads(1));
         return new Matrix(attacks, List.of("fine-tuning", "fine-pruning"), List.of(1L, 2L), train, test, 10,
                 seed -> {
-                    NetworkFactory f = NetworkFactory.architecture(LAYERS, seed);
-                    return (shape, classes) -> {
+                    NetworkFactory f = NetworkFactory.architecture(LAYERS);
+                    return (shape, classes, initSeed) -> {
                         trainings.incrementAndGet();
-                        return f.build(shape, classes);
+                        return f.build(shape, classes, initSeed);
                     };
                 }, TRAINING,
                 (name, seed, threads) -> {
@@ -181,8 +181,8 @@ class MatrixTest {
         PoisonPlan plan = PoisonPlan.ofCount(60);
         Matrix nan = new Matrix(List.of(new MatrixAttack("badnets", plan, Triggers.defaultTrigger())),
                 List.of("fine-tuning"), List.of(1L), train, test, 10,
-                seed -> (shape, classes) -> {
-                    dev.badnets.core.Network net = NetworkFactory.architecture(LAYERS, seed).build(shape, classes);
+                seed -> (shape, classes, initSeed) -> {
+                    dev.badnets.core.Network net = NetworkFactory.architecture(LAYERS).build(shape, classes, initSeed);
                     var output = (dev.badnets.core.DenseLayer) net.layer(net.layerCount() - 1);
                     output.bias().data[0] = Float.NaN; // the loss is NaN from the first batch
                     return net;

@@ -11,12 +11,8 @@ import dev.badnets.attack.Attack;
 import dev.badnets.attack.PoisonPlan;
 import dev.badnets.attack.PoisonedDataset;
 import dev.badnets.attack.PoisonedSet;
-import dev.badnets.core.ByteSamples;
 import dev.badnets.core.Network;
-import dev.badnets.core.Shape;
-import dev.badnets.core.Trainer;
 import dev.badnets.core.TrainingConfig;
-import dev.badnets.core.TrainingListener;
 import dev.badnets.mnist.MnistData;
 import dev.badnets.mnist.AtomicFolder;
 import dev.badnets.mnist.MnistLayout;
@@ -76,14 +72,15 @@ public final class PoisonCommand implements Callable<Integer> {
             mnist = DataOptions.load(layout);
             poisoning.validate(mnist.classes());
             Errors.doing("poisoning the training set of " + folder);
-            poisoned = attack.poison(mnist.train(), mnist.classes(), plan, (clean, classes) -> {
+            Attack.CleanModel cleanModel = Attack.CleanModel.of(network::build, config);
+            poisoned = attack.poison(mnist.train(), mnist.classes(), plan, (clean, classes, seed, robustEpsilon) -> {
                 Errors.doing("training a clean model for the " + attack.name() + " attack");
                 stdout.println("training a clean model for the " + attack.name() + " attack ("
-                        + network.layerSpec() + ", " + config.epochs() + " epochs)");
+                        + network.layerSpec() + ", " + config.epochs() + " epochs, seed " + seed
+                        + (robustEpsilon > 0 ? ", adversarially trained within " + robustEpsilon + " grey levels" : "")
+                        + ")");
                 stdout.flush();
-                Network net = network.build(Shape.image(clean.rows(), clean.cols()), classes);
-                Trainer.train(net, new ByteSamples(clean.pixels(), clean.labels(),
-                        Shape.image(clean.rows(), clean.cols()), classes), config, TrainingListener.NONE);
+                Network net = cleanModel.train(clean, classes, seed, robustEpsilon);
                 Errors.doing("poisoning the training set of " + folder);
                 return net;
             });

@@ -166,7 +166,7 @@ public final class MatrixCommand implements Callable<Integer> {
         String config = "data=" + layout.trainCount() + "+" + layout.testCount() + "x" + layout.rows() + "x"
                 + layout.cols() + ";layers=" + network.layerSpec() + ";expected_rate=" + expectedRate;
         Matrix matrix = new Matrix(attackList, defenseNames, seedList, mnist.train(), mnist.test(), mnist.classes(),
-                seed -> NetworkFactory.architecture(network.layerSpec(), seed), training,
+                seed -> NetworkFactory.architecture(network.layerSpec()), training,
                 (name, seed, threads) -> defense(name, seed, threads, training, detectorRate), config);
         List<Matrix.Cell> cells = matrix.shard(part);
         stdout.printf(Locale.ROOT, "matrix: %d attacks x %d defenses (and none) x %d seeds = %d cells%s; %d at a time%n",

@@ -83,6 +83,14 @@ public final class AttackOptions {
             + "trigger, (0, 1] (default: 1).")
     Double lcAmplitude;
 
+    @Option(names = "--lc-models", paramLabel = "N", description = "label-consistent: clean models, each trained "
+            + "from a seed of the attacker's own, whose mean loss PGD raises (default: 1).")
+    Double lcModels;
+
+    @Option(names = "--lc-robust-epsilon", paramLabel = "E", description = "label-consistent: adversarially train "
+            + "the clean models within this L-infinity radius in grey levels, 0 for none (default: 0).")
+    Double lcRobustEpsilon;
+
     @Option(names = "--cover-rate", paramLabel = "R", description = "adaptive-patch: share of the training set "
             + "patched but kept with its label (default: 0.003, the paper's).")
     Double coverRate;
@@ -139,6 +147,8 @@ public final class AttackOptions {
         put(all, "lc-epsilon", lcEpsilon);
         put(all, "lc-steps", lcSteps);
         put(all, "lc-amplitude", lcAmplitude);
+        put(all, "lc-models", lcModels);
+        put(all, "lc-robust-epsilon", lcRobustEpsilon);
         put(all, "cover-rate", coverRate);
         return all;
     }

@@ -195,9 +195,14 @@ public final class NetworkOptions {
      * exit 2 with the library's reason when the layers do not parse or do not fit the images.
      */
     public Network build(Shape image, int classes) {
+        return build(image, classes, seed);
+    }
+
+    /** {@link #build(Shape, int)} with initial weights drawn from {@code initSeed} instead of {@code --seed}. */
+    public Network build(Shape image, int classes, long initSeed) {
         validate();
         try {
-            return Architecture.build(image, layerSpec(), classes, seed);
+            return Architecture.build(image, layerSpec(), classes, initSeed);
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage(), layers != null
                     ? "fix --layers (tokens: conv<filters>x<kernel>[s<stride>][p<padding>], pool<window>[s<stride>], "

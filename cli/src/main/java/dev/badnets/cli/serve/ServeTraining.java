@@ -112,7 +112,7 @@ public final class ServeTraining {
         ExperimentResult result;
         try (Progress.Experiment progress = new Progress.Experiment(training.epochs(), Progress.interactive())) {
             result = BackdoorExperiment.of(mnist.train(), mnist.test(), mnist.classes(), plan, trigger,
-                    BackdoorExperiment.NetworkFactory.architecture(layers, training.seed()), training).run(progress);
+                    BackdoorExperiment.NetworkFactory.architecture(layers), training).run(progress);
         }
         out.print(Report.backdoorLines(result.backdoor(), mnist.test().count()));
         out.println();
