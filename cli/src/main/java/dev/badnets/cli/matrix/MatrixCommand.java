@@ -3,6 +3,7 @@ package dev.badnets.cli.matrix;
 import dev.badnets.cli.Check;
 import dev.badnets.cli.sweep.ShardOptions;
 import dev.badnets.cli.OutputFiles;
+import dev.badnets.cli.RunFailure;
 import dev.badnets.cli.UserException;
 import dev.badnets.cli.options.BackendNameOptions;
 import dev.badnets.cli.options.BackendOptions;
@@ -58,7 +59,8 @@ import picocli.CommandLine.Spec;
                         + "and OUT/matrix.png. Rerun the same command to resume: finished cells and trained models "
                         + "are kept in OUT/cells and OUT/models.",
                 "A cell whose defense cannot be computed (it fails, or its model's outputs are NaN) is recorded as "
-                        + "failed, with its reason and no figures, and the other cells go on; a rerun retries it.",
+                        + "failed, with its reason and no figures, and the other cells go on; a rerun retries it. "
+                        + "Exit status 1 when a cell failed, after writing everything.",
                 "`matrix merge DIR... --out DIR` joins the CSVs of --shard runs."})
 public final class MatrixCommand implements Callable<Integer> {
 
@@ -210,6 +212,11 @@ public final class MatrixCommand implements Callable<Integer> {
         }
         stdout.printf(Locale.ROOT, "wrote %s, %s and %s in %.1f s%n", csv, md, png, (System.nanoTime() - start) / 1e9);
         stdout.flush();
+        long failed = rows.stream().filter(MatrixCsv.Row::failed).count();
+        if (failed > 0) { // written and kept, but the table is not whole: say so through the exit status too
+            throw new RunFailure(failed + " of the " + rows.size() + " cells failed (their reasons are listed under the"
+                    + " table in " + md + ")", "rerun the same command to retry them; the finished cells are kept", null);
+        }
         return 0;
     }
 
