@@ -36,6 +36,15 @@ final class BatchBuffers {
      * @param withInputGradient whether backward also computes {@code dX} (only with gradients)
      */
     BatchBuffers(Network net, MatrixBackend backend, int capacity, boolean withGradients, boolean withInputGradient) {
+        this(net, backend, capacity, withGradients, withInputGradient, withGradients);
+    }
+
+    /**
+     * @param withParameterGradients whether backward also computes the parameters' gradients (only with
+     *                               gradients): not for an input gradient alone, the weights held fixed
+     */
+    BatchBuffers(Network net, MatrixBackend backend, int capacity, boolean withGradients, boolean withInputGradient,
+                 boolean withParameterGradients) {
         this.capacity = capacity;
         this.backend = backend;
         Workspace.checkFloats((long) capacity * net.inputWidth(), net.layer(0));
@@ -47,6 +56,9 @@ final class BatchBuffers {
         for (int l = 0; l < work.length; l++) {
             FMatrixRMaj dInput = l == 0 ? dX : withGradients ? work[l - 1].outputGradient() : null;
             work[l] = net.layer(l).workspace(backend, capacity, withGradients, dInput);
+            if (withGradients && !withParameterGradients) {
+                work[l].dropParameterGradients();
+            }
         }
     }
 

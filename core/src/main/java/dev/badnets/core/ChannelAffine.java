@@ -67,14 +67,16 @@ public final class ChannelAffine extends ShapedLayer {
     public void backward(Workspace ws) {
         FMatrixRMaj dX = ws.inputGradient();
         float[] xs = ws.input.data, dA = ws.outputGradient().data, g = scale.data;
-        float[] dScale = ws.gradient(0).data, dShift = ws.gradient(1).data;
         int channels = in.channels(), end = ws.outputGradient().getNumElements();
-        Arrays.fill(dScale, 0f);
-        Arrays.fill(dShift, 0f);
-        for (int j = 0; j < end; j += channels) {
-            for (int c = 0; c < channels; c++) {
-                dScale[c] += dA[j + c] * xs[j + c];
-                dShift[c] += dA[j + c];
+        if (ws.parameterGradients()) {
+            float[] dScale = ws.gradient(0).data, dShift = ws.gradient(1).data;
+            Arrays.fill(dScale, 0f);
+            Arrays.fill(dShift, 0f);
+            for (int j = 0; j < end; j += channels) {
+                for (int c = 0; c < channels; c++) {
+                    dScale[c] += dA[j + c] * xs[j + c];
+                    dShift[c] += dA[j + c];
+                }
             }
         }
         if (dX != null) {

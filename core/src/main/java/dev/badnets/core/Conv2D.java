@@ -158,7 +158,9 @@ public final class Conv2D extends WeightedLayer {
                 for (int block = first; block < last; block++) { // dZ for a block of rows, then its sums while in cache
                     int from = block * BLOCK * filters, to = Math.min(dZRows.numRows, (block + 1) * BLOCK) * filters;
                     layer.activation.backward(z.data, output().data, outputGradient().data, dZ.data, from, to);
-                    backend.columnSums(dZ.data, from, (to - from) / filters, filters, blockSums, block * filters);
+                    if (parameterGradients()) {
+                        backend.columnSums(dZ.data, from, (to - from) / filters, filters, blockSums, block * filters);
+                    }
                 }
             };
         }
@@ -189,8 +191,9 @@ public final class Conv2D extends WeightedLayer {
     }
 
     /**
-     * Backward: {@code dZ = dA ⊙ act'(z)}, {@code dW = colsᵀ dZ}, {@code db = Σ_rows dZ} and,
-     * unless the workspace has no {@code dX}, {@code dCols = dZ Wᵀ} folded back into {@code dX} by col2im.
+     * Backward: {@code dZ = dA ⊙ act'(z)}, {@code dW = colsᵀ dZ} and {@code db = Σ_rows dZ} (unless
+     * the workspace wants the input gradient only) and, unless the workspace has no {@code dX},
+     * {@code dCols = dZ Wᵀ} folded back into {@code dX} by col2im.
      */
     @Override
     public void backward(Workspace ws) {
@@ -198,8 +201,10 @@ public final class Conv2D extends WeightedLayer {
         MatrixBackend backend = c.backend;
         int blocks = (c.dZRows.numRows + BLOCK - 1) / BLOCK;
         backend.forRanges(blocks, 1, c.backwardBlocks); // dZ, and the column sums of each block of its rows
-        sumRows(c.blockSums, blocks, c.gradient(1).data);
-        backend.multTransA(c.cols, c.dZRows, c.gradient(0));
+        if (c.parameterGradients()) {
+            sumRows(c.blockSums, blocks, c.gradient(1).data);
+            backend.multTransA(c.cols, c.dZRows, c.gradient(0));
+        }
         if (c.col2im != null) {
             backend.multTransB(c.dZRows, weights, c.dCols);
             backend.forRanges(c.rows(), 1, c.col2im);

@@ -104,8 +104,9 @@ public final class DenseLayer extends WeightedLayer {
     }
 
     /**
-     * Backward: from {@code dA} computes {@code dZ = dA ⊙ f'(z)}, {@code dW = xᵀ dZ},
-     * {@code db = Σ_rows dZ} and, unless the workspace has no {@code dX}, {@code dX = dZ Wᵀ}.
+     * Backward: from {@code dA} computes {@code dZ = dA ⊙ f'(z)}, {@code dW = xᵀ dZ} and
+     * {@code db = Σ_rows dZ} (unless the workspace wants the input gradient only) and, unless the
+     * workspace has no {@code dX}, {@code dX = dZ Wᵀ}.
      */
     @Override
     public void backward(Workspace ws) {
@@ -113,8 +114,10 @@ public final class DenseLayer extends WeightedLayer {
         MatrixBackend backend = c.backend;
         FMatrixRMaj dX = c.inputGradient();
         activation.backward(c.z, c.output(), c.outputGradient(), c.dZ);
-        backend.multTransA(c.input, c.dZ, c.gradient(0));
-        backend.columnSums(c.dZ.data, 0, c.dZ.numRows, c.dZ.numCols, c.gradient(1).data, 0); // db = Σ_rows dZ
+        if (c.parameterGradients()) {
+            backend.multTransA(c.input, c.dZ, c.gradient(0));
+            backend.columnSums(c.dZ.data, 0, c.dZ.numRows, c.dZ.numCols, c.gradient(1).data, 0); // db = Σ_rows dZ
+        }
         if (dX != null) {
             backend.multTransB(c.dZ, weights, dX);
         }

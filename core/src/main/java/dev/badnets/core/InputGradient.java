@@ -16,8 +16,8 @@ import org.ejml.data.FMatrixRMaj;
  *           layer's input gradient, which {@link Trainer} skips
  * </pre>
  *
- * <p>Allocation: the constructor allocates a training-sized workspace per layer (the backward pass
- * also writes the weight gradients there, which this class does not use); a call allocates nothing.
+ * <p>Allocation: the constructor allocates a training-sized workspace per layer, without the weight
+ * gradients (the backward pass skips them: the weights are held fixed); a call allocates nothing.
  * Not thread-safe (the buffers hold the batch); the backend may split each batch across threads.
  * It reads the network's parameters live.
  */
@@ -31,7 +31,7 @@ public final class InputGradient {
             throw new IllegalArgumentException("capacity must be at least 1 input, got " + capacity);
         }
         this.net = net;
-        this.buf = new BatchBuffers(net, Objects.requireNonNull(backend, "backend"), capacity, true, true);
+        this.buf = new BatchBuffers(net, Objects.requireNonNull(backend, "backend"), capacity, true, true, false);
     }
 
     /**

@@ -23,7 +23,8 @@ public class Workspace {
     private final FMatrixRMaj output;
     private final FMatrixRMaj outputGradient;
     private final FMatrixRMaj inputGradient;
-    private final FMatrixRMaj[] gradients;
+    /** One per parameter; none in a workspace for inference, or for an input gradient alone ({@link #dropParameterGradients}). */
+    private FMatrixRMaj[] gradients;
     /** The input of the last forward pass, which backward reads (the previous layer's output). */
     FMatrixRMaj input;
 
@@ -106,6 +107,27 @@ public class Workspace {
 
     FMatrixRMaj gradient(int p) {
         return gradients[p];
+    }
+
+    /**
+     * Whether backward writes {@code dL/dθ}: in a training workspace, unless its owner wants only
+     * the input gradient. A layer with parameters skips their gradients when this is false.
+     */
+    final boolean parameterGradients() {
+        return gradients.length > 0;
+    }
+
+    /**
+     * Makes this training workspace one whose backward computes {@code dL/da} and {@code dL/dx} but
+     * no parameter gradients: for {@link InputGradient}, which holds the weights fixed and would
+     * throw those gradients away (for a convolution, {@code dW = colsᵀ dZ} is a quarter of the
+     * backward pass). Called by the owner right after construction, before any pass.
+     */
+    final void dropParameterGradients() {
+        if (!training()) {
+            throw new IllegalStateException("a workspace for inference has no gradients to drop");
+        }
+        gradients = new FMatrixRMaj[0];
     }
 
     /**

@@ -40,6 +40,31 @@ class InputGradientTest {
         assertArrayEquals(one.data, two.data);
     }
 
+    /**
+     * The input gradient skips the weight gradients (the weights are held fixed) and is the dX of a
+     * full training backward pass, bit for bit; that pass's weight gradients are still written.
+     */
+    @Test
+    void skippingTheWeightGradientsLeavesTheInputGradientAsTheFullPassHasIt() {
+        Network net = Architecture.build(Shape.image(12, 12), "conv4x3,pool2,conv6x3,dense16", 10, 5);
+        FMatrixRMaj x = inputs(7, 144, 2);
+        int[] labels = {0, 1, 2, 3, 4, 5, 6};
+        MatrixBackend backend = Backends.create("auto", 1);
+        FMatrixRMaj skipped = new FMatrixRMaj(7, 144);
+        net.inputGradient(8, backend).lossAndGradient(x, labels, skipped);
+
+        BatchBuffers full = new BatchBuffers(net, backend, 8, true, true);
+        full.rows(7);
+        System.arraycopy(x.data, 0, full.x.data, 0, x.data.length);
+        FMatrixRMaj out = net.forward(full);
+        net.loss().lossAndGradient(out, labels, full.last().outputGradient());
+        net.backward(full);
+        assertArrayEquals(java.util.Arrays.copyOf(full.dX.data, 7 * 144), skipped.data);
+        FMatrixRMaj dW = full.work[0].gradients().get(0);
+        assertTrue(dW.numRows > 0 && java.util.stream.IntStream.range(0, dW.data.length).anyMatch(i -> dW.data[i] != 0f),
+                "the full pass writes the first convolution's weight gradient");
+    }
+
     /** The caller's own objective: handed the cross-entropy's own output gradient, the same dL/dx bit for bit. */
     @Test
     void aCallerSuppliedOutputGradientGivesTheSameInputGradientAsTheLoss() {

@@ -267,9 +267,10 @@ public final class Anp implements ModelDefense {
         for (int k = 0; k < layers.length; k++) {
             FMatrixRMaj w = weights(net.layer(layers[k])), b = bias(net.layer(layers[k]));
             int neurons = w.numCols;
-            for (int i = 0, size = w.numRows * neurons; i < size; i++) {
-                int c = i % neurons;
-                w.data[i] = w0[k].data[i] * (mask[k][c] + (perturbed ? delta[k][c] : 0f));
+            for (int r = 0, i = 0; r < w.numRows; r++) { // row r of W: one input's weight into every neuron c
+                for (int c = 0; c < neurons; c++, i++) {
+                    w.data[i] = w0[k].data[i] * (mask[k][c] + (perturbed ? delta[k][c] : 0f));
+                }
             }
             for (int c = 0; c < neurons; c++) {
                 b.data[c] = b0[k].data[c] * (1f + (perturbed ? xi[k][c] : 0f));
@@ -287,8 +288,10 @@ public final class Anp implements ModelDefense {
     private static float[] neuronGradient(FMatrixRMaj dW, FMatrixRMaj w0) {
         int neurons = w0.numCols;
         float[] g = new float[neurons];
-        for (int i = 0, size = w0.numRows * neurons; i < size; i++) {
-            g[i % neurons] += dW.data[i] * w0.data[i];
+        for (int r = 0, i = 0; r < w0.numRows; r++) {
+            for (int c = 0; c < neurons; c++, i++) {
+                g[c] += dW.data[i] * w0.data[i];
+            }
         }
         return g;
     }

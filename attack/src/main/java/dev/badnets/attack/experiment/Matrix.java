@@ -42,6 +42,21 @@ import java.util.Objects;
  * a defense without the undefended cell of its attack and seed trains the same model again (same
  * seed: the same weights) to rate against it.
  *
+ * <p><b>Failed cells.</b> A cell whose defense cannot be computed (it throws: non-finite outputs,
+ * a loss that became NaN, data it cannot work with) or whose figures come out non-finite is
+ * recorded as failed, with a one-line reason and no figures ({@link MatrixCsv.Row#failed()}), and the
+ * other cells go on: it is never a pass and never a number that was not measured. When the model of
+ * an attack and seed cannot be trained or measured, its {@code none} cell fails and so does every
+ * defense of it (there is nothing to defend or rate against). A failed cell is stored like a
+ * finished one (so shards merge), but a rerun into the same folder computes it again: a failure may
+ * come from the defense's code or the machine, both of which can change between runs, while a
+ * finished cell's figures depend only on its configuration. Only a failure to write the results
+ * (and a JVM error such as running out of memory) stops the run.
+ *
+ * <p><b>The model is shared.</b> Every defense of an attack and seed is handed the same trained
+ * network, side by side, and must not change it (each works on a copy); one that hands that very
+ * network back is measured by the undefended cell's figures instead of a second pass over the test set.
+ *
  * <p><b>Parallel.</b> Independent work runs side by side on {@code parallel} threads: first the
  * models, then the defense cells; each task gets {@code parallel / tasks} backend threads (at
  * least 1). Thread counts change the speed, never the figures.
@@ -177,7 +192,7 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
         List<Cell> todo = new ArrayList<>();
         for (Cell cell : cells) {
             MatrixCsv.Row row = MatrixCsv.readCell(cellFile(work, cell));
-            if (row != null && row.config().equals(GridKeys.hash(cellConfig(cell)))) {
+            if (row != null && !row.failed() && row.config().equals(GridKeys.hash(cellConfig(cell)))) {
                 // the figures hold; its place may differ when the run before listed other attacks, defenses or seeds
                 done.put(cell, row.placed(cell.number(), total, matrix));
             } else {
@@ -209,9 +224,12 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
         return cells.stream().map(done::get).toList();
     }
 
-    /** A trained model of one attack and seed, its poisoned set, its undefended figures and its training time. */
+    /**
+     * A trained model of one attack and seed, its poisoned set, its undefended figures and its training
+     * time; or, when it could not be trained or measured, why ({@code failure} not null, the rest null).
+     */
     private record Trained(Network network, PoisonedSet poisoned, LabeledImages triggered, CellMetrics metrics,
-                           double seconds) {
+                           double seconds, String failure) {
     }
 
     private static String key(Cell c) {
@@ -241,7 +259,11 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
                 }
             } else {
                 net = network.of(c.seed()).build(Shape.image(train.rows(), train.cols()), classes, c.seed());
-                Trainer.train(net, ImageSamples.of(poisoned.images(), classes), training(c.seed(), threads), null);
+                try {
+                    Trainer.train(net, ImageSamples.of(poisoned.images(), classes), training(c.seed(), threads), null);
+                } catch (RuntimeException e) {
+                    return failedModel(c, "training failed: " + why(e), start, events);
+                }
                 Network done = net;
                 AtomicFiles.write(file, out -> ModelCodec.write(done, out));
             }
@@ -252,7 +274,33 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
         events.onTrained(c.attack(), c.seed(), seconds);
         PoisonPlan plan = plan(c);
         LabeledImages triggered = Poisoning.attacked(test, trigger, plan.mode(), plan.target(), classes);
-        return new Trained(net, poisoned, triggered, measure(net, c, threads), seconds);
+        CellMetrics metrics;
+        try {
+            metrics = finite(measure(net, c, threads));
+        } catch (RuntimeException e) {
+            return new Trained(null, null, null, null, seconds, "measuring failed: " + why(e));
+        }
+        return new Trained(net, poisoned, triggered, metrics, seconds, null);
+    }
+
+    private static Trained failedModel(Cell c, String failure, long start, Listener events) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        events.onTrained(c.attack(), c.seed(), seconds);
+        return new Trained(null, null, null, null, seconds, failure);
+    }
+
+    /** {@code m}, refused when a figure is not finite: it would be a number nobody measured. */
+    private static CellMetrics finite(CellMetrics m) {
+        if (!Double.isFinite(m.cleanAccuracy()) || !Double.isFinite(m.attackSuccessRate())
+                || !Double.isFinite(m.robustAccuracy())) {
+            throw new ArithmeticException("the figures came out non-finite (" + m + ")");
+        }
+        return m;
+    }
+
+    /** A failure in words: the exception's message, or its kind when it has none. */
+    private static String why(RuntimeException e) {
+        return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private CellMetrics measure(Network net, Cell c, int threads) {
@@ -261,26 +309,45 @@ public record Matrix(List<MatrixAttack> attacks, List<String> defenses, List<Lon
                 Backends.create(training.backend(), threads)), test);
     }
 
-    /** Defends the trained model with {@code c}'s defense (none: as it is) and measures. */
+    /**
+     * Defends the trained model with {@code c}'s defense (none: as it is) and measures; a defense or a
+     * measurement that fails, or figures that come out non-finite, make a failed row.
+     */
     private MatrixCsv.Row cell(Cell c, Trained model, int threads, int total, String matrix) {
+        String config = GridKeys.hash(cellConfig(c));
+        if (model.failure() != null) {
+            String why = c.defense().equals(NONE) ? model.failure() : "no undefended model (" + model.failure() + ")";
+            return MatrixCsv.Row.failed(c.attack().name(), c.defense(), c.seed(), why,
+                    c.defense().equals(NONE) ? model.seconds() : 0, c.number(), total, config, matrix);
+        }
+        if (c.defense().equals(NONE)) {
+            return new MatrixCsv.Row(c.attack().name(), NONE, c.seed(), model.metrics(),
+                    CellMetrics.der(model.metrics(), model.metrics()), model.seconds(), c.number(), total, config, matrix);
+        }
         long start = System.nanoTime();
         CellMetrics after;
-        if (c.defense().equals(NONE)) {
-            after = model.metrics();
-        } else {
+        String stage = "the defense failed: ";
+        try {
             MatrixDefense defense = factory.create(c.defense(), c.seed(), threads);
             MatrixDefense.Defended d = defense.defend(model.network(), new MatrixDefense.Context(train,
                     model.poisoned(), test, model.triggered(), classes, network.of(c.seed()),
                     training(c.seed(), threads)));
-            CellMetrics measured = measure(d.network(), c, threads);
+            stage = "measuring the defended model failed: ";
+            // a defense that hands the model back as it was (STRIP, a scan that flags nothing) has its figures already
+            CellMetrics measured = d.network() == model.network() ? model.metrics() : measure(d.network(), c, threads);
             // a run-time filter: a rejected triggered input is an attack that failed, a rejected clean one a miss
-            after = new CellMetrics(measured.cleanAccuracy() * (1 - d.rejectedClean()),
+            after = finite(new CellMetrics(measured.cleanAccuracy() * (1 - d.rejectedClean()),
                     measured.attackSuccessRate() * (1 - d.rejectedTriggered()),
-                    measured.robustAccuracy() * (1 - d.rejectedTriggered()));
+                    measured.robustAccuracy() * (1 - d.rejectedTriggered())));
+        } catch (RuntimeException e) {
+            if (e instanceof UncheckedIOException) {
+                throw e;
+            }
+            return MatrixCsv.Row.failed(c.attack().name(), c.defense(), c.seed(), stage + why(e),
+                    (System.nanoTime() - start) / 1e9, c.number(), total, config, matrix);
         }
-        double seconds = c.defense().equals(NONE) ? model.seconds() : (System.nanoTime() - start) / 1e9;
         return new MatrixCsv.Row(c.attack().name(), c.defense(), c.seed(), after, CellMetrics.der(model.metrics(), after),
-                seconds, c.number(), total, GridKeys.hash(cellConfig(c)), matrix);
+                (System.nanoTime() - start) / 1e9, c.number(), total, config, matrix);
     }
 
     private static Path cellFile(Path work, Cell c) {

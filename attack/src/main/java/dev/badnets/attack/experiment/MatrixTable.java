@@ -13,6 +13,10 @@ import java.util.function.ToDoubleFunction;
  * mean over the seeds, {@code ± the sample standard deviation} when there are several. A last column
  * gives the defense's mean seconds per cell. Drawn from the rows alone, so a merge of shards draws
  * what the unsharded run would.
+ *
+ * <p>A cell with a failed seed ({@link MatrixCsv.Row#failed()}) shows {@code failed} in its four
+ * columns ({@code failed k/n} when k of its n seeds failed), not a mean of the seeds that did not:
+ * the figure over all seeds was not measured. Each failed row's reason is listed under the table.
  */
 public final class MatrixTable {
 
@@ -42,6 +46,12 @@ public final class MatrixTable {
                 List<MatrixCsv.Row> cell = rows.stream()
                         .filter(r -> r.attack().equals(attack) && r.defense().equals(defense)).toList();
                 mine.addAll(cell);
+                long failed = cell.stream().filter(MatrixCsv.Row::failed).count();
+                if (failed > 0) {
+                    String text = failed == cell.size() ? "failed" : "failed " + failed + "/" + cell.size();
+                    md.append((" " + text + " |").repeat(4));
+                    continue;
+                }
                 md.append(' ').append(percent(cell, r -> r.metrics().cleanAccuracy())).append(" |")
                         .append(' ').append(percent(cell, r -> r.metrics().attackSuccessRate())).append(" |")
                         .append(' ').append(percent(cell, r -> r.metrics().robustAccuracy())).append(" |")
@@ -49,6 +59,14 @@ public final class MatrixTable {
                         .append(" |");
             }
             md.append(' ').append(String.format(Locale.ROOT, "%.0f", mean(mine, MatrixCsv.Row::seconds))).append(" |\n");
+        }
+        List<MatrixCsv.Row> failures = rows.stream().filter(MatrixCsv.Row::failed).toList();
+        if (!failures.isEmpty()) {
+            md.append("\nFailed cells (no figures: the defense or the measurement could not be computed):\n\n");
+            for (MatrixCsv.Row r : failures) {
+                md.append("- ").append(r.attack()).append(", ").append(r.defense()).append(", seed ").append(r.seed())
+                        .append(": ").append(r.failure()).append('\n');
+            }
         }
         return md.toString();
     }

@@ -20,8 +20,9 @@ import javax.imageio.ImageIO;
 /**
  * {@code matrix.png}: two heatmaps side by side, attack success rate and clean accuracy, a row per
  * defense and a column per attack, each cell the mean over seeds written in it (in percent) and
- * coloured from green (good for the defender: low ASR, high C-Acc) to red. Drawn from the rows
- * alone, so a merge of shards draws what the unsharded run would.
+ * coloured from green (good for the defender: low ASR, high C-Acc) to red; a cell with a failed seed
+ * is grey and says {@code failed}. Drawn from the rows alone, so a merge of shards draws what the
+ * unsharded run would.
  */
 final class MatrixChart {
 
@@ -77,9 +78,17 @@ final class MatrixChart {
             g.drawString(defense, left, y + CELL_H / 2 + 5);
             x = left + LABEL_W;
             for (String attack : attacks) {
-                double mean = rows.stream().filter(r -> r.attack().equals(attack) && r.defense().equals(defense))
-                        .mapToDouble(figure).average().orElse(Double.NaN);
-                if (!Double.isNaN(mean)) {
+                List<MatrixCsv.Row> cell = rows.stream()
+                        .filter(r -> r.attack().equals(attack) && r.defense().equals(defense)).toList();
+                boolean failed = cell.stream().anyMatch(MatrixCsv.Row::failed);
+                double mean = failed ? Double.NaN : cell.stream().mapToDouble(figure).average().orElse(Double.NaN);
+                if (failed) {
+                    g.setColor(Color.LIGHT_GRAY);
+                    g.fillRect(x, y, CELL_W - 2, CELL_H - 2);
+                    g.setColor(Color.BLACK);
+                    FontMetrics m = g.getFontMetrics();
+                    g.drawString("failed", x + (CELL_W - m.stringWidth("failed")) / 2, y + CELL_H / 2 + 5);
+                } else if (!Double.isNaN(mean)) {
                     double good = lowIsGood ? 1 - mean : mean;
                     g.setColor(shade(good));
                     g.fillRect(x, y, CELL_W - 2, CELL_H - 2);

@@ -3,6 +3,7 @@ package dev.badnets.cli.matrix;
 import dev.badnets.cli.Check;
 import dev.badnets.cli.sweep.ShardOptions;
 import dev.badnets.cli.OutputFiles;
+import dev.badnets.cli.RunFailure;
 import dev.badnets.cli.UserException;
 import dev.badnets.cli.options.BackendNameOptions;
 import dev.badnets.cli.options.BackendOptions;
@@ -57,6 +58,9 @@ import picocli.CommandLine.Spec;
                 "Writes OUT/matrix.csv (a row per attack, defense, seed), OUT/matrix.md (mean +- sd over seeds) "
                         + "and OUT/matrix.png. Rerun the same command to resume: finished cells and trained models "
                         + "are kept in OUT/cells and OUT/models.",
+                "A cell whose defense cannot be computed (it fails, or its model's outputs are NaN) is recorded as "
+                        + "failed, with its reason and no figures, and the other cells go on; a rerun retries it. "
+                        + "Exit status 1 when a cell failed, after writing everything.",
                 "`matrix merge DIR... --out DIR` joins the CSVs of --shard runs."})
 public final class MatrixCommand implements Callable<Integer> {
 
@@ -190,6 +194,12 @@ public final class MatrixCommand implements Callable<Integer> {
                 @Override
                 public void onCell(MatrixCsv.Row row) {
                     synchronized (stdout) {
+                        if (row.failed()) {
+                            stdout.printf(Locale.ROOT, "  %-10s %-22s seed %d: FAILED, %s  (%.1f s)%n", row.attack(),
+                                    row.defense(), row.seed(), row.failure(), row.seconds());
+                            stdout.flush();
+                            return;
+                        }
                         stdout.printf(Locale.ROOT, "  %-10s %-22s seed %d: C-Acc %.2f%%  ASR %.2f%%  R-Acc %.2f%%  DER %.3f"
                                         + "  (%.1f s)%n", row.attack(), row.defense(), row.seed(),
                                 100 * row.metrics().cleanAccuracy(), 100 * row.metrics().attackSuccessRate(),
@@ -202,6 +212,11 @@ public final class MatrixCommand implements Callable<Integer> {
         }
         stdout.printf(Locale.ROOT, "wrote %s, %s and %s in %.1f s%n", csv, md, png, (System.nanoTime() - start) / 1e9);
         stdout.flush();
+        long failed = rows.stream().filter(MatrixCsv.Row::failed).count();
+        if (failed > 0) { // written and kept, but the table is not whole: say so through the exit status too
+            throw new RunFailure(failed + " of the " + rows.size() + " cells failed (their reasons are listed under the"
+                    + " table in " + md + ")", "rerun the same command to retry them; the finished cells are kept", null);
+        }
         return 0;
     }
 

@@ -43,7 +43,7 @@ class MatrixCommandTest {
         assertEquals(0, run.status(), run::toString);
         List<String> csv = Files.readAllLines(whole.resolve("matrix.csv"));
         assertEquals("attack,defense,seed,clean_accuracy,attack_success_rate,robust_accuracy,der,seconds,cell,cells,"
-                + "config,matrix", csv.get(0));
+                + "config,matrix,failure", csv.get(0));
         assertEquals(1 + 2 * 2 * 2, csv.size(), "a row per attack, defense (none included) and seed");
         assertTrue(Files.readString(whole.resolve("matrix.md")).contains("| fine-tuning |"));
         assertTrue(Files.size(whole.resolve("matrix.png")) > 1000);
@@ -60,6 +60,20 @@ class MatrixCommandTest {
         Cli.Run half = Cli.run("matrix", "merge", dir.resolve("part1").toString(), "--out",
                 dir.resolve("half").toString());
         assertEquals(2, half.status(), "a missing shard is refused: " + half);
+    }
+
+    /** A model whose loss becomes NaN: every cell fails, the outputs are still written, the exit status is 1. */
+    @Test
+    void failedCellsAreWrittenAndMakeTheExitStatusOne() throws IOException {
+        Path out = dir.resolve("nan");
+        Cli.Run run = Cli.run("matrix", "--data", slice.toString(), "--out", out.toString(), "--attacks", "badnets",
+                "--defenses", "fine-tuning", "--layers", "conv4x3,pool2,dense16", "--poison-count", "60",
+                "--lr", "1e30");
+        assertEquals(1, run.status(), run::toString);
+        assertTrue(run.err().contains("2 of the 2 cells failed") && run.err().contains("rerun"), run::toString);
+        List<String> csv = Files.readAllLines(out.resolve("matrix.csv"));
+        assertTrue(csv.get(1).startsWith("badnets,none,1,,,,,") && csv.get(1).contains("loss became NaN"), csv::toString);
+        assertTrue(Files.readString(out.resolve("matrix.md")).contains("| fine-tuning | failed |"));
     }
 
     @Test
